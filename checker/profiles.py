@@ -1,0 +1,169 @@
+"""Profiles: the thresholds, weights and severity overrides a check runs under.
+
+A profile is YAML data validated by `schema/profile.schema.json`. It may `extends:` a
+built-in profile by name or another file by path (relative to itself); settings merge key by
+key, nested tables (area weights, audit access, severities) too. An unknown option is an
+error that names itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from pydantic import BaseModel, ConfigDict
+
+from checker.catalog import Catalog
+from checker.load import parse_card
+from checker.model import AccessLevel, Severity
+from checker.problems import CardError, Problem
+from checker.resources import read_bytes, schema
+
+BUILTIN = ("default", "regulator")
+_MERGED_TABLES = ("area_weights", "audit_access", "severities")
+
+
+class AuditAccess(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    level: AccessLevel
+    chain_of_thought: bool
+    activations: bool
+    helpful_only_model: bool
+    days: int
+
+
+class Profile(BaseModel):
+    """A resolved profile: every setting present, `extends:` applied."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str
+    description: str = ""
+    source: str
+    """`builtin:NAME` or the path of the user's file."""
+    area_weights: dict[str, float]
+    pass_score: float
+    gap_tolerance_pp: float
+    significance_level: float
+    power: float
+    min_arm_size: int
+    min_samples: int
+    situational_awareness_high: float
+    evaluation_awareness_threshold: float
+    audit_access: AuditAccess
+    severities: dict[str, Severity]
+
+    def severity(self, requirement_id: str, default: Severity) -> Severity:
+        return self.severities.get(requirement_id, default)
+
+
+def _known_options() -> list[str]:
+    return sorted(schema("profile")["properties"])
+
+
+def _read(raw: bytes, name: str) -> dict[str, Any]:
+    data, positions, _narrative, _fmt = parse_card(raw, name, "yaml")
+    validator = jsonschema.Draft202012Validator(schema("profile"))
+    problems = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        pointer = "".join(f"/{p}" for p in error.absolute_path)
+        message = error.message
+        if error.validator == "additionalProperties":
+            known = error.schema.get("properties", {})
+            for key in sorted(set(error.instance) - set(known)):
+                problem_pointer = f"{pointer}/{key}"
+                position = positions.get(problem_pointer)
+                hint = ", ".join(sorted(known)) if pointer else ", ".join(_known_options())
+                problems.append(
+                    Problem(
+                        file=name,
+                        pointer=problem_pointer,
+                        line=position.line if position else None,
+                        column=position.column if position else None,
+                        message=f"unknown profile option '{key}' (known: {hint})",
+                    )
+                )
+            continue
+        position = positions.get(pointer)
+        problems.append(
+            Problem(
+                file=name,
+                pointer=pointer,
+                line=position.line if position else None,
+                column=position.column if position else None,
+                message=message,
+            )
+        )
+    if problems:
+        raise CardError(problems)
+    return data
+
+
+def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in child.items():
+        if key in _MERGED_TABLES and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _resolve(spec: str, relative_to: Path | None, seen: tuple[str, ...]) -> tuple[dict[str, Any], str]:
+    if spec in BUILTIN:
+        source = f"builtin:{spec}"
+        raw = read_bytes("schema", "profiles", f"{spec}.yaml")
+        here: Path | None = None
+    else:
+        path = Path(spec) if relative_to is None else relative_to / spec
+        source = str(path)
+        if not path.is_file():
+            known = ", ".join(BUILTIN)
+            raise CardError(
+                [Problem(file=source, message=f"no such profile (built-in profiles: {known})")]
+            )
+        raw = path.read_bytes()
+        here = path.parent
+    if source in seen:
+        chain = " -> ".join((*seen, source))
+        raise CardError([Problem(file=source, message=f"profiles extend each other in a loop: {chain}")])
+    data = _read(raw, source)
+    parent_spec = data.pop("extends", None)
+    if parent_spec is None:
+        return data, source
+    parent, _ = _resolve(parent_spec, here, (*seen, source))
+    return _merge(parent, data), source
+
+
+def load_profile(spec: str, catalog: Catalog) -> Profile:
+    """A built-in profile by name (`default`, `regulator`) or a profile file by path."""
+    data, source = _resolve(spec, None, ())
+    missing = [k for k in _known_options() if k not in data and k not in ("extends", "description")]
+    if missing:
+        raise CardError(
+            [
+                Problem(
+                    file=source,
+                    message="the profile leaves out "
+                    + ", ".join(missing)
+                    + " (set them, or extend a built-in profile: extends: default)",
+                )
+            ]
+        )
+    requirement_ids = {r.id for r in catalog.requirements}
+    unknown = sorted(set(data["severities"]) - requirement_ids)
+    if unknown:
+        raise CardError(
+            [
+                Problem(
+                    file=source,
+                    pointer="/severities",
+                    message=f"severities name unknown requirements: {', '.join(unknown)}",
+                )
+            ]
+        )
+    area_ids = {a.id for a in catalog.areas}
+    weights = {area: float(data["area_weights"].get(area, 0.0)) for area in area_ids}
+    if not any(weights.values()):
+        raise CardError([Problem(file=source, pointer="/area_weights", message="every area weight is 0")])
+    return Profile(**{**data, "area_weights": weights, "source": source})

@@ -1,0 +1,206 @@
+"""Validation: the card against the submission schema, then its cross-references.
+
+Every problem is collected (not just the first), given its JSON pointer and its line and
+column in the file, and ranked by place, so the user fixes them in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from checker.load import LoadedCard
+from checker.model import Submission
+from checker.problems import CardError, Problem
+from checker.resources import schema
+
+_EVIDENCE_LISTS = ("evaluations", "independent_audits", "reasoning_evidence")
+
+
+def _pointer(parts: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(
+        schema("submission"), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
+    """(pointer, message) pairs in plain words for one schema error."""
+    pointer = _pointer(error.absolute_path)
+    instance = error.instance
+    match error.validator:
+        case "additionalProperties":
+            allowed = error.schema.get("properties", {})
+            for key in sorted(k for k in instance if k not in allowed and not k.startswith("x-")):
+                known = ", ".join(sorted(allowed))
+                yield f"{pointer}/{key}", f"unknown key '{key}' (allowed here: {known}; 'x-' keys are free)"
+        case "required":
+            yield pointer, f"missing required key '{_missing(error)}'"
+        case "type":
+            expected = error.validator_value
+            expected = " or ".join(expected) if isinstance(expected, list) else expected
+            yield pointer, f"expected {_article(expected)}, found {_kind(instance)}"
+        case "enum":
+            options = ", ".join(str(v) for v in error.validator_value)
+            yield pointer, f"'{instance}' is not one of: {options}"
+        case "const":
+            yield pointer, f"must be {error.validator_value!r}, found {instance!r}"
+        case "pattern":
+            if "0-9a-fA-F]{64}" in str(error.validator_value):
+                yield pointer, f"'{_clip(instance)}' is not a sha256 hash (64 hex digits)"
+            else:
+                yield pointer, f"'{_clip(instance)}' is not a valid id (letters, digits, '.', '_', '-'; at most 64)"
+        case "format":
+            yield pointer, f"'{_clip(instance)}' is not a valid ISO 8601 date (YYYY-MM-DD)"
+        case "minimum":
+            yield pointer, f"must be at least {error.validator_value}, found {instance}"
+        case "minLength":
+            yield pointer, "must not be empty"
+        case "anyOf":
+            # Nullable fields: report the best branch's error, not "is not valid under any".
+            best = jsonschema.exceptions.best_match(error.context or [])
+            if best is not None and best.validator != "type":
+                yield from _describe(best)
+            else:
+                yield pointer, f"expected {_anyof_expected(error)}, found {_kind(instance)}"
+        case _:
+            yield pointer, error.message
+
+
+def _missing(error: ValidationError) -> str:
+    return next(k for k in error.validator_value if k not in error.instance)
+
+
+def _anyof_expected(error: ValidationError) -> str:
+    kinds = []
+    for branch in error.validator_value:
+        kinds.append("null" if branch.get("type") == "null" else "a mapping or a hash" if "$ref" in branch else str(branch.get("type")))
+    return " or ".join(kinds)
+
+
+def _article(kind: str) -> str:
+    words = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "a whole number",
+             "number": "a number", "boolean": "true or false", "null": "null"}
+    return words.get(kind, kind)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"{value} (a number)"
+    return f"'{_clip(str(value))}' (a string)"
+
+
+def _clip(text: Any, limit: int = 60) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _schema_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for error in _validator().iter_errors(data):
+        yield from _describe(error)
+
+
+def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Ids unique, references resolved, count <= n. Runs on schema-valid parts only."""
+    model = data.get("model") if isinstance(data.get("model"), dict) else {}
+    configurations = [c for c in model.get("configurations") or [] if isinstance(c, dict)]
+    yield from _unique(((f"/model/configurations/{i}", c.get("id")) for i, c in enumerate(configurations)), "configuration")
+    config_ids = {c.get("id") for c in configurations}
+
+    evidence_entries = [
+        (f"/{key}/{i}", entry)
+        for key in _EVIDENCE_LISTS
+        for i, entry in enumerate(data.get(key) or [])
+        if isinstance(entry, dict)
+    ]
+    yield from _unique(((p, e.get("id")) for p, e in evidence_entries), "evaluation, audit or reasoning-evidence")
+    evidence_ids = {e.get("id") for _, e in evidence_entries}
+    evaluation_ids = {e.get("id") for p, e in evidence_entries if p.startswith("/evaluations/")}
+    claims = [c for c in data.get("claims") or [] if isinstance(c, dict)]
+    yield from _unique(((f"/claims/{i}", c.get("id")) for i, c in enumerate(claims)), "claim")
+
+    def refs(pointer: str, values: Any, known: set[Any], what: str) -> Iterator[tuple[str, str]]:
+        for j, value in enumerate(values or []):
+            if isinstance(value, str) and value not in known:
+                yield f"{pointer}/{j}", f"'{value}' names no {what} in this card"
+
+    yield from refs("/model/released_configurations", model.get("released_configurations"), config_ids, "configuration")
+    for pointer, entry in evidence_entries:
+        value = entry.get("configuration")
+        if isinstance(value, str) and value not in config_ids:
+            yield f"{pointer}/configuration", f"'{value}' names no configuration in this card"
+        for k, arm in enumerate(entry.get("arms") or []):
+            if isinstance(arm, dict) and isinstance(arm.get("n"), int) and isinstance(arm.get("count"), int):
+                if arm["count"] > arm["n"]:
+                    yield f"{pointer}/arms/{k}/count", f"count {arm['count']} is larger than n {arm['n']}"
+    for i, claim in enumerate(claims):
+        yield from refs(f"/claims/{i}/configurations", claim.get("configurations"), config_ids, "configuration")
+        yield from refs(f"/claims/{i}/evidence", claim.get("evidence"), evidence_ids, "evaluation, audit or reasoning evidence")
+    gate = data.get("release_gate") if isinstance(data.get("release_gate"), dict) else {}
+    for i, criterion in enumerate(gate.get("criteria") or []):
+        if isinstance(criterion, dict):
+            yield from refs(f"/release_gate/criteria/{i}/evidence", criterion.get("evidence"), evidence_ids, "evaluation, audit or reasoning evidence")
+    awareness = gate.get("situational_awareness")
+    if isinstance(awareness, dict):
+        yield from refs("/release_gate/situational_awareness/basis", awareness.get("basis"), evaluation_ids, "evaluation")
+
+
+def _unique(entries: Iterator[tuple[str, Any]], what: str) -> Iterator[tuple[str, str]]:
+    first: dict[str, str] = {}
+    for pointer, value in entries:
+        if not isinstance(value, str):
+            continue
+        if value in first:
+            yield f"{pointer}/id", f"duplicate {what} id '{value}' (first at {first[value]})"
+        else:
+            first[value] = pointer
+
+
+def problems(card: LoadedCard) -> list[Problem]:
+    """Every schema and cross-reference problem of a loaded card, in file order."""
+    found: dict[tuple[str, str], None] = {}
+    for pointer, message in (*_schema_problems(card.data), *_cross_reference_problems(card.data)):
+        found[(pointer, message)] = None
+    result = []
+    for pointer, message in found:
+        position = card.locate(pointer)
+        result.append(
+            Problem(
+                file=str(card.path),
+                pointer=pointer,
+                line=position.line if position else None,
+                column=position.column if position else None,
+                message=message,
+            )
+        )
+    return sorted(result, key=lambda p: (p.line or 0, p.column or 0, p.pointer, p.message))
+
+
+def _without_extensions(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_extensions(v) for k, v in value.items() if not k.startswith("x-")}
+    if isinstance(value, list):
+        return [_without_extensions(v) for v in value]
+    return value
+
+
+def validate(card: LoadedCard) -> Submission:
+    """The card as typed data; raises CardError with every problem if it is invalid."""
+    found = problems(card)
+    if found:
+        raise CardError(found)
+    return Submission.model_validate(_without_extensions(card.data))
