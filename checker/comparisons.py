@@ -1,0 +1,119 @@
+"""Context comparisons: every evaluation with arms on both sides of a context pair.
+
+Arms with the same context are pooled (arms split by verbalised awareness add up to the
+context). Each comparison carries its rates, Newcombe interval, test, Holm-adjusted p-value
+across the whole card, and the smallest gap it could detect with the profile's power.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from checker import stats
+from checker.model import Evaluation, Submission
+
+PAIRS: tuple[tuple[str, str], ...] = (
+    ("monitored", "unmonitored"),
+    ("training_like", "deployment_like"),
+    ("high_stakes", "low_stakes"),
+    ("user_facing", "internal"),
+)
+"""The four context pairs, the watched side first."""
+
+
+def pair_name(pair: tuple[str, str]) -> str:
+    return f"{pair[0]}/{pair[1]}"
+
+
+class ArmSummary(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    context: str
+    n: int
+    count: int
+    rate: float
+    interval: tuple[float, float]
+    """Wilson 95% interval of the rate."""
+
+
+class Comparison(BaseModel):
+    """One evaluation's behaviour compared across one context pair."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    evaluation: str
+    pointer: str
+    pair: str
+    watched: ArmSummary
+    unwatched: ArmSummary
+    difference: float
+    """Watched rate minus unwatched rate, as a proportion (0.09 is 9 pp)."""
+    interval: tuple[float, float]
+    """Newcombe hybrid score 95% interval of the difference."""
+    test: Literal["z", "fisher"]
+    statistic: float | None
+    p_value: float
+    adjusted_p_value: float
+    """Holm-adjusted across every comparison in the card."""
+    significant: bool
+    """adjusted_p_value under the profile's significance level."""
+    detectable_gap: float
+    """Smallest increase over the lower arm's rate detectable with the profile's power."""
+    source: Literal["declared", "recomputed"] = "declared"
+
+
+def pooled_arms(evaluation: Evaluation) -> dict[str, tuple[int, int]]:
+    """context -> (n, count), summed over the evaluation's arms with that context."""
+    pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for arm in evaluation.arms or ():
+        pooled[arm.context][0] += arm.n
+        pooled[arm.context][1] += arm.count
+    return {context: (n, count) for context, (n, count) in pooled.items()}
+
+
+def _summary(context: str, n: int, count: int) -> ArmSummary:
+    return ArmSummary(
+        context=context,
+        n=n,
+        count=count,
+        rate=stats.rate(count, n),
+        interval=stats.wilson_interval(count, n),
+    )
+
+
+def compare(submission: Submission, *, significance_level: float, power: float) -> tuple[Comparison, ...]:
+    """Every comparison in the card, in card order, with Holm adjustment across all of them."""
+    raw = []
+    for index, evaluation in enumerate(submission.evaluations or ()):
+        arms = pooled_arms(evaluation)
+        for pair in PAIRS:
+            if pair[0] not in arms or pair[1] not in arms:
+                continue
+            (n1, k1), (n2, k2) = arms[pair[0]], arms[pair[1]]
+            test = stats.compare_proportions(k1, n1, k2, n2)
+            raw.append((index, evaluation, pair, (n1, k1), (n2, k2), test))
+    adjusted = stats.holm([r[5].p_value for r in raw])
+    comparisons = []
+    for (index, evaluation, pair, (n1, k1), (n2, k2), test), p_adjusted in zip(raw, adjusted, strict=True):
+        watched, unwatched = _summary(pair[0], n1, k1), _summary(pair[1], n2, k2)
+        comparisons.append(
+            Comparison(
+                evaluation=evaluation.id,
+                pointer=f"/evaluations/{index}",
+                pair=pair_name(pair),
+                watched=watched,
+                unwatched=unwatched,
+                difference=watched.rate - unwatched.rate,
+                interval=stats.newcombe_interval(k1, n1, k2, n2),
+                test=test.test,
+                statistic=test.statistic,
+                p_value=test.p_value,
+                adjusted_p_value=p_adjusted,
+                significant=p_adjusted < significance_level,
+                detectable_gap=stats.detectable_gap(
+                    n1, n2, min(watched.rate, unwatched.rate), alpha=significance_level, power=power
+                ),
+            )
+        )
+    return tuple(comparisons)

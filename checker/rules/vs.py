@@ -1,0 +1,222 @@
+"""VS — version specificity: claims and evidence bound to the exact released configuration."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from checker.model import Configuration
+from checker.rules import CardView, Gap, Outcome, check, fraction
+
+IDENTITY = {
+    "weights_sha256": "weights",
+    "system_prompt_sha256": "system prompt",
+    "tools": "tools",
+    "monitoring_layer": "monitoring layer",
+    "fine_tuning_history": "fine-tuning history",
+    "access_setting": "access setting",
+}
+"""The six identity items of a configuration, with their names in plain words."""
+
+_UNSTATED = object()
+
+REACH = re.compile(
+    r"\b(?:all|any|every)\s+(?:future|later|subsequent|other)\s+(?:versions?|models?|releases?|checkpoints?)\b"
+    r"|\bfuture\s+(?:versions?|models?|releases?|checkpoints?)\b"
+    r"|\b(?:the\s+|this\s+|our\s+)?(?:whole\s+|entire\s+)?model\s+family\b"
+    r"|\b(?:all|every)\s+(?:versions?|variants?|checkpoints?|deployments?|configurations?|models?)\b"
+    r"|\bsuccessor\s+models?\b"
+    r"|\b(?:any|all)\s+fine-?tun(?:ed|ing)\s+(?:variants?|versions?)\b",
+    re.IGNORECASE,
+)
+"""Wording that extends a claim beyond the tested configurations."""
+
+
+def _value(configuration: Configuration, item: str) -> Any:
+    if item not in configuration.model_fields_set:
+        return _UNSTATED
+    value = getattr(configuration, item)
+    if item in ("weights_sha256", "system_prompt_sha256") and isinstance(value, str):
+        return value.lower()
+    if item == "tools" and value is not None:
+        return sorted((tool.name, tool.version) for tool in value)
+    if item == "monitoring_layer" and value is not None:
+        return (value.name, value.version)
+    if item == "fine_tuning_history" and value is not None:
+        return [(s.stage, s.kind, s.completed_on) for s in value]
+    return value
+
+
+def missing_identity(configuration: Configuration) -> list[str]:
+    return [item for item in IDENTITY if item not in configuration.model_fields_set]
+
+
+def _differences(tested: Configuration, released: Configuration) -> list[str]:
+    """Identity items that differ, or that either side leaves unstated."""
+    different = []
+    for item in IDENTITY:
+        a, b = _value(tested, item), _value(released, item)
+        if a is _UNSTATED or b is _UNSTATED or a != b:
+            different.append(item)
+    return different
+
+
+def identity_differences(card: CardView, configuration_id: str) -> list[str]:
+    """The identity items in which a tested configuration differs from the closest released one.
+
+    Empty when it is released, or identical to a released one in all six items.
+    """
+    if configuration_id in card.released_ids:
+        return []
+    configurations = card.configurations
+    tested = configurations.get(configuration_id)
+    released = [configurations[r] for r in card.released_ids if r in configurations]
+    if tested is None or not released:
+        return list(IDENTITY)
+    return min((_differences(tested, r) for r in released), key=len)
+
+
+def _plain(items: list[str]) -> str:
+    return ", ".join(IDENTITY[i] for i in items)
+
+
+@check("VS-1")
+def identity_complete(card: CardView) -> Outcome:
+    model = card.submission.model
+    configurations = card.configurations
+    gaps = []
+    if model.released_configurations is None:
+        gaps.append(Gap(message="the card does not say which configurations this release ships (released_configurations)", pointer="/model", figures={}))
+    released = [(i, c) for i, c in enumerate(model.configurations or ()) if c.id in card.released_ids]
+    if not released:
+        gaps.append(Gap(message="the card describes no released configuration", pointer="/model", figures={"configurations": sorted(configurations)}))
+        return Outcome(score=0.0, gaps=tuple(gaps))
+    named = 0
+    for i, configuration in released:
+        missing = missing_identity(configuration)
+        named += len(IDENTITY) - len(missing)
+        if missing:
+            gaps.append(
+                Gap(
+                    message=f"released configuration '{configuration.id}' does not name its {_plain(missing)}",
+                    pointer=f"/model/configurations/{i}",
+                    figures={"configuration": configuration.id, "missing": missing},
+                )
+            )
+    score = named / (len(IDENTITY) * len(released))
+    if model.released_configurations is None:
+        score = min(score, 0.5)
+    return Outcome(score=score if gaps else 1.0, gaps=tuple(gaps))
+
+
+def _evidence_entries(card: CardView) -> list[tuple[str, str, str | None]]:
+    """(pointer, id, configuration) for every evaluation, audit and reasoning-evidence entry."""
+    entries: list[tuple[str, str, str | None]] = []
+    entries += [(f"/evaluations/{i}", e.id, e.configuration) for i, e in enumerate(card.evaluations)]
+    entries += [(f"/independent_audits/{i}", a.id, a.configuration) for i, a in enumerate(card.submission.independent_audits or ())]
+    entries += [(f"/reasoning_evidence/{i}", r.id, r.configuration) for i, r in enumerate(card.submission.reasoning_evidence or ())]
+    return entries
+
+
+@check("VS-2")
+def evidence_names_configuration(card: CardView) -> Outcome:
+    entries = [e for e in _evidence_entries(card) if not e[0].startswith("/evaluations/")]
+    gaps = [
+        Gap(message=f"'{entry_id}' does not name the configuration it examined", pointer=pointer, figures={"entry": entry_id})
+        for pointer, entry_id, configuration in entries
+        if configuration is None
+    ]
+    return fraction(len(entries) - len(gaps), len(entries), gaps, "no audits or reasoning evidence")
+
+
+@check("VS-3")
+def evidence_on_release(card: CardView) -> Outcome:
+    entries = [e for e in _evidence_entries(card) if e[2] is not None]
+    gaps = []
+    for pointer, entry_id, configuration in entries:
+        assert configuration is not None
+        different = identity_differences(card, configuration)
+        if different:
+            gaps.append(
+                Gap(
+                    message=(
+                        f"'{entry_id}' tested configuration '{configuration}', which differs from the released "
+                        f"configuration in its {_plain(different)}: it does not support claims about this release"
+                    ),
+                    pointer=pointer + "/configuration",
+                    figures={"entry": entry_id, "configuration": configuration, "differs_in": different, "released": list(card.released_ids)},
+                )
+            )
+    return fraction(len(entries) - len(gaps), len(entries), gaps, "no evidence names a configuration")
+
+
+@check("VS-4")
+def claims_scoped(card: CardView) -> Outcome:
+    claims = card.submission.claims or ()
+    gaps, failing = [], set()
+    for i, claim in enumerate(claims):
+        if not claim.configurations:
+            gaps.append(Gap(message=f"claim {claim.id} does not name the configurations it covers", pointer=f"/claims/{i}", figures={"claim": claim.id}))
+            failing.add(i)
+        else:
+            beyond = [c for c in claim.configurations if c not in card.released_ids]
+            if beyond:
+                gaps.append(
+                    Gap(
+                        message=f"claim {claim.id} covers configurations this release does not ship: {', '.join(beyond)}",
+                        pointer=f"/claims/{i}/configurations",
+                        figures={"claim": claim.id, "not_released": beyond},
+                    )
+                )
+                failing.add(i)
+        reach = [m.group(0) for m in REACH.finditer(claim.statement)]
+        if reach:
+            quoted = ", ".join(f'"{r}"' for r in reach)
+            gaps.append(
+                Gap(
+                    message=f"claim {claim.id} reaches beyond the tested configurations: {quoted}",
+                    pointer=f"/claims/{i}/statement",
+                    figures={"claim": claim.id, "words": reach},
+                )
+            )
+            failing.add(i)
+    return fraction(len(claims) - len(failing), len(claims), gaps, "no claims")
+
+
+@check("VS-5")
+def evidence_hashed(card: CardView) -> Outcome:
+    files = [
+        (f"/evaluations/{i}/evidence/{j}", f.path, f.sha256)
+        for i, e in enumerate(card.evaluations)
+        for j, f in enumerate(e.evidence or ())
+    ] + [
+        (f"/independent_audits/{i}/report", a.report.path, a.report.sha256)
+        for i, a in enumerate(card.submission.independent_audits or ())
+        if a.report is not None
+    ]
+    gaps = [
+        Gap(message=f"evidence file {path} carries no sha256 hash", pointer=pointer, figures={"path": path})
+        for pointer, path, digest in files
+        if digest is None
+    ]
+    return fraction(len(files) - len(gaps), len(files), gaps, "no evidence files")
+
+
+@check("VS-6")
+def changelog_current(card: CardView) -> Outcome:
+    info = card.submission.submission
+    if info.card_version is None:
+        return Outcome(score=0.0, gaps=(Gap(message="the card does not state its card_version", pointer="/submission", figures={}),))
+    for entry in info.changelog or ():
+        if entry.card_version == info.card_version:
+            return Outcome(score=1.0)
+    return Outcome(
+        score=0.0,
+        gaps=(
+            Gap(
+                message=f"the changelog has no entry for the current card_version \"{info.card_version}\"",
+                pointer="/submission/changelog" if info.changelog is not None else "/submission",
+                figures={"card_version": info.card_version, "changelog_versions": [e.card_version for e in info.changelog or ()]},
+            ),
+        ),
+    )
