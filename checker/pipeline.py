@@ -1,0 +1,101 @@
+"""The whole check of one card: load -> validate -> evaluate -> score -> report.
+
+Each step is its own module with plain data between them; this module only wires them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from checker import __version__
+from checker.catalog import Catalog, load_catalog
+from checker.comparisons import compare
+from checker.engine import run_checks
+from checker.load import LoadedCard, load_card
+from checker.model import Severity, Submission
+from checker.profiles import Profile, load_profile
+from checker.report import (
+    CatalogInfo,
+    CheckerInfo,
+    Counts,
+    EvidenceRecord,
+    ProfileInfo,
+    Report,
+    SubmissionInfo,
+)
+from checker.scoring import area_results, overall_score, verdict
+from checker.validate import validate
+
+
+def _evidence(submission: Submission) -> tuple[EvidenceRecord, ...]:
+    """Every evidence file the card declares. Files are not read here (see evidence.py)."""
+    records = []
+    for i, evaluation in enumerate(submission.evaluations or ()):
+        for j, file in enumerate(evaluation.evidence or ()):
+            records.append((f"/evaluations/{i}/evidence/{j}", file.path, file.sha256))
+    for i, audit in enumerate(submission.independent_audits or ()):
+        if audit.report is not None:
+            records.append((f"/independent_audits/{i}/report", audit.report.path, audit.report.sha256))
+    return tuple(
+        EvidenceRecord(
+            pointer=pointer,
+            path=path,
+            declared_sha256=digest.lower() if digest else None,
+            actual_sha256=None,
+            status="not_checked",
+        )
+        for pointer, path, digest in records
+    )
+
+
+def assess(card: LoadedCard, submission: Submission, catalog: Catalog, profile: Profile, today: dt.date) -> Report:
+    """Checks, scores and reports a validated card. Pure: the clock is passed in."""
+    comparisons = compare(submission, significance_level=profile.significance_level, power=profile.power)
+
+    def locate(pointer: str) -> int | None:
+        position = card.locate(pointer)
+        return position.line if position else None
+
+    outcomes, findings = run_checks(submission, comparisons, catalog, profile, locate)
+    areas = area_results(outcomes, findings, catalog, profile)
+    # Scores are rounded once, here, to the precision every report shows, so that the verdict
+    # and the printed score can never disagree (69.96 must not print as 70.0 and fail the bar).
+    areas = tuple(a.model_copy(update={"score": None if a.score is None else round(a.score, 1)}) for a in areas)
+    score = round(overall_score(areas), 1)
+    return Report(
+        checker=CheckerInfo(version=__version__),
+        catalog=CatalogInfo(version=catalog.version, sha256=catalog.sha256),
+        profile=ProfileInfo(
+            name=profile.name,
+            source=profile.source,
+            settings=profile.model_dump(mode="json", exclude={"name", "source", "description"}),
+        ),
+        submission=SubmissionInfo(
+            path=str(card.path),
+            sha256=card.sha256,
+            organization=submission.submission.organization,
+            model=submission.model.name,
+            release_id=submission.model.release_id,
+            card_version=submission.submission.card_version,
+        ),
+        generated_on=today,
+        verdict=verdict(findings, score, profile),
+        score=score,
+        pass_score=profile.pass_score,
+        counts=Counts(**{s.value: sum(f.severity == s for f in findings) for s in Severity}),
+        areas=areas,
+        findings=findings,
+        comparisons=comparisons,
+        evidence=_evidence(submission),
+        evidence_verified=False,
+    )
+
+
+def check_file(path: str | Path, profile: str = "default", *, today: dt.date) -> Report:
+    """Load, validate and check one card file. Raises CardError on bad input."""
+    catalog = load_catalog()
+    resolved = load_profile(profile, catalog)
+    card = load_card(path)
+    submission = validate(card)
+    return assess(card, submission, catalog, resolved, today)

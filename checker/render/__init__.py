@@ -1,0 +1,37 @@
+"""Renderers: each takes a finished Report and returns its text. They compute nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from checker.report import Report
+
+Renderer = Callable[[Report], str]
+
+
+def _text(report: Report) -> str:
+    from checker.render.text import render
+
+    return render(report, width=80, colour=False)
+
+
+def _json(report: Report) -> str:
+    from checker.render.json import render
+
+    return render(report)
+
+
+RENDERERS: dict[str, Renderer] = {"text": _text, "json": _json}
+"""Format name -> renderer, for formats available now."""
+
+PLANNED = ("markdown", "html", "pdf", "sarif", "junit")
+"""Formats the command line names but this version cannot write yet."""
+
+
+def renderer(name: str) -> Renderer:
+    try:
+        return RENDERERS[name]
+    except KeyError:
+        if name in PLANNED:
+            raise LookupError(f"the {name} format is not available in this version yet (available: {', '.join(RENDERERS)})") from None
+        raise LookupError(f"unknown format '{name}' (available: {', '.join(RENDERERS)})") from None

@@ -1,0 +1,84 @@
+"""The terminal report: verdict, area scores, then findings by severity with file:line.
+
+Fits the given width (80 by default); colour only when asked (the CLI asks on a terminal).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from checker.model import Finding, Severity
+from checker.report import Report
+
+_COLOURS = {"fail": "31", "conditional": "33", "pass": "32", "blocker": "31", "major": "33", "minor": "36"}
+_TITLES = {Severity.BLOCKER: "Blockers", Severity.MAJOR: "Major findings", Severity.MINOR: "Minor findings"}
+_FIGURE_LIMIT = 6
+
+
+def _paint(text: str, key: str, colour: bool) -> str:
+    return f"\033[1;{_COLOURS[key]}m{text}\033[0m" if colour else text
+
+
+def _bar(score: float | None, cells: int = 20) -> str:
+    if score is None:
+        return "n/a".ljust(cells)
+    filled = round(score / 100 * cells)
+    return "#" * filled + "." * (cells - filled)
+
+
+def _score(score: float | None) -> str:
+    return "  n/a" if score is None else f"{score:5.1f}"
+
+
+def _figures(finding: Finding) -> str:
+    items = []
+    for key, value in finding.figures.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = "[" + ", ".join(str(v) for v in value) + "]"
+        items.append(f"{key}: {value}")
+    if len(items) > _FIGURE_LIMIT:
+        items = items[:_FIGURE_LIMIT] + [f"… {len(finding.figures) - _FIGURE_LIMIT} more in --format json"]
+    return "; ".join(items)
+
+
+def _finding(report: Report, finding: Finding, width: int, colour: bool) -> list[str]:
+    place = report.submission.path + (f":{finding.line}" if finding.line else "")
+    head = f"{place}  {finding.requirement} ({finding.status.value})"
+    lines = [_paint(head, finding.severity.value, colour)]
+    wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ", break_long_words=True)
+    lines += wrap.wrap(finding.message)
+    if finding.figures:
+        lines += textwrap.TextWrapper(width=width, initial_indent="    figures: ", subsequent_indent="      ").wrap(_figures(finding))
+    lines += textwrap.TextWrapper(width=width, initial_indent="    fix: ", subsequent_indent="      ").wrap(finding.remediation)
+    return lines
+
+
+def render(report: Report, *, width: int = 80, colour: bool = False) -> str:
+    s = report.submission
+    verdict = report.verdict.value
+    lines = [
+        f"safetycase {report.checker.version} · catalog {report.catalog.version} · profile {report.profile.name}",
+        f"{s.path}: {s.model} ({s.release_id}), {s.organization}",
+        "",
+        _paint(f"VERDICT: {verdict.upper()}", verdict, colour)
+        + f"   score {report.score:.1f}/100 (pass {report.pass_score:g})"
+        + f"   {report.counts.blocker} blocker, {report.counts.major} major, {report.counts.minor} minor",
+        "",
+    ]
+    for area in report.areas:
+        title = area.title if len(area.title) <= 28 else area.title[:27] + "…"
+        lines.append(f"  {area.id}  {title:<28} {_score(area.score)}  {_bar(area.score)}")
+    if not report.evidence_verified and report.evidence:
+        lines += ["", "Evidence files were not read: their hashes and counts are not verified."]
+    for severity in Severity:
+        findings = report.findings_of(severity)
+        if not findings:
+            continue
+        lines += ["", _paint(f"{_TITLES[severity]} ({len(findings)})", severity.value, colour)]
+        for finding in findings:
+            lines += _finding(report, finding, width, colour)
+    if not report.findings:
+        lines += ["", "No findings."]
+    return "\n".join(lines) + "\n"

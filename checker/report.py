@@ -1,0 +1,80 @@
+"""The finished report: everything a renderer needs, computed, and nothing it must compute.
+
+Its JSON form is the public report format, documented by `schema/report.schema.json`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from checker.comparisons import Comparison
+from checker.model import AreaResult, Finding, Severity, Verdict
+
+REPORT_FORMAT = "1.0"
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CheckerInfo(_Part):
+    name: Literal["safetycase"] = "safetycase"
+    version: str
+
+
+class CatalogInfo(_Part):
+    version: str
+    sha256: str
+
+
+class ProfileInfo(_Part):
+    name: str
+    source: str
+    settings: dict[str, object] = Field(description="the resolved profile, every setting")
+
+
+class SubmissionInfo(_Part):
+    path: str
+    sha256: str
+    organization: str
+    model: str
+    release_id: str
+    card_version: str | None
+
+
+class EvidenceRecord(_Part):
+    pointer: str
+    path: str
+    declared_sha256: str | None
+    actual_sha256: str | None
+    status: Literal["verified", "mismatch", "missing", "refused", "not_declared", "not_checked"]
+
+
+class Counts(_Part):
+    blocker: int
+    major: int
+    minor: int
+
+
+class Report(_Part):
+    report_format: str = REPORT_FORMAT
+    checker: CheckerInfo
+    catalog: CatalogInfo
+    profile: ProfileInfo
+    submission: SubmissionInfo
+    generated_on: dt.date
+    verdict: Verdict
+    score: float = Field(description="overall score, 0 to 100")
+    pass_score: float
+    counts: Counts
+    areas: tuple[AreaResult, ...]
+    findings: tuple[Finding, ...]
+    comparisons: tuple[Comparison, ...]
+    evidence: tuple[EvidenceRecord, ...]
+    evidence_verified: bool = Field(description="whether evidence files were read and hashed")
+
+    def findings_of(self, severity: Severity) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == severity)
