@@ -1,0 +1,542 @@
+"""Loading: a card file (YAML, JSON, or Markdown with YAML front matter) into plain data.
+
+Cards come from outside, so every limit is enforced before it can hurt: the file size, the
+nesting depth, the number of aliases and the number of values they expand to. Both parsers are
+iterative (no recursion: a 100,000-deep `[[[...` is an error, not a crash), duplicate keys are
+errors, and YAML scalars are typed by the YAML 1.2 core schema (`no` is a string, dates stay
+strings). Every value's line and column are kept, so later errors can point into the file.
+
+Whatever the input, the only exception that leaves this module is `CardError`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import json.decoder
+import math
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from checker.problems import CardError, Problem
+
+Format = Literal["yaml", "json", "markdown"]
+
+MAX_BYTES = 10 * 1024 * 1024
+"""Largest card file read, in bytes. Real cards are tens of kilobytes."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists. The format itself needs six levels."""
+MAX_ALIASES = 100
+"""Most YAML aliases (`*name`) in one card."""
+MAX_NODES = 1_000_000
+"""Most values in the loaded data, counting every expansion of every alias."""
+
+_SUFFIXES: dict[str, Format] = {
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
+
+
+@dataclass(frozen=True)
+class Position:
+    """1-based line and column of a value in its file."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class LoadedCard:
+    """A parsed card: its data, where each value sits in the file, and its hash."""
+
+    path: Path
+    sha256: str
+    format: Format
+    data: dict[str, Any]
+    positions: dict[str, Position] = field(repr=False)
+    """JSON pointer -> position of the value (or of its key, for mappings and lists)."""
+    narrative: str = ""
+    """The Markdown body after the front matter (Markdown cards only)."""
+
+    def locate(self, pointer: str) -> Position | None:
+        """The position of `pointer`, or of its nearest ancestor that exists in the file."""
+        while True:
+            if pointer in self.positions:
+                return self.positions[pointer]
+            if not pointer:
+                return None
+            pointer = pointer.rsplit("/", 1)[0]
+
+
+class _Fail(Exception):
+    """Internal: one problem at one place; turned into CardError at the module boundary."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, pointer: str = "") -> None:
+        super().__init__(message)
+        self.message, self.line, self.column, self.pointer = message, line, column, pointer
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def load_card(path: str | Path) -> LoadedCard:
+    """Read and parse a card file. Raises CardError (with file, place and problem) on bad input."""
+    path = Path(path)
+    name = str(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise CardError([Problem(file=name, message="no such file")]) from None
+    except OSError as error:
+        raise CardError([Problem(file=name, message=f"cannot read: {error.strerror or error}")]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise CardError([Problem(file=name, message="is a folder, not a card file")])
+    if not stat.S_ISREG(info.st_mode):
+        raise CardError([Problem(file=name, message="is not a regular file (device, pipe or socket); refused")])
+    if info.st_size > MAX_BYTES:
+        raise CardError([Problem(file=name, message=f"file is {_size(info.st_size)}; the limit is {_size(MAX_BYTES)}")])
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise CardError([Problem(file=name, message=f"cannot read: {error.strerror or error}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise CardError([Problem(file=name, message=f"file is larger than the limit of {_size(MAX_BYTES)}")])
+    fmt = _SUFFIXES.get(path.suffix.lower()) or _sniff(raw)
+    data, positions, narrative, fmt = parse_card(raw, name, fmt)
+    return LoadedCard(
+        path=path,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        format=fmt,
+        data=data,
+        positions=positions,
+        narrative=narrative,
+    )
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _sniff(raw: bytes) -> Format:
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return "json" if head in (b"{", b"[") else "yaml"
+
+
+def parse_card(raw: bytes, name: str, fmt: Format) -> tuple[dict[str, Any], dict[str, Position], str, Format]:
+    """(data, positions, narrative, format) of a card's bytes; CardError on any problem."""
+    try:
+        text = _decode(raw)
+        narrative = ""
+        if fmt == "markdown":
+            front, offset, narrative = _front_matter(text)
+            data, positions = _parse_yaml(front, line_offset=offset)
+        elif fmt == "json":
+            data, positions = _parse_json(text)
+        else:
+            data, positions = _parse_yaml(text, line_offset=0)
+    except _Fail as fail:
+        raise CardError(
+            [Problem(file=name, message=fail.message, line=fail.line, column=fail.column, pointer=fail.pointer)]
+        ) from None
+    except RecursionError:  # defensive: neither parser recurses, but a crash must never escape
+        raise CardError([Problem(file=name, message=f"nested too deeply (the limit is {MAX_DEPTH} levels)")]) from None
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {_kind(data)}"
+        raise CardError([Problem(file=name, line=1, column=1, message=f"the card must be a mapping of keys, but it is {kind}")])
+    return data, positions, narrative, fmt
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return "string"
+
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not raw.strip():
+        raise _Fail("the file is empty", 1, 1)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise _Fail(f"not UTF-8 text (invalid byte 0x{raw[error.start]:02x}; is this a binary file?)", line) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise _Fail("not a text file (it contains NUL bytes)", text.count("\n", 0, nul) + 1)
+    return text
+
+
+def _front_matter(text: str) -> tuple[str, int, str]:
+    """(front matter, lines before it, body) of a Markdown card."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        raise _Fail("a Markdown card must start with YAML front matter: a first line '---'", 1, 1)
+    for i in range(1, len(lines)):
+        if lines[i].rstrip("\r\n") in ("---", "..."):
+            return "".join(lines[1:i]), 1, "".join(lines[i + 1 :])
+    raise _Fail("the front matter opened on line 1 is never closed with a line '---'", 1, 1)
+
+
+# --- YAML -------------------------------------------------------------------------------------
+
+_YAML_TAG = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
+_NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT10 = re.compile(r"[-+]?[0-9]+\Z")
+_INT8 = re.compile(r"0o[0-7]+\Z")
+_INT16 = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_SPECIAL_FLOAT = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z")
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    value: str = event.value
+    tag = event.tag
+    if tag is not None and tag != "!":
+        if tag not in _ALLOWED_TAGS:
+            raise _Fail(f"YAML tag '{_short(tag)}' is not allowed in a card", *_mark(event))
+        kind = tag.removeprefix(_YAML_TAG)
+        if kind == "str":
+            return value
+        resolved = _plain(value)
+        expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(kind)
+        if expected is None or not isinstance(resolved, expected) or (kind == "int" and isinstance(resolved, bool)):
+            raise _Fail(f"'{value}' is not a valid !!{kind}", *_mark(event))
+        return float(resolved) if kind == "float" else resolved
+    if event.style is not None or tag == "!":  # quoted or block scalars are strings
+        return value
+    return _plain(value)
+
+
+def _short(tag: str) -> str:
+    return "!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag
+
+
+def _plain(value: str) -> Any:
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT10.match(value):
+        return int(value)
+    if _INT8.match(value):
+        return int(value[2:], 8)
+    if _INT16.match(value):
+        return int(value[2:], 16)
+    if _FLOAT.match(value) and value not in (".", "+.", "-."):
+        return float(value)
+    if _SPECIAL_FLOAT.match(value):
+        raise _Fail(f"'{value}' is not a finite number; cards hold finite numbers only")
+    return value
+
+
+def _mark(event: yaml.Event, line_offset: int = 0) -> tuple[int, int]:
+    mark = event.start_mark
+    return mark.line + 1 + line_offset, mark.column + 1
+
+
+@dataclass
+class _Frame:
+    container: dict[str, Any] | list[Any]
+    pointer: str
+    anchor: str | None
+    nodes: int = 1
+    key: str | None = None
+    key_position: Position | None = None
+    key_line: dict[str, int] = field(default_factory=dict)
+
+
+def _parse_yaml(text: str, *, line_offset: int) -> tuple[Any, dict[str, Position]]:
+    """Build data from the YAML event stream, iteratively, enforcing every limit as it goes."""
+    positions: dict[str, Position] = {}
+    anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded node count)
+    stack: list[_Frame] = []
+    root: Any = None
+    documents = 0
+    aliases = 0
+    total_nodes = 0
+
+    def at(event: yaml.Event) -> Position:
+        line, column = _mark(event, line_offset)
+        return Position(line, column)
+
+    def place(value: Any, nodes: int, position: Position, event: yaml.Event, collection: bool) -> None:
+        """Put a finished value into its parent (or make it the root)."""
+        nonlocal root
+        if not stack:
+            root = value
+            positions.setdefault("", position)
+            return
+        parent = stack[-1]
+        parent.nodes += nodes
+        if isinstance(parent.container, list):
+            pointer = f"{parent.pointer}/{len(parent.container)}"
+            parent.container.append(value)
+            positions[pointer] = position
+            return
+        if parent.key is None:  # this value is a key
+            if collection:
+                raise _Fail("a mapping key must be a plain value, not a list or mapping", position.line, position.column)
+            key = value if isinstance(value, str) else event.value if isinstance(event, yaml.ScalarEvent) else str(value)
+            if key in parent.container:
+                first = parent.key_line[key]
+                raise _Fail(
+                    f"duplicate key '{key}' (first on line {first})",
+                    position.line,
+                    position.column,
+                    f"{parent.pointer}/{_escape(key)}",
+                )
+            parent.key, parent.key_position = key, position
+            parent.key_line[key] = position.line
+            return
+        pointer = f"{parent.pointer}/{_escape(parent.key)}"
+        parent.container[parent.key] = value
+        # Collections are placed at their key (the line a reader looks at); scalars at the value.
+        positions[pointer] = parent.key_position if collection and parent.key_position else position
+        parent.key = None
+
+    def pointer_for_child() -> str:
+        if not stack:
+            return ""
+        parent = stack[-1]
+        if isinstance(parent.container, list):
+            return f"{parent.pointer}/{len(parent.container)}"
+        return f"{parent.pointer}/{_escape(parent.key)}" if parent.key is not None else parent.pointer
+
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _Fail("a card is one YAML document; found a second one ('---')", *_mark(event, line_offset))
+                if event.version is not None and event.version != (1, 2):
+                    raise _Fail("only YAML 1.2 is accepted (remove the %YAML directive)", *_mark(event, line_offset))
+                continue
+            if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentEndEvent):
+                continue
+            total_nodes += 1
+            if total_nodes > MAX_NODES:
+                raise _Fail(f"too many values (the limit is {MAX_NODES:,})", *_mark(event, line_offset))
+            if isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise _Fail(f"too many aliases (the limit is {MAX_ALIASES})", *_mark(event, line_offset))
+                if event.anchor not in anchors:
+                    raise _Fail(f"alias '*{event.anchor}' names no anchor defined before it", *_mark(event, line_offset))
+                value, nodes = anchors[event.anchor]
+                total_nodes += nodes
+                if total_nodes > MAX_NODES:
+                    raise _Fail(
+                        f"aliases expand to more than {MAX_NODES:,} values (an alias bomb?)", *_mark(event, line_offset)
+                    )
+                place(value, nodes, at(event), event, isinstance(value, dict | list))
+            elif isinstance(event, yaml.ScalarEvent):
+                try:
+                    value = _scalar(event)
+                except _Fail as fail:
+                    line, column = _mark(event, line_offset)
+                    raise _Fail(fail.message, fail.line or line, fail.column or column, pointer_for_child()) from None
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+                place(value, 1, at(event), event, False)
+            elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                if len(stack) >= MAX_DEPTH:
+                    raise _Fail(f"nested too deeply (the limit is {MAX_DEPTH} levels)", *_mark(event, line_offset))
+                tag = event.tag
+                expected = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
+                if tag not in (None, "!", f"{_YAML_TAG}{expected}"):
+                    raise _Fail(f"YAML tag '{_short(tag)}' is not allowed in a card", *_mark(event, line_offset))
+                container: dict[str, Any] | list[Any] = [] if expected == "seq" else {}
+                if stack and isinstance(stack[-1].container, dict) and stack[-1].key is None:
+                    raise _Fail("a mapping key must be a plain value, not a list or mapping", *_mark(event, line_offset))
+                pointer = pointer_for_child()
+                positions[pointer] = at(event)
+                stack.append(_Frame(container, pointer, event.anchor))
+            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                frame = stack.pop()
+                if frame.anchor:
+                    anchors[frame.anchor] = (frame.container, frame.nodes)
+                start = positions.get(frame.pointer) or at(event)
+                place(frame.container, frame.nodes, start, event, True)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        column = mark.column + 1 if mark else None
+        problem = error.problem or error.context or "invalid YAML"
+        raise _Fail(f"invalid YAML: {' '.join(str(problem).split())}", line, column) from None
+    except yaml.YAMLError as error:
+        raise _Fail(f"invalid YAML: {' '.join(str(error).split())}") from None
+    return root, positions
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_LITERALS = {"true": True, "false": False, "null": None}
+
+
+def _parse_json(text: str) -> tuple[Any, dict[str, Position]]:
+    """An iterative JSON (RFC 8259) parser that keeps positions and enforces the limits.
+
+    Strings are decoded by the standard library's own scanner and numbers matched by its
+    grammar, so values are exactly what `json.loads` gives; what this adds is no recursion,
+    duplicate-key and NaN rejection, and a position for every value.
+    """
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def position(index: int) -> Position:
+        line = bisect.bisect_right(line_starts, index)
+        return Position(line, index - line_starts[line - 1] + 1)
+
+    def fail(message: str, index: int, pointer: str = "") -> _Fail:
+        where = position(min(index, len(text)))
+        return _Fail(f"invalid JSON: {message}", where.line, where.column, pointer)
+
+    positions: dict[str, Position] = {}
+    # Each frame: [container, pointer, pending key, key_line map]
+    stack: list[tuple[dict[str, Any] | list[Any], str, list[Any]]] = []
+    nodes = 0
+    i = _WS.match(text, 0).end()  # type: ignore[union-attr]
+    root: Any = None
+    have_root = False
+
+    while True:
+        # Expect a value at i.
+        if i >= len(text):
+            raise fail("unexpected end of file", i)
+        pointer = ""
+        if stack:
+            container, parent_pointer, state = stack[-1]
+            pointer = f"{parent_pointer}/{len(container)}" if isinstance(container, list) else f"{parent_pointer}/{_escape(state[0])}"
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise fail(f"too many values (the limit is {MAX_NODES:,})", i)
+        here = position(i)
+        char = text[i]
+        value: Any
+        opened = False
+        if char in "{[":
+            if len(stack) >= MAX_DEPTH:
+                raise _Fail(f"nested too deeply (the limit is {MAX_DEPTH} levels)", here.line, here.column)
+            value = {} if char == "{" else []
+            opened = True
+            i += 1
+        elif char == '"':
+            value, i = _json_string(text, i, fail)
+        elif char == "-" or char.isdigit():
+            match = _NUMBER.match(text, i)
+            if not match:
+                raise fail("malformed number", i)
+            literal = match.group(0)
+            value = float(literal) if match.group(1) or match.group(2) else int(literal)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise fail(f"number {literal} is out of range", i)
+            i = match.end()
+        else:
+            word = re.match(r"[A-Za-z]+", text[i:])
+            if word and word.group(0) in _LITERALS:
+                value = _LITERALS[word.group(0)]
+                i += len(word.group(0))
+            elif word and word.group(0) in ("NaN", "Infinity"):
+                raise fail(f"{word.group(0)} is not a JSON number", i)
+            else:
+                raise fail(f"expected a value, found {_show(text, i)}", i)
+        positions[pointer] = here
+        if opened:
+            stack.append((value, pointer, [None, {}]))
+            i = _WS.match(text, i).end()  # type: ignore[union-attr]
+            closer = "}" if char == "{" else "]"
+            if i < len(text) and text[i] == closer:
+                i += 1
+                stack.pop()
+                # fall through to attach the empty container below
+            elif char == "{":
+                i = _json_key(text, i, stack[-1], position, fail)
+                continue
+            else:
+                continue
+        # Attach the finished value, then close as many containers as end here.
+        while True:
+            if not stack:
+                root, have_root = value, True
+                break
+            container, parent_pointer, state = stack[-1]
+            if isinstance(container, list):
+                container.append(value)
+            else:
+                container[state[0]] = value
+            i = _WS.match(text, i).end()  # type: ignore[union-attr]
+            if i >= len(text):
+                raise fail("unexpected end of file (a '}' or ']' is missing)", i)
+            closer = "]" if isinstance(container, list) else "}"
+            if text[i] == ",":
+                i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+                if isinstance(container, dict):
+                    i = _json_key(text, i, stack[-1], position, fail)
+                break
+            if text[i] == closer:
+                i += 1
+                stack.pop()
+                value = container
+                continue
+            raise fail(f"expected ',' or '{closer}', found {_show(text, i)}", i)
+        if have_root:
+            break
+    i = _WS.match(text, i).end()  # type: ignore[union-attr]
+    if i < len(text):
+        raise fail(f"unexpected {_show(text, i)} after the end of the document", i)
+    return root, positions
+
+
+def _json_key(text: str, i: int, frame: tuple[Any, str, list[Any]], position: Any, fail: Any) -> int:
+    """Read `"key" :` at i into the frame; return the index of the value that follows."""
+    container, pointer, state = frame
+    if i >= len(text) or text[i] != '"':
+        raise fail(f"expected a key in double quotes, found {_show(text, i)}", i)
+    start = i
+    key, i = _json_string(text, i, fail)
+    if key in container:
+        first = state[1][key]
+        raise fail(f"duplicate key '{key}' (first on line {first})", start, f"{pointer}/{_escape(key)}")
+    state[0] = key
+    state[1][key] = position(start).line
+    i = _WS.match(text, i).end()
+    if i >= len(text) or text[i] != ":":
+        raise fail(f"expected ':' after the key '{key}', found {_show(text, i)}", i)
+    return int(_WS.match(text, i + 1).end())
+
+
+def _json_string(text: str, i: int, fail: Any) -> tuple[str, int]:
+    try:
+        value, end = json.decoder.scanstring(text, i + 1, True)
+    except json.JSONDecodeError as error:
+        raise fail(error.msg.lower(), error.pos) from None
+    return value, end
+
+
+def _show(text: str, i: int) -> str:
+    if i >= len(text):
+        return "the end of the file"
+    char = text[i]
+    return repr(char) if char.isprintable() else f"character U+{ord(char):04X}"
