@@ -173,7 +173,7 @@ def release_over_gap(card: CardView) -> Outcome:
         score=0.0,
         gaps=(
             Gap(
-                message="the decision is a full release while " + "; ".join(standing) + " stands, and no deeper review was performed",
+                message="the decision is a full release with no deeper review, while these stand: " + "; ".join(standing),
                 pointer="/release_gate/decision",
                 figures={"decision": gate.decision, "standing": standing},
             ),
