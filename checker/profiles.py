@@ -162,8 +162,7 @@ def load_profile(spec: str, catalog: Catalog) -> Profile:
                 )
             ]
         )
-    area_ids = {a.id for a in catalog.areas}
-    weights = {area: float(data["area_weights"].get(area, 0.0)) for area in area_ids}
+    weights = {area.id: float(data["area_weights"].get(area.id, 0.0)) for area in catalog.areas}
     if not any(weights.values()):
         raise CardError([Problem(file=source, pointer="/area_weights", message="every area weight is 0")])
     return Profile(**{**data, "area_weights": weights, "source": source})

@@ -1,0 +1,97 @@
+"""Every requirement with a card that meets it and a card that does not.
+
+Each `cases/<id>.yaml` edits a copy of `cases/base.yaml` (which meets every requirement) by
+exact text replacement. A failing case marks the line its finding must point at with a
+comment `# <- <id>`: the expected line is found by reading the text, not by the loader, so the
+test checks the loader's positions as well as the check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from checker.catalog import load_catalog
+from checker.model import Status
+from checker.pipeline import check_file
+from checker.report import Report
+
+CASES = Path(__file__).parent / "cases"
+BASE = (CASES / "base.yaml").read_text(encoding="utf-8")
+TODAY = dt.date(2026, 11, 24)
+
+
+def case_files() -> list[Path]:
+    return sorted(p for p in CASES.glob("*.yaml") if p.name != "base.yaml")
+
+
+def edited(edits: list[dict[str, str]]) -> str:
+    text = BASE
+    for edit in edits:
+        occurrences = text.count(edit["old"])
+        assert occurrences == 1, f"edit must match exactly once, matched {occurrences}: {edit['old']!r}"
+        text = text.replace(edit["old"], edit["new"])
+    return text
+
+
+def run(tmp_path: Path, text: str) -> Report:
+    card = tmp_path / "card.yaml"
+    card.write_text(text, encoding="utf-8")
+    return check_file(card, "default", today=TODAY)
+
+
+def status(report: Report, requirement: str) -> Status:
+    for area in report.areas:
+        for result in area.requirements:
+            if result.id == requirement:
+                return result.status
+    raise AssertionError(f"{requirement} is not in the report")
+
+
+def load_case(path: Path) -> dict[str, Any]:
+    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert case["requirement"] == path.stem
+    return case
+
+
+def test_base_card_meets_every_requirement(tmp_path: Path) -> None:
+    report = run(tmp_path, BASE)
+    assert report.findings == ()
+    assert report.verdict.value == "pass"
+
+
+def test_every_requirement_has_both_cases() -> None:
+    catalog_ids = {r.id for r in load_catalog().requirements}
+    assert {p.stem for p in case_files()} == catalog_ids
+
+
+@pytest.mark.parametrize("path", case_files(), ids=lambda p: p.stem)
+def test_passing_case(tmp_path: Path, path: Path) -> None:
+    case = load_case(path)
+    requirement = case["requirement"]
+    variants = case["pass"] if isinstance(case["pass"], list) else [case["pass"]]
+    for variant in variants:
+        report = run(tmp_path, edited(variant["edits"]))
+        assert [f for f in report.findings if f.requirement == requirement] == [], variant["why"]
+        assert status(report, requirement) is Status.MET, f"a passing case must apply: {variant['why']}"
+
+
+@pytest.mark.parametrize("path", case_files(), ids=lambda p: p.stem)
+def test_failing_case(tmp_path: Path, path: Path) -> None:
+    case = load_case(path)
+    requirement, fail = case["requirement"], case["fail"]
+    text = edited(fail["edits"])
+    marked = [i for i, line in enumerate(text.splitlines(), start=1) if line.endswith(f"# <- {requirement}")]
+    assert len(marked) == 1, "a failing case marks exactly one line"
+    report = run(tmp_path, text)
+    findings = [f for f in report.findings if f.requirement == requirement]
+    assert findings, f"{requirement} found nothing: {fail['why']}"
+    assert status(report, requirement) in (Status.PARTIAL, Status.UNMET)
+    expected = (requirement, fail["severity"], fail["pointer"], marked[0])
+    seen = [(f.requirement, f.severity.value, f.pointer, f.line) for f in findings]
+    assert expected in seen
+    assert all(f.message and f.remediation for f in findings)
