@@ -65,8 +65,14 @@ class LoadedCard:
     data: dict[str, Any]
     positions: dict[str, Position] = field(repr=False)
     """JSON pointer -> position of the value (or of its key, for mappings and lists)."""
+    key_positions: dict[str, Position] = field(repr=False, default_factory=dict)
+    """JSON pointer of a mapping member -> position of its key."""
     narrative: str = ""
     """The Markdown body after the front matter (Markdown cards only)."""
+
+    def locate_key(self, pointer: str) -> Position | None:
+        """The position of the key of `pointer` (for errors about the key itself)."""
+        return self.key_positions.get(pointer) or self.locate(pointer)
 
     def locate(self, pointer: str) -> Position | None:
         """The position of `pointer`, or of its nearest ancestor that exists in the file."""
@@ -113,15 +119,15 @@ def load_card(path: str | Path) -> LoadedCard:
         raise CardError([Problem(file=name, message=f"cannot read: {error.strerror or error}")]) from None
     if len(raw) > MAX_BYTES:
         raise CardError([Problem(file=name, message=f"file is larger than the limit of {_size(MAX_BYTES)}")])
-    fmt = _SUFFIXES.get(path.suffix.lower()) or _sniff(raw)
-    data, positions, narrative, fmt = parse_card(raw, name, fmt)
+    parsed = parse_card(raw, name, _SUFFIXES.get(path.suffix.lower()) or _sniff(raw))
     return LoadedCard(
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
-        format=fmt,
-        data=data,
-        positions=positions,
-        narrative=narrative,
+        format=parsed.format,
+        data=parsed.data,
+        positions=parsed.positions,
+        key_positions=parsed.key_positions,
+        narrative=parsed.narrative,
     )
 
 
@@ -134,18 +140,30 @@ def _sniff(raw: bytes) -> Format:
     return "json" if head in (b"{", b"[") else "yaml"
 
 
-def parse_card(raw: bytes, name: str, fmt: Format) -> tuple[dict[str, Any], dict[str, Position], str, Format]:
-    """(data, positions, narrative, format) of a card's bytes; CardError on any problem."""
+@dataclass(frozen=True)
+class Parsed:
+    """A document's data with the position of every value and key."""
+
+    data: dict[str, Any]
+    positions: dict[str, Position]
+    key_positions: dict[str, Position]
+    narrative: str
+    format: Format
+
+
+def parse_card(raw: bytes, name: str, fmt: Format) -> Parsed:
+    """Parse a card's (or profile's) bytes; CardError on any problem."""
+    key_positions: dict[str, Position] = {}
     try:
         text = _decode(raw)
         narrative = ""
         if fmt == "markdown":
             front, offset, narrative = _front_matter(text)
-            data, positions = _parse_yaml(front, line_offset=offset)
+            data, positions = _parse_yaml(front, line_offset=offset, key_positions=key_positions)
         elif fmt == "json":
-            data, positions = _parse_json(text)
+            data, positions = _parse_json(text, key_positions=key_positions)
         else:
-            data, positions = _parse_yaml(text, line_offset=0)
+            data, positions = _parse_yaml(text, line_offset=0, key_positions=key_positions)
     except _Fail as fail:
         raise CardError(
             [Problem(file=name, message=fail.message, line=fail.line, column=fail.column, pointer=fail.pointer)]
@@ -155,7 +173,7 @@ def parse_card(raw: bytes, name: str, fmt: Format) -> tuple[dict[str, Any], dict
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {_kind(data)}"
         raise CardError([Problem(file=name, line=1, column=1, message=f"the card must be a mapping of keys, but it is {kind}")])
-    return data, positions, narrative, fmt
+    return Parsed(data, positions, key_positions, narrative, fmt)
 
 
 def _kind(value: Any) -> str:
@@ -266,7 +284,7 @@ class _Frame:
     key_line: dict[str, int] = field(default_factory=dict)
 
 
-def _parse_yaml(text: str, *, line_offset: int) -> tuple[Any, dict[str, Position]]:
+def _parse_yaml(text: str, *, line_offset: int, key_positions: dict[str, Position]) -> tuple[Any, dict[str, Position]]:
     """Build data from the YAML event stream, iteratively, enforcing every limit as it goes."""
     positions: dict[str, Position] = {}
     anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded node count)
@@ -308,6 +326,7 @@ def _parse_yaml(text: str, *, line_offset: int) -> tuple[Any, dict[str, Position
                 )
             parent.key, parent.key_position = key, position
             parent.key_line[key] = position.line
+            key_positions[f"{parent.pointer}/{_escape(key)}"] = position
             return
         pointer = f"{parent.pointer}/{_escape(parent.key)}"
         parent.container[parent.key] = value
@@ -396,7 +415,7 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
 
 
-def _parse_json(text: str) -> tuple[Any, dict[str, Position]]:
+def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, dict[str, Position]]:
     """An iterative JSON (RFC 8259) parser that keeps positions and enforces the limits.
 
     Strings are decoded by the standard library's own scanner and numbers matched by its
@@ -472,7 +491,7 @@ def _parse_json(text: str) -> tuple[Any, dict[str, Position]]:
                 stack.pop()
                 # fall through to attach the empty container below
             elif char == "{":
-                i = _json_key(text, i, stack[-1], position, fail)
+                i = _json_key(text, i, stack[-1], position, fail, key_positions)
                 continue
             else:
                 continue
@@ -493,7 +512,7 @@ def _parse_json(text: str) -> tuple[Any, dict[str, Position]]:
             if text[i] == ",":
                 i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
                 if isinstance(container, dict):
-                    i = _json_key(text, i, stack[-1], position, fail)
+                    i = _json_key(text, i, stack[-1], position, fail, key_positions)
                 break
             if text[i] == closer:
                 i += 1
@@ -509,7 +528,9 @@ def _parse_json(text: str) -> tuple[Any, dict[str, Position]]:
     return root, positions
 
 
-def _json_key(text: str, i: int, frame: tuple[Any, str, list[Any]], position: Any, fail: Any) -> int:
+def _json_key(
+    text: str, i: int, frame: tuple[Any, str, list[Any]], position: Any, fail: Any, key_positions: dict[str, Position]
+) -> int:
     """Read `"key" :` at i into the frame; return the index of the value that follows."""
     container, pointer, state = frame
     if i >= len(text) or text[i] != '"':
@@ -521,6 +542,7 @@ def _json_key(text: str, i: int, frame: tuple[Any, str, list[Any]], position: An
         raise fail(f"duplicate key '{key}' (first on line {first})", start, f"{pointer}/{_escape(key)}")
     state[0] = key
     state[1][key] = position(start).line
+    key_positions[f"{pointer}/{_escape(key)}"] = position(start)
     i = _WS.match(text, i).end()
     if i >= len(text) or text[i] != ":":
         raise fail(f"expected ':' after the key '{key}', found {_show(text, i)}", i)

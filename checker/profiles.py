@@ -62,7 +62,8 @@ def _known_options() -> list[str]:
 
 
 def _read(raw: bytes, name: str) -> dict[str, Any]:
-    data, positions, _narrative, _fmt = parse_card(raw, name, "yaml")
+    parsed = parse_card(raw, name, "yaml")
+    data, positions = parsed.data, parsed.positions
     validator = jsonschema.Draft202012Validator(schema("profile"))
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):

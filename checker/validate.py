@@ -177,7 +177,8 @@ def problems(card: LoadedCard) -> list[Problem]:
         found[(pointer, message)] = None
     result = []
     for pointer, message in found:
-        position = card.locate(pointer)
+        # An unknown key is best shown at the key itself, everything else at its value.
+        position = card.locate_key(pointer) if message.startswith("unknown key") else card.locate(pointer)
         result.append(
             Problem(
                 file=str(card.path),

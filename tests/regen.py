@@ -25,7 +25,6 @@ def report_schema() -> str:
     schema = Report.model_json_schema(mode="serialization")
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://safetycase.dev/schema/report.schema.json",
         **schema,
     }
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
