@@ -101,7 +101,7 @@ def main(
 
 @app.command()
 def check(
-    cards: Annotated[list[Path], typer.Argument(help="Card files (YAML, JSON, or Markdown with YAML front matter).", show_default=False)],
+    cards: Annotated[list[Path], typer.Argument(help="Card files (YAML, JSON, or Markdown with YAML front matter).", show_default=False, metavar="CARD")],
     profile: Annotated[str, typer.Option("--profile", "-p", help="A built-in profile (default, regulator) or a profile file.")] = "default",
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json (markdown, html, pdf, sarif, junit: not yet).")] = "text",
     out: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of standard output.")] = None,
@@ -147,7 +147,7 @@ def check(
 
 @app.command()
 def validate(
-    cards: Annotated[list[Path], typer.Argument(help="Card files to validate.", show_default=False)],
+    cards: Annotated[list[Path], typer.Argument(help="Card files to validate.", show_default=False, metavar="CARD")],
 ) -> None:
     """Check cards against the schema and their cross-references only."""
     from checker.load import load_card

@@ -118,6 +118,8 @@ def _resolve(spec: str, relative_to: Path | None, seen: tuple[str, ...]) -> tupl
     else:
         path = Path(spec) if relative_to is None else relative_to / spec
         source = str(path)
+        if path.is_dir():
+            raise CardError([Problem(file=source, message="is a folder, not a profile file")])
         if not path.is_file():
             known = ", ".join(BUILTIN)
             raise CardError(

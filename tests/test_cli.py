@@ -1,0 +1,271 @@
+"""The command line as a user meets it: exit codes, messages, files written or not."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = (Path(__file__).parent / "cases" / "base.yaml").read_text(encoding="utf-8")
+PASS_CARD = ROOT / "examples/aster-2-pass/card.yaml"
+CONDITIONAL_CARD = ROOT / "examples/juniper-3-conditional/card.yaml"
+FAIL_CARD = ROOT / "examples/orion-7-fail/card.yaml"
+
+
+def safetycase(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real entry point (with its last guard), as the console script does."""
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1795478400", **(env or {})}
+    environment.pop("SAFETYCASE_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "checker", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, env=environment, check=False,
+    )
+
+
+# --- bad input: exit 2, one line naming file, place and problem; nothing written ---------------
+
+
+def _alias_bomb() -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (file, what the one-line message must contain after 'file:')."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        return path
+
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as handle:
+        handle.write(b"a: " + b"x" * (50 * 1024 * 1024) + b"\n")
+    return {
+        "malformed YAML": (write("bad.yaml", "schema_version: '1.0\nmodel: {\n"), "invalid YAML"),
+        "malformed JSON": (write("bad.json", '{"schema_version": "1.0",}'), "1:26: invalid JSON: expected a key in double quotes, found '}'"),
+        "duplicate keys": (write("dup.yaml", BASE.replace("  name: Aster-2\n", "  name: Aster-2\n  name: Aster-3\n")), "15:3: duplicate key 'name' (first on line 14)"),
+        "alias bomb": (write("bomb.yaml", _alias_bomb()), "aliases expand to more than 1,000,000 values"),
+        "50 MB file": (big, "file is 50.0 MiB; the limit is 10.0 MiB"),
+        "deep YAML": (write("deep.yaml", "[" * 100_000 + "]" * 100_000), "1:65: nested too deeply"),
+        "deep JSON": (write("deep.json", "[" * 100_000 + "]" * 100_000), "1:65: nested too deeply"),
+        "binary": (write("garbage.yaml", bytes(range(256)) * 64), "not UTF-8 text"),
+        "empty": (write("empty.yaml", ""), "1:1: the file is empty"),
+        "count > n": (write("count.yaml", BASE.replace("n: 800, count: 19}", "n: 800, count: 900}")), "45:49: count 900 is larger than n 800"),
+        "dangling reference": (write("ref.yaml", BASE.replace("evidence: [sb-wmdp, audit-1]", "evidence: [sb-wmdp, audit-2]")), "256:25: 'audit-2' names no evaluation"),
+        "wrong type": (write("type.yaml", BASE.replace("    auditor_designed_tests: true", "    auditor_designed_tests: 3")), "224:29: expected true or false, found 3 (a number)"),
+    }
+
+
+BAD_NAMES = [
+    "malformed YAML", "malformed JSON", "duplicate keys", "alias bomb", "50 MB file", "deep YAML",
+    "deep JSON", "binary", "empty", "count > n", "dangling reference", "wrong type",
+]
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+@pytest.mark.parametrize("command", ["check", "validate"])
+def test_bad_input(tmp_path: Path, name: str, command: str) -> None:
+    card, expected = _bad_inputs(tmp_path)[name]
+    before = hashlib.sha256(card.read_bytes()).hexdigest()
+    out = tmp_path / "reports" / "report.json"
+    out.parent.mkdir()
+    args = [command, card] + (["--format", "json", "-o", out] if command == "check" else [])
+    done = safetycase(*args)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"{card}:")
+    assert expected in lines[0]
+    assert done.stdout == ""
+    assert list(out.parent.iterdir()) == []  # no report, no temporary file
+    assert hashlib.sha256(card.read_bytes()).hexdigest() == before
+
+
+def test_validate_lists_every_problem_like_a_compiler(tmp_path: Path) -> None:
+    card = tmp_path / "card.yaml"
+    card.write_text(
+        BASE.replace("n: 800, count: 19}", "n: 800, count: 900}").replace("evidence: [sb-wmdp, audit-1]", "evidence: [sb-wmdp, audit-2]"),
+        encoding="utf-8",
+    )
+    done = safetycase("validate", card)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"{card}:45:49: count 900 is larger than n 800 (at /evaluations/0/arms/0/count)",
+        f"{card}:256:25: 'audit-2' names no evaluation, audit or reasoning evidence in this card (at /claims/1/evidence/1)",
+    ]
+
+
+def test_validate_a_good_card() -> None:
+    done = safetycase("validate", PASS_CARD)
+    assert (done.returncode, done.stdout) == (0, f"{PASS_CARD}: valid\n")
+
+
+def test_missing_card_file(tmp_path: Path) -> None:
+    done = safetycase("check", tmp_path / "nope.yaml")
+    assert done.returncode == 2
+    assert done.stderr == f"{tmp_path / 'nope.yaml'}: no such file\n"
+
+
+# --- exit codes and --fail-on ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("card", "fail_on", "code"),
+    [
+        (PASS_CARD, "blocker", 0),
+        (PASS_CARD, "minor", 0),
+        (CONDITIONAL_CARD, "blocker", 0),
+        (CONDITIONAL_CARD, "major", 1),
+        (CONDITIONAL_CARD, "minor", 1),
+        (FAIL_CARD, "blocker", 1),
+        (FAIL_CARD, "never", 0),
+    ],
+)
+def test_exit_code_follows_fail_on(card: Path, fail_on: str, code: int) -> None:
+    done = safetycase("check", card, "--fail-on", fail_on)
+    assert done.returncode == code, done.stderr
+    assert done.stderr == ""
+
+
+def test_unknown_fail_on_is_a_usage_error() -> None:
+    done = safetycase("check", PASS_CARD, "--fail-on", "sometimes")
+    assert done.returncode == 2 and "sometimes" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+def test_text_report_reads_in_80_columns_without_colour() -> None:
+    done = safetycase("check", FAIL_CARD)
+    lines = done.stdout.splitlines()
+    assert lines[3].startswith("VERDICT: FAIL")
+    assert "3 blocker" in lines[3]
+    assert "\x1b[" not in done.stdout  # not a terminal: no colour codes
+    assert max(len(line) for line in lines) <= 80
+    assert "examples/orion-7-fail/card.yaml:" in done.stdout  # file:line for findings
+    assert done.stdout.index("Blockers (3)") < done.stdout.index("Major findings") < done.stdout.index("Minor findings")
+
+
+def test_json_output_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    done = safetycase("check", CONDITIONAL_CARD, "--format", "json", "-o", out)
+    assert done.returncode == 0 and done.stdout == ""
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["verdict"] == "conditional"
+    assert report["generated_on"] == "2026-11-24"  # SOURCE_DATE_EPOCH
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_output_folder_must_exist(tmp_path: Path) -> None:
+    done = safetycase("check", PASS_CARD, "--format", "json", "-o", tmp_path / "no" / "report.json")
+    assert done.returncode == 2 and "no folder" in done.stderr
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "pdf", "sarif", "junit"])
+def test_formats_of_later_versions_say_so(tmp_path: Path, fmt: str) -> None:
+    done = safetycase("check", PASS_CARD, "--format", fmt, "-o", tmp_path / "out")
+    assert done.returncode == 2
+    assert done.stderr == f"safetycase: the {fmt} format is not available in this version yet (available: text, json)\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_format() -> None:
+    done = safetycase("check", PASS_CARD, "--format", "docx")
+    assert done.returncode == 2 and "unknown format 'docx'" in done.stderr
+
+
+def test_regulator_profile_is_stricter() -> None:
+    default = json.loads(safetycase("check", CONDITIONAL_CARD, "-f", "json").stdout)
+    regulator = json.loads(safetycase("check", CONDITIONAL_CARD, "-f", "json", "--profile", "regulator").stdout)
+    assert regulator["profile"]["name"] == "regulator"
+    assert regulator["pass_score"] > default["pass_score"]
+    assert regulator["score"] < default["score"]
+    assert len(regulator["findings"]) > len(default["findings"])
+
+
+def test_profile_file_with_an_unknown_option(tmp_path: Path) -> None:
+    profile = tmp_path / "strict.yaml"
+    profile.write_text("extends: regulator\npass_scor: 90\n", encoding="utf-8")
+    done = safetycase("check", PASS_CARD, "--profile", profile)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"{profile}:2:12: unknown profile option 'pass_scor' (known: ")
+
+
+def test_unknown_built_in_profile() -> None:
+    done = safetycase("check", PASS_CARD, "--profile", "lenient")
+    assert done.returncode == 2
+    assert done.stderr == "lenient: no such profile (built-in profiles: default, regulator)\n"
+
+
+def test_version() -> None:
+    from checker import __version__
+
+    done = safetycase("--version")
+    assert (done.returncode, done.stdout) == (0, f"safetycase {__version__}\n")
+
+
+def test_schema_command_prints_the_schema() -> None:
+    done = safetycase("schema")
+    assert json.loads(done.stdout) == json.loads((ROOT / "schema/submission.schema.json").read_text(encoding="utf-8"))
+
+
+def test_requirements_command_lists_the_catalog() -> None:
+    import yaml
+
+    ids = [r["id"] for r in yaml.safe_load((ROOT / "schema/requirements.yaml").read_text(encoding="utf-8"))["requirements"]]
+    done = safetycase("requirements", "--format", "json")
+    assert [r["id"] for r in json.loads(done.stdout)["requirements"]] == ids
+    text = safetycase("requirements").stdout
+    assert all(i in text for i in ids)
+
+
+def test_init_writes_a_card_that_validates_and_checks(tmp_path: Path) -> None:
+    card = tmp_path / "card.yaml"
+    done = safetycase("init", "-o", card)
+    assert done.returncode == 0, done.stderr
+    assert safetycase("validate", card).returncode == 0
+    checked = safetycase("check", card, "--format", "json")
+    report = json.loads(checked.stdout)
+    assert report["verdict"] == "conditional"  # an empty card is valid, with findings to fill
+    assert report["counts"]["major"] > 10
+    again = safetycase("init", "-o", card)
+    assert again.returncode == 2 and "exists already" in again.stderr
+
+
+def test_pdf_and_templating_libraries_are_not_imported_for_a_check() -> None:
+    code = (
+        "import sys; from checker.cli import app\n"
+        "try:\n    app(['check', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('weasyprint', 'jinja2', 'markdown_it') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(PASS_CARD)], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_folder_given_as_profile(tmp_path: Path) -> None:
+    done = safetycase("check", PASS_CARD, "--profile", tmp_path)
+    assert (done.returncode, done.stderr) == (2, f"{tmp_path}: is a folder, not a profile file\n")
+
+
+def test_internal_errors_do_not_print_tracebacks(tmp_path: Path) -> None:
+    # Make the pipeline itself fail in an unplanned way: the last guard must catch it.
+    code = (
+        "import sys, checker.pipeline as p\n"
+        "def broken(*a, **k):\n    raise RuntimeError('simulated bug')\n"
+        "p.check_file = broken\n"
+        "from checker.cli import run\nsys.argv = ['safetycase', 'check', sys.argv[1]]\nrun()"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(PASS_CARD)], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("safetycase: internal error (RuntimeError: simulated bug)")
