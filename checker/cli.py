@@ -49,7 +49,7 @@ def _today() -> dt.date:
     if epoch is None:
         return dt.date.today()
     try:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     except (ValueError, OverflowError, OSError):
         _usage(f"SOURCE_DATE_EPOCH must be a whole number of seconds, found '{epoch}'")
 
@@ -69,7 +69,7 @@ def _write(out: Path, text: str) -> None:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         _usage(f"cannot write {out}: no folder {folder}")
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=f".{out.name}.", delete=False)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=f".{out.name}.", delete=False)  # noqa: SIM115 - closed below, then renamed
     try:
         with handle:
             handle.write(text)
@@ -94,18 +94,33 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Check an AI model's safety case against alignment-faking governance requirements."""
 
 
 @app.command()
 def check(
-    cards: Annotated[list[Path], typer.Argument(help="Card files (YAML, JSON, or Markdown with YAML front matter).", show_default=False, metavar="CARD")],
-    profile: Annotated[str, typer.Option("--profile", "-p", help="A built-in profile (default, regulator) or a profile file.")] = "default",
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json (markdown, html, pdf, sarif, junit: not yet).")] = "text",
-    out: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of standard output.")] = None,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="The least severity that fails the gate (exit 1).")] = FailOn.blocker,
+    cards: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Card files (YAML, JSON, or Markdown with YAML front matter).", show_default=False, metavar="CARD"
+        ),
+    ],
+    profile: Annotated[
+        str, typer.Option("--profile", "-p", help="A built-in profile (default, regulator) or a profile file.")
+    ] = "default",
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text or json (markdown, html, pdf, sarif, junit: not yet).")
+    ] = "text",
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of standard output.")
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="The least severity that fails the gate (exit 1).")
+    ] = FailOn.blocker,
 ) -> None:
     """Check cards and report the verdict, scores and findings."""
     from checker.pipeline import check_file
@@ -177,7 +192,9 @@ def schema() -> None:
 
 @app.command()
 def requirements(
-    output_format: Annotated[CatalogFormat, typer.Option("--format", "-f", help="text, json or markdown.")] = CatalogFormat.text,
+    output_format: Annotated[
+        CatalogFormat, typer.Option("--format", "-f", help="text, json or markdown.")
+    ] = CatalogFormat.text,
 ) -> None:
     """Print the requirement catalog."""
     from checker.catalog import load_catalog
@@ -195,7 +212,9 @@ def requirements(
 
 @app.command()
 def init(
-    out: Annotated[Path | None, typer.Option("--output", "-o", help="Write the card here (it must not exist yet).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the card here (it must not exist yet).")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented card to fill in (it validates as it is)."""
@@ -220,7 +239,7 @@ def run() -> None:
     except KeyboardInterrupt:
         typer.echo("safetycase: interrupted", err=True)
         sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the last guard; our bugs must not print tracebacks
+    except Exception as error:
         if os.environ.get("SAFETYCASE_DEBUG"):
             raise
         typer.echo(

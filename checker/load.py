@@ -172,7 +172,9 @@ def parse_card(raw: bytes, name: str, fmt: Format) -> Parsed:
         raise CardError([Problem(file=name, message=f"nested too deeply (the limit is {MAX_DEPTH} levels)")]) from None
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {_kind(data)}"
-        raise CardError([Problem(file=name, line=1, column=1, message=f"the card must be a mapping of keys, but it is {kind}")])
+        raise CardError(
+            [Problem(file=name, line=1, column=1, message=f"the card must be a mapping of keys, but it is {kind}")]
+        )
     return Parsed(data, positions, key_positions, narrative, fmt)
 
 
@@ -236,9 +238,15 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         kind = tag.removeprefix(_YAML_TAG)
         if kind == "str":
             return value
-        resolved = _plain(value)
-        expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(kind)
-        if expected is None or not isinstance(resolved, expected) or (kind == "int" and isinstance(resolved, bool)):
+        resolved: Any = _plain(value)
+        expected: dict[str, tuple[type, ...]] = {
+            "int": (int,),
+            "float": (int, float),
+            "bool": (bool,),
+            "null": (type(None),),
+        }
+        allowed = expected.get(kind)
+        if allowed is None or not isinstance(resolved, allowed) or (kind == "int" and isinstance(resolved, bool)):
             raise _Fail(f"'{value}' is not a valid !!{kind}", *_mark(event))
         return float(resolved) if kind == "float" else resolved
     if event.style is not None or tag == "!":  # quoted or block scalars are strings
@@ -270,6 +278,8 @@ def _plain(value: str) -> Any:
 
 def _mark(event: yaml.Event, line_offset: int = 0) -> tuple[int, int]:
     mark = event.start_mark
+    if mark is None:  # PyYAML always sets it; the type allows None
+        return 1 + line_offset, 1
     return mark.line + 1 + line_offset, mark.column + 1
 
 
@@ -314,8 +324,12 @@ def _parse_yaml(text: str, *, line_offset: int, key_positions: dict[str, Positio
             return
         if parent.key is None:  # this value is a key
             if collection:
-                raise _Fail("a mapping key must be a plain value, not a list or mapping", position.line, position.column)
-            key = value if isinstance(value, str) else event.value if isinstance(event, yaml.ScalarEvent) else str(value)
+                raise _Fail(
+                    "a mapping key must be a plain value, not a list or mapping", position.line, position.column
+                )
+            key = (
+                value if isinstance(value, str) else event.value if isinstance(event, yaml.ScalarEvent) else str(value)
+            )
             if key in parent.container:
                 first = parent.key_line[key]
                 raise _Fail(
@@ -361,7 +375,9 @@ def _parse_yaml(text: str, *, line_offset: int, key_positions: dict[str, Positio
                 if aliases > MAX_ALIASES:
                     raise _Fail(f"too many aliases (the limit is {MAX_ALIASES})", *_mark(event, line_offset))
                 if event.anchor not in anchors:
-                    raise _Fail(f"alias '*{event.anchor}' names no anchor defined before it", *_mark(event, line_offset))
+                    raise _Fail(
+                        f"alias '*{event.anchor}' names no anchor defined before it", *_mark(event, line_offset)
+                    )
                 value, nodes = anchors[event.anchor]
                 total_nodes += nodes
                 if total_nodes > MAX_NODES:
@@ -387,7 +403,9 @@ def _parse_yaml(text: str, *, line_offset: int, key_positions: dict[str, Positio
                     raise _Fail(f"YAML tag '{_short(tag)}' is not allowed in a card", *_mark(event, line_offset))
                 container: dict[str, Any] | list[Any] = [] if expected == "seq" else {}
                 if stack and isinstance(stack[-1].container, dict) and stack[-1].key is None:
-                    raise _Fail("a mapping key must be a plain value, not a list or mapping", *_mark(event, line_offset))
+                    raise _Fail(
+                        "a mapping key must be a plain value, not a list or mapping", *_mark(event, line_offset)
+                    )
                 pointer = pointer_for_child()
                 positions[pointer] = at(event)
                 stack.append(_Frame(container, pointer, event.anchor))
@@ -399,10 +417,12 @@ def _parse_yaml(text: str, *, line_offset: int, key_positions: dict[str, Positio
                 place(frame.container, frame.nodes, start, event, True)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        column = mark.column + 1 if mark else None
         problem = error.problem or error.context or "invalid YAML"
-        raise _Fail(f"invalid YAML: {' '.join(str(problem).split())}", line, column) from None
+        raise _Fail(
+            f"invalid YAML: {' '.join(str(problem).split())}",
+            mark.line + 1 + line_offset if mark else None,
+            mark.column + 1 if mark else None,
+        ) from None
     except yaml.YAMLError as error:
         raise _Fail(f"invalid YAML: {' '.join(str(error).split())}") from None
     return root, positions
@@ -436,7 +456,7 @@ def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, 
     # Each frame: [container, pointer, pending key, key_line map]
     stack: list[tuple[dict[str, Any] | list[Any], str, list[Any]]] = []
     nodes = 0
-    i = _WS.match(text, 0).end()  # type: ignore[union-attr]
+    i = _skip(text, 0)
     root: Any = None
     have_root = False
 
@@ -447,7 +467,11 @@ def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, 
         pointer = ""
         if stack:
             container, parent_pointer, state = stack[-1]
-            pointer = f"{parent_pointer}/{len(container)}" if isinstance(container, list) else f"{parent_pointer}/{_escape(state[0])}"
+            pointer = (
+                f"{parent_pointer}/{len(container)}"
+                if isinstance(container, list)
+                else f"{parent_pointer}/{_escape(state[0])}"
+            )
         nodes += 1
         if nodes > MAX_NODES:
             raise fail(f"too many values (the limit is {MAX_NODES:,})", i)
@@ -484,7 +508,7 @@ def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, 
         positions[pointer] = here
         if opened:
             stack.append((value, pointer, [None, {}]))
-            i = _WS.match(text, i).end()  # type: ignore[union-attr]
+            i = _skip(text, i)
             closer = "}" if char == "{" else "]"
             if i < len(text) and text[i] == closer:
                 i += 1
@@ -505,12 +529,12 @@ def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, 
                 container.append(value)
             else:
                 container[state[0]] = value
-            i = _WS.match(text, i).end()  # type: ignore[union-attr]
+            i = _skip(text, i)
             if i >= len(text):
                 raise fail("unexpected end of file (a '}' or ']' is missing)", i)
             closer = "]" if isinstance(container, list) else "}"
             if text[i] == ",":
-                i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+                i = _skip(text, i + 1)
                 if isinstance(container, dict):
                     i = _json_key(text, i, stack[-1], position, fail, key_positions)
                 break
@@ -522,7 +546,7 @@ def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, 
             raise fail(f"expected ',' or '{closer}', found {_show(text, i)}", i)
         if have_root:
             break
-    i = _WS.match(text, i).end()  # type: ignore[union-attr]
+    i = _skip(text, i)
     if i < len(text):
         raise fail(f"unexpected {_show(text, i)} after the end of the document", i)
     return root, positions
@@ -543,15 +567,20 @@ def _json_key(
     state[0] = key
     state[1][key] = position(start).line
     key_positions[f"{pointer}/{_escape(key)}"] = position(start)
-    i = _WS.match(text, i).end()
+    i = _skip(text, i)
     if i >= len(text) or text[i] != ":":
         raise fail(f"expected ':' after the key '{key}', found {_show(text, i)}", i)
-    return int(_WS.match(text, i + 1).end())
+    return _skip(text, i + 1)
+
+
+def _skip(text: str, i: int) -> int:
+    """The index of the first non-whitespace character at or after i."""
+    return _WS.match(text, i).end()  # type: ignore[union-attr]  # the pattern matches the empty string
 
 
 def _json_string(text: str, i: int, fail: Any) -> tuple[str, int]:
     try:
-        value, end = json.decoder.scanstring(text, i + 1, True)
+        value, end = json.decoder.scanstring(text, i + 1, True)  # type: ignore[attr-defined]
     except json.JSONDecodeError as error:
         raise fail(error.msg.lower(), error.pos) from None
     return value, end

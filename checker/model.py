@@ -107,8 +107,7 @@ class Configuration(_Part):
     monitoring_layer: MonitoringLayer | None = None
     fine_tuning_history: tuple[FineTuningStage, ...] | None = None
     access_setting: (
-        Literal["api", "consumer_chat", "enterprise", "open_weights", "research_access", "internal"]
-        | None
+        Literal["api", "consumer_chat", "enterprise", "open_weights", "research_access", "internal"] | None
     ) = None
 
 
@@ -147,9 +146,7 @@ class Evaluation(_Part):
     date: dt.date | None = None
     method: str | None = None
     behaviour: str | None = None
-    elicitation: Literal["prompting", "fine_tuning", "noise_injection", "steering", "other"] | None = (
-        None
-    )
+    elicitation: Literal["prompting", "fine_tuning", "noise_injection", "steering", "other"] | None = None
     prompts: Literal["published", "held_out", "mixed"] | None = None
     arms: tuple[Arm, ...] | None = None
     metrics: tuple[Metric, ...] | None = None
@@ -190,12 +187,9 @@ class Audit(_Part):
 
 class ReasoningEvidence(_Part):
     id: str
-    kind: (
-        Literal[
-            "chain_of_thought", "scratchpad", "tool_logs", "activation_analysis", "perturbation_tests"
-        ]
-        | None
-    ) = None
+    kind: Literal["chain_of_thought", "scratchpad", "tool_logs", "activation_analysis", "perturbation_tests"] | None = (
+        None
+    )
     configuration: str | None = None
     description: str | None = None
     coverage: str | None = None

@@ -122,9 +122,7 @@ def _resolve(spec: str, relative_to: Path | None, seen: tuple[str, ...]) -> tupl
             raise CardError([Problem(file=source, message="is a folder, not a profile file")])
         if not path.is_file():
             known = ", ".join(BUILTIN)
-            raise CardError(
-                [Problem(file=source, message=f"no such profile (built-in profiles: {known})")]
-            )
+            raise CardError([Problem(file=source, message=f"no such profile (built-in profiles: {known})")])
         raw = path.read_bytes()
         here = path.parent
     if source in seen:

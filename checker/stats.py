@@ -192,7 +192,7 @@ def clopper_pearson_upper(count: int, n: int, confidence: float = 0.95) -> float
     if count == n:
         return 1.0
     if count == 0:
-        return 1 - tail ** (1 / n)
+        return float(1 - tail ** (1 / n))
 
     def cdf(p: float) -> float:  # P(X <= count) for X ~ Binomial(n, p)
         return math.fsum(

@@ -33,33 +33,35 @@ def _validator() -> jsonschema.Draft202012Validator:
 def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
     """(pointer, message) pairs in plain words for one schema error."""
     pointer = _pointer(error.absolute_path)
-    instance = error.instance
+    instance: Any = error.instance
+    value: Any = error.validator_value
+    schema_here: Any = error.schema
     match error.validator:
         case "additionalProperties":
-            allowed = error.schema.get("properties", {})
+            allowed = schema_here.get("properties", {})
             for key in sorted(k for k in instance if k not in allowed and not k.startswith("x-")):
                 known = ", ".join(sorted(allowed))
                 yield f"{pointer}/{key}", f"unknown key '{key}' (allowed here: {known}; 'x-' keys are free)"
         case "required":
             yield pointer, f"missing required key '{_missing(error)}'"
         case "type":
-            expected = error.validator_value
+            expected = value
             expected = " or ".join(expected) if isinstance(expected, list) else expected
             yield pointer, f"expected {_article(expected)}, found {_kind(instance)}"
         case "enum":
-            options = ", ".join(str(v) for v in error.validator_value)
+            options = ", ".join(str(v) for v in value)
             yield pointer, f"'{instance}' is not one of: {options}"
         case "const":
-            yield pointer, f"must be {error.validator_value!r}, found {instance!r}"
+            yield pointer, f"must be {value!r}, found {instance!r}"
         case "pattern":
-            if "0-9a-fA-F]{64}" in str(error.validator_value):
+            if "0-9a-fA-F]{64}" in str(value):
                 yield pointer, f"'{_clip(instance)}' is not a sha256 hash (64 hex digits)"
             else:
                 yield pointer, f"'{_clip(instance)}' is not a valid id (letters, digits, '.', '_', '-'; at most 64)"
         case "format":
             yield pointer, f"'{_clip(instance)}' is not a valid ISO 8601 date (YYYY-MM-DD)"
         case "minimum":
-            yield pointer, f"must be at least {error.validator_value}, found {instance}"
+            yield pointer, f"must be at least {value}, found {instance}"
         case "minLength":
             yield pointer, "must not be empty"
         case "anyOf":
@@ -74,19 +76,35 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
 
 
 def _missing(error: ValidationError) -> str:
-    return next(k for k in error.validator_value if k not in error.instance)
+    value: Any = error.validator_value
+    instance: Any = error.instance
+    return str(next(k for k in value if k not in instance))
 
 
 def _anyof_expected(error: ValidationError) -> str:
     kinds = []
-    for branch in error.validator_value:
-        kinds.append("null" if branch.get("type") == "null" else "a mapping or a hash" if "$ref" in branch else str(branch.get("type")))
+    branches: Any = error.validator_value
+    for branch in branches:
+        kinds.append(
+            "null"
+            if branch.get("type") == "null"
+            else "a mapping or a hash"
+            if "$ref" in branch
+            else str(branch.get("type"))
+        )
     return " or ".join(kinds)
 
 
 def _article(kind: str) -> str:
-    words = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "a whole number",
-             "number": "a number", "boolean": "true or false", "null": "null"}
+    words = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "integer": "a whole number",
+        "number": "a number",
+        "boolean": "true or false",
+        "null": "null",
+    }
     return words.get(kind, kind)
 
 
@@ -105,8 +123,8 @@ def _kind(value: Any) -> str:
 
 
 def _clip(text: Any, limit: int = 60) -> str:
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    shown = str(text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def _schema_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -116,9 +134,11 @@ def _schema_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """Ids unique, references resolved, count <= n. Runs on schema-valid parts only."""
-    model = data.get("model") if isinstance(data.get("model"), dict) else {}
+    model: dict[str, Any] = data["model"] if isinstance(data.get("model"), dict) else {}
     configurations = [c for c in model.get("configurations") or [] if isinstance(c, dict)]
-    yield from _unique(((f"/model/configurations/{i}", c.get("id")) for i, c in enumerate(configurations)), "configuration")
+    yield from _unique(
+        ((f"/model/configurations/{i}", c.get("id")) for i, c in enumerate(configurations)), "configuration"
+    )
     config_ids = {c.get("id") for c in configurations}
 
     evidence_entries = [
@@ -144,19 +164,32 @@ def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]
         if isinstance(value, str) and value not in config_ids:
             yield f"{pointer}/configuration", f"'{value}' names no configuration in this card"
         for k, arm in enumerate(entry.get("arms") or []):
-            if isinstance(arm, dict) and isinstance(arm.get("n"), int) and isinstance(arm.get("count"), int):
-                if arm["count"] > arm["n"]:
-                    yield f"{pointer}/arms/{k}/count", f"count {arm['count']} is larger than n {arm['n']}"
+            n, count = (arm.get("n"), arm.get("count")) if isinstance(arm, dict) else (None, None)
+            if isinstance(n, int) and isinstance(count, int) and _whole(n) and _whole(count) and count > n:
+                yield f"{pointer}/arms/{k}/count", f"count {count} is larger than n {n}"
     for i, claim in enumerate(claims):
         yield from refs(f"/claims/{i}/configurations", claim.get("configurations"), config_ids, "configuration")
-        yield from refs(f"/claims/{i}/evidence", claim.get("evidence"), evidence_ids, "evaluation, audit or reasoning evidence")
-    gate = data.get("release_gate") if isinstance(data.get("release_gate"), dict) else {}
+        yield from refs(
+            f"/claims/{i}/evidence", claim.get("evidence"), evidence_ids, "evaluation, audit or reasoning evidence"
+        )
+    gate: dict[str, Any] = data["release_gate"] if isinstance(data.get("release_gate"), dict) else {}
     for i, criterion in enumerate(gate.get("criteria") or []):
         if isinstance(criterion, dict):
-            yield from refs(f"/release_gate/criteria/{i}/evidence", criterion.get("evidence"), evidence_ids, "evaluation, audit or reasoning evidence")
+            yield from refs(
+                f"/release_gate/criteria/{i}/evidence",
+                criterion.get("evidence"),
+                evidence_ids,
+                "evaluation, audit or reasoning evidence",
+            )
     awareness = gate.get("situational_awareness")
     if isinstance(awareness, dict):
-        yield from refs("/release_gate/situational_awareness/basis", awareness.get("basis"), evaluation_ids, "evaluation")
+        yield from refs(
+            "/release_gate/situational_awareness/basis", awareness.get("basis"), evaluation_ids, "evaluation"
+        )
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _unique(entries: Iterator[tuple[str, Any]], what: str) -> Iterator[tuple[str, str]]:

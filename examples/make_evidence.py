@@ -53,9 +53,7 @@ def evidence_files(card_path: Path) -> dict[str, bytes]:
             if entry.get("kind") == "raw_samples" and evaluation.get("arms"):
                 files[entry["path"]] = raw_samples(evaluation)
             else:
-                files[entry["path"]] = document(
-                    evaluation.get("title", evaluation["id"]), evaluation.get("result", "")
-                )
+                files[entry["path"]] = document(evaluation.get("title", evaluation["id"]), evaluation.get("result", ""))
     for audit in card.get("independent_audits") or []:
         report = audit.get("report")
         if report:

@@ -22,8 +22,12 @@ from checker.scoring import overall_score, verdict
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 24)
 CONCEPT_SECTIONS = {
-    "Context variation", "Anti-deception evals", "Independent audits", "Version specificity",
-    "Reasoning evidence", "Conservative release gates",
+    "Context variation",
+    "Anti-deception evals",
+    "Independent audits",
+    "Version specificity",
+    "Reasoning evidence",
+    "Conservative release gates",
 }
 
 
@@ -45,7 +49,7 @@ def test_catalog_covers_seven_areas_with_complete_requirements() -> None:
         assert requirement.sources, requirement.id
     # Every area of the concept document's Governance Requirements is cited by its requirements.
     cited = {s.section for r in catalog.requirements for s in r.sources if s.document.startswith("Alignment Faking")}
-    assert CONCEPT_SECTIONS <= cited
+    assert cited >= CONCEPT_SECTIONS
 
 
 def test_every_requirement_has_a_check_and_every_check_an_entry() -> None:
@@ -64,8 +68,16 @@ def test_coverage_notices_a_stray_check(monkeypatch: pytest.MonkeyPatch) -> None
 
 def finding(severity: Severity) -> Finding:
     return Finding(
-        id="X-1@", requirement="X-1", area="X", severity=severity, status=Status.PARTIAL, message="m",
-        pointer="", line=1, figures={}, remediation="r",
+        id="X-1@",
+        requirement="X-1",
+        area="X",
+        severity=severity,
+        status=Status.PARTIAL,
+        message="m",
+        pointer="",
+        line=1,
+        figures={},
+        remediation="r",
     )
 
 
@@ -122,7 +134,9 @@ def test_builtin_profiles_resolve_every_setting() -> None:
 
 def test_profile_files_extend_each_other_and_merge_tables(tmp_path: Path) -> None:
     (tmp_path / "base.yaml").write_text("name: base\nextends: regulator\naudit_access: {days: 40}\n", encoding="utf-8")
-    (tmp_path / "mine.yaml").write_text("name: mine\nextends: base.yaml\npass_score: 90\nseverities: {CV-2: major}\n", encoding="utf-8")
+    (tmp_path / "mine.yaml").write_text(
+        "name: mine\nextends: base.yaml\npass_score: 90\nseverities: {CV-2: major}\n", encoding="utf-8"
+    )
     profile = load_profile(str(tmp_path / "mine.yaml"), load_catalog())
     assert profile.name == "mine" and profile.pass_score == 90
     assert profile.audit_access.days == 40 and profile.audit_access.chain_of_thought is True  # merged, not replaced
@@ -142,12 +156,21 @@ def test_profile_severity_override_reaches_the_findings(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("extends: default\npass_scor: 90\n", "2:12: unknown profile option 'pass_scor' (known: "),
-        ("extends: default\naudit_access: {dayz: 3}\n", "unknown profile option 'dayz' (known: activations, chain_of_thought, days, helpful_only_model, level)"),
-        ("extends: default\narea_weights: {XX: 1}\n", "unknown profile option 'XX' (known: AD, AR, CV, IA, RE, RG, VS)"),
+        (
+            "extends: default\naudit_access: {dayz: 3}\n",
+            "unknown profile option 'dayz' (known: activations, chain_of_thought, days, helpful_only_model, level)",
+        ),
+        (
+            "extends: default\narea_weights: {XX: 1}\n",
+            "unknown profile option 'XX' (known: AD, AR, CV, IA, RE, RG, VS)",
+        ),
         ("extends: default\nseverities: {CV-9: major}\n", "severities name unknown requirements: CV-9"),
         ("extends: default\npass_score: high\n", "'high' is not of type 'number'"),
         ("pass_score: 80\n", "the profile leaves out area_weights"),
-        ("extends: default\narea_weights: {CV: 0, AD: 0, IA: 0, VS: 0, RE: 0, RG: 0, AR: 0}\n", "every area weight is 0"),
+        (
+            "extends: default\narea_weights: {CV: 0, AD: 0, IA: 0, VS: 0, RE: 0, RG: 0, AR: 0}\n",
+            "every area weight is 0",
+        ),
         ("extends: nowhere.yaml\n", "nowhere.yaml: no such profile"),
         ("extends: default\npass_score: 80\npass_score: 90\n", "3:1: duplicate key 'pass_score'"),
     ],

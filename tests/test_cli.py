@@ -18,13 +18,19 @@ CONDITIONAL_CARD = ROOT / "examples/juniper-3-conditional/card.yaml"
 FAIL_CARD = ROOT / "examples/orion-7-fail/card.yaml"
 
 
-def safetycase(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def safetycase(
+    *args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real entry point (with its last guard), as the console script does."""
     environment = {**os.environ, "SOURCE_DATE_EPOCH": "1795478400", **(env or {})}
     environment.pop("SAFETYCASE_DEBUG", None)
     return subprocess.run(
         [sys.executable, "-m", "checker", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, env=environment, check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        check=False,
     )
 
 
@@ -51,23 +57,48 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         handle.write(b"a: " + b"x" * (50 * 1024 * 1024) + b"\n")
     return {
         "malformed YAML": (write("bad.yaml", "schema_version: '1.0\nmodel: {\n"), "invalid YAML"),
-        "malformed JSON": (write("bad.json", '{"schema_version": "1.0",}'), "1:26: invalid JSON: expected a key in double quotes, found '}'"),
-        "duplicate keys": (write("dup.yaml", BASE.replace("  name: Aster-2\n", "  name: Aster-2\n  name: Aster-3\n")), "15:3: duplicate key 'name' (first on line 14)"),
+        "malformed JSON": (
+            write("bad.json", '{"schema_version": "1.0",}'),
+            "1:26: invalid JSON: expected a key in double quotes, found '}'",
+        ),
+        "duplicate keys": (
+            write("dup.yaml", BASE.replace("  name: Aster-2\n", "  name: Aster-2\n  name: Aster-3\n")),
+            "15:3: duplicate key 'name' (first on line 14)",
+        ),
         "alias bomb": (write("bomb.yaml", _alias_bomb()), "aliases expand to more than 1,000,000 values"),
         "50 MB file": (big, "file is 50.0 MiB; the limit is 10.0 MiB"),
         "deep YAML": (write("deep.yaml", "[" * 100_000 + "]" * 100_000), "1:65: nested too deeply"),
         "deep JSON": (write("deep.json", "[" * 100_000 + "]" * 100_000), "1:65: nested too deeply"),
         "binary": (write("garbage.yaml", bytes(range(256)) * 64), "not UTF-8 text"),
         "empty": (write("empty.yaml", ""), "1:1: the file is empty"),
-        "count > n": (write("count.yaml", BASE.replace("n: 800, count: 19}", "n: 800, count: 900}")), "45:49: count 900 is larger than n 800"),
-        "dangling reference": (write("ref.yaml", BASE.replace("evidence: [sb-wmdp, audit-1]", "evidence: [sb-wmdp, audit-2]")), "256:25: 'audit-2' names no evaluation"),
-        "wrong type": (write("type.yaml", BASE.replace("    auditor_designed_tests: true", "    auditor_designed_tests: 3")), "224:29: expected true or false, found 3 (a number)"),
+        "count > n": (
+            write("count.yaml", BASE.replace("n: 800, count: 19}", "n: 800, count: 900}")),
+            "45:49: count 900 is larger than n 800",
+        ),
+        "dangling reference": (
+            write("ref.yaml", BASE.replace("evidence: [sb-wmdp, audit-1]", "evidence: [sb-wmdp, audit-2]")),
+            "256:25: 'audit-2' names no evaluation",
+        ),
+        "wrong type": (
+            write("type.yaml", BASE.replace("    auditor_designed_tests: true", "    auditor_designed_tests: 3")),
+            "224:29: expected true or false, found 3 (a number)",
+        ),
     }
 
 
 BAD_NAMES = [
-    "malformed YAML", "malformed JSON", "duplicate keys", "alias bomb", "50 MB file", "deep YAML",
-    "deep JSON", "binary", "empty", "count > n", "dangling reference", "wrong type",
+    "malformed YAML",
+    "malformed JSON",
+    "duplicate keys",
+    "alias bomb",
+    "50 MB file",
+    "deep YAML",
+    "deep JSON",
+    "binary",
+    "empty",
+    "count > n",
+    "dangling reference",
+    "wrong type",
 ]
 
 
@@ -94,7 +125,9 @@ def test_bad_input(tmp_path: Path, name: str, command: str) -> None:
 def test_validate_lists_every_problem_like_a_compiler(tmp_path: Path) -> None:
     card = tmp_path / "card.yaml"
     card.write_text(
-        BASE.replace("n: 800, count: 19}", "n: 800, count: 900}").replace("evidence: [sb-wmdp, audit-1]", "evidence: [sb-wmdp, audit-2]"),
+        BASE.replace("n: 800, count: 19}", "n: 800, count: 900}").replace(
+            "evidence: [sb-wmdp, audit-1]", "evidence: [sb-wmdp, audit-2]"
+        ),
         encoding="utf-8",
     )
     done = safetycase("validate", card)
@@ -222,7 +255,9 @@ def test_schema_command_prints_the_schema() -> None:
 def test_requirements_command_lists_the_catalog() -> None:
     import yaml
 
-    ids = [r["id"] for r in yaml.safe_load((ROOT / "schema/requirements.yaml").read_text(encoding="utf-8"))["requirements"]]
+    ids = [
+        r["id"] for r in yaml.safe_load((ROOT / "schema/requirements.yaml").read_text(encoding="utf-8"))["requirements"]
+    ]
     done = safetycase("requirements", "--format", "json")
     assert [r["id"] for r in json.loads(done.stdout)["requirements"]] == ids
     text = safetycase("requirements").stdout
@@ -248,7 +283,9 @@ def test_pdf_and_templating_libraries_are_not_imported_for_a_check() -> None:
         "try:\n    app(['check', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('weasyprint', 'jinja2', 'markdown_it') if m in sys.modules))"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(PASS_CARD)], capture_output=True, text=True, cwd=ROOT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(PASS_CARD)], capture_output=True, text=True, cwd=ROOT, check=False
+    )
     assert done.stdout.splitlines()[-1] == "[]"
 
 
@@ -265,7 +302,9 @@ def test_internal_errors_do_not_print_tracebacks(tmp_path: Path) -> None:
         "p.check_file = broken\n"
         "from checker.cli import run\nsys.argv = ['safetycase', 'check', sys.argv[1]]\nrun()"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(PASS_CARD)], capture_output=True, text=True, cwd=ROOT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(PASS_CARD)], capture_output=True, text=True, cwd=ROOT, check=False
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("safetycase: internal error (RuntimeError: simulated bug)")

@@ -14,7 +14,7 @@ import pytest
 from checker.resources import schema
 
 sys.path.insert(0, str(Path(__file__).parent))
-import regen  # noqa: E402
+import regen
 
 ROOT = regen.ROOT
 EXPECTED_VERDICTS = {
@@ -71,7 +71,10 @@ def test_json_report_is_stable_across_hash_seeds() -> None:
         env = {**os.environ, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1795478400"}
         done = subprocess.run(
             [sys.executable, "-m", "checker", "check", "examples/orion-7-fail/card.yaml", "--format", "json"],
-            capture_output=True, env=env, check=False, cwd=ROOT,
+            capture_output=True,
+            env=env,
+            check=False,
+            cwd=ROOT,
         )
         assert done.returncode == 1, done.stderr
         outputs.add(done.stdout)

@@ -29,11 +29,24 @@ def only_problem(path: Path) -> str:
 
 
 def test_yaml_12_typing_keeps_no_and_dates_as_strings(tmp_path: Path) -> None:
-    path = write(tmp_path, "c.yaml", "a: no\nb: 2024-01-31\nc: 012\nd: 1:30\ne: 0x1F\nf: .5\ng: ~\nh: 'yes'\ni: True\nj: 1e3\nk: off\n")
+    path = write(
+        tmp_path,
+        "c.yaml",
+        "a: no\nb: 2024-01-31\nc: 012\nd: 1:30\ne: 0x1F\nf: .5\ng: ~\nh: 'yes'\ni: True\nj: 1e3\nk: off\n",
+    )
     data = load_card(path).data
     assert data == {
-        "a": "no", "b": "2024-01-31", "c": 12, "d": "1:30", "e": 31, "f": 0.5,
-        "g": None, "h": "yes", "i": True, "j": 1000.0, "k": "off",
+        "a": "no",
+        "b": "2024-01-31",
+        "c": 12,
+        "d": "1:30",
+        "e": 31,
+        "f": 0.5,
+        "g": None,
+        "h": "yes",
+        "i": True,
+        "j": 1000.0,
+        "k": "off",
     }
 
 
@@ -58,7 +71,7 @@ def test_json_matches_the_standard_library_and_has_positions(tmp_path: Path) -> 
     def value(depth: int) -> object:
         kind = rng.randrange(7 if depth < 5 else 5)
         return [
-            lambda: rng.randrange(-10**6, 10**6),
+            lambda: rng.randrange(-(10**6), 10**6),
             lambda: rng.random() * 10 ** rng.randrange(-5, 5),
             lambda: "".join(rng.choice('ab"\\/\n\té€😀') for _ in range(rng.randrange(6))),
             lambda: rng.choice([True, False, None]),
@@ -109,7 +122,11 @@ def test_utf8_bom_is_accepted_and_hash_is_of_the_bytes(tmp_path: Path) -> None:
         ("blank.json", " \n\n", "blank.json:1:1: the file is empty"),
         ("list.yaml", "- 1\n", "list.yaml:1:1: the card must be a mapping of keys, but it is a list"),
         ("scalar.json", '"x"', "scalar.json:1:1: the card must be a mapping of keys, but it is a string"),
-        ("tag.yaml", "a: !!python/object:os.system x\n", "tag.yaml:1:4: YAML tag '!!python/object:os.system' is not allowed"),
+        (
+            "tag.yaml",
+            "a: !!python/object:os.system x\n",
+            "tag.yaml:1:4: YAML tag '!!python/object:os.system' is not allowed",
+        ),
         ("local-tag.yaml", "a: !secret x\n", "local-tag.yaml:1:4: YAML tag '!secret' is not allowed"),
         ("two.yaml", "a: 1\n---\nb: 2\n", "two.yaml:2:1: a card is one YAML document"),
         ("v11.yaml", "%YAML 1.1\n---\na: no\n", "v11.yaml:1:1: only YAML 1.2 is accepted"),
@@ -183,7 +200,7 @@ def test_not_a_regular_file(tmp_path: Path) -> None:
 
 def test_parse_card_never_raises_anything_but_card_error() -> None:
     rng = random.Random(11)
-    alphabet = b'{}[]:,-"\'!&*?|>%@`#\n \t\\abc01\x00\xff\xc3'
+    alphabet = b"{}[]:,-\"'!&*?|>%@`#\n \t\\abc01\x00\xff\xc3"
     for _ in range(2_000):
         raw = bytes(rng.choice(alphabet) for _ in range(rng.randrange(1, 40)))
         for fmt in ("yaml", "json", "markdown"):

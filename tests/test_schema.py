@@ -66,7 +66,9 @@ def _compare(node: dict[str, Any], annotation: Any, where: str) -> None:
         assert allowed == set(typing.get_args(annotation)), f"{where}: enum values differ"
     else:
         expected = {str: "string", int: "integer", float: "number", bool: "boolean", dt.date: "string"}[annotation]
-        assert node.get("type") == expected, f"{where}: the model has {annotation.__name__}, the schema {node.get('type')}"
+        assert node.get("type") == expected, (
+            f"{where}: the model has {annotation.__name__}, the schema {node.get('type')}"
+        )
         if annotation is dt.date:
             assert node.get("format") == "date", f"{where}: a date in the model is not a date in the schema"
 
@@ -78,7 +80,9 @@ def _compare_object(node: dict[str, Any], model: type[BaseModel], where: str) ->
     assert node.get("patternProperties") == {"^x-": {}}, f"{where}: x- keys must be allowed"
     properties = node["properties"]
     fields = model.model_fields
-    assert set(properties) == set(fields), f"{where}: schema-only {set(properties) - set(fields)}, model-only {set(fields) - set(properties)}"
+    assert set(properties) == set(fields), (
+        f"{where}: schema-only {set(properties) - set(fields)}, model-only {set(fields) - set(properties)}"
+    )
     required = {name for name, field in fields.items() if field.is_required()}
     assert set(node.get("required", [])) == required, f"{where}: required keys differ"
     for name, field in fields.items():
@@ -129,14 +133,19 @@ def replace(old: str, new: str) -> str:
 
 
 def test_count_larger_than_n(tmp_path: Path) -> None:
-    text = replace("      - {context: training_like, n: 800, count: 19}", "      - {context: training_like, n: 800, count: 801}")
+    text = replace(
+        "      - {context: training_like, n: 800, count: 19}", "      - {context: training_like, n: 800, count: 801}"
+    )
     assert check_text(tmp_path, text) == ["45:49: count 801 is larger than n 800 (at /evaluations/0/arms/0/count)"]
 
 
 def test_dangling_references_are_all_reported(tmp_path: Path) -> None:
     text = replace("    evidence: [sb-wmdp, audit-1]\n", "    evidence: [sb-wmdp, audit-9, cot-monitr]\n")
     text = text.replace("  released_configurations: [api-prod]", "  released_configurations: [api-production]")
-    text = text.replace("  situational_awareness: {level: high, basis: [sa-suite]}", "  situational_awareness: {level: high, basis: [sa]}")
+    text = text.replace(
+        "  situational_awareness: {level: high, basis: [sa-suite]}",
+        "  situational_awareness: {level: high, basis: [sa]}",
+    )
     assert check_text(tmp_path, text) == [
         "16:29: 'api-production' names no configuration in this card (at /model/released_configurations/0)",
         "256:25: 'audit-9' names no evaluation, audit or reasoning evidence in this card (at /claims/1/evidence/1)",
@@ -146,20 +155,31 @@ def test_dangling_references_are_all_reported(tmp_path: Path) -> None:
 
 
 def test_unresolved_configuration(tmp_path: Path) -> None:
-    text = replace("    category: sandbagging\n    configuration: api-prod\n", "    category: sandbagging\n    configuration: api-staging\n")
-    assert check_text(tmp_path, text) == ["93:20: 'api-staging' names no configuration in this card (at /evaluations/2/configuration)"]
+    text = replace(
+        "    category: sandbagging\n    configuration: api-prod\n",
+        "    category: sandbagging\n    configuration: api-staging\n",
+    )
+    assert check_text(tmp_path, text) == [
+        "93:20: 'api-staging' names no configuration in this card (at /evaluations/2/configuration)"
+    ]
 
 
 def test_duplicate_ids(tmp_path: Path) -> None:
     text = replace("  - id: sb-wmdp\n", "  - id: af-helpful-only\n")
     text = text.replace("  - id: C2\n", "  - id: C1\n")
     found = check_text(tmp_path, text)
-    assert "90:9: duplicate evaluation, audit or reasoning-evidence id 'af-helpful-only' (first at /evaluations/0) (at /evaluations/2/id)" in found
+    assert (
+        "90:9: duplicate evaluation, audit or reasoning-evidence id 'af-helpful-only' (first at /evaluations/0) (at /evaluations/2/id)"
+        in found
+    )
     assert "252:9: duplicate claim id 'C1' (first at /claims/0) (at /claims/1/id)" in found
 
 
 def test_wrong_types_unknown_keys_bad_hashes_and_dates(tmp_path: Path) -> None:
-    text = replace("      - {context: deployment_like, n: 800, count: 14}", "      - {context: deployment_like, n: many, count: 14}")
+    text = replace(
+        "      - {context: deployment_like, n: 800, count: 14}",
+        "      - {context: deployment_like, n: many, count: 14}",
+    )
     text = text.replace("  submitted_on: 2026-11-01\n", "  submitted_on: 2026-13-01\n  submited_by: me\n")
     text = text.replace("    auditor_designed_tests: true\n", "    auditor_designed_tests: yes\n")
     text = text.replace("sha256: 8ef03d369e9f8aabcc59ca5b43b7273eef03e33c73cf68d3e6102830768710b2", "sha256: 8ef03d36")
@@ -186,7 +206,9 @@ def test_missing_required_keys(tmp_path: Path) -> None:
 
 
 def test_extension_keys_are_free_and_dropped(tmp_path: Path) -> None:
-    text = replace("  name: Aster-2\n", "  name: Aster-2\n  x-internal-ticket: SAFE-1234\n  x-nested: {anything: [1, 2]}\n")
+    text = replace(
+        "  name: Aster-2\n", "  name: Aster-2\n  x-internal-ticket: SAFE-1234\n  x-nested: {anything: [1, 2]}\n"
+    )
     path = tmp_path / "card.yaml"
     path.write_text(text, encoding="utf-8")
     assert validate(load_card(path)).model.name == "Aster-2"
@@ -199,7 +221,7 @@ def test_json_card_errors_have_positions(tmp_path: Path) -> None:
     data["evaluations"][0]["arms"][0]["count"] = 900
     text = json.dumps(data, indent=2, default=str)
     found = check_text(tmp_path, text, "card.json")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if '"count": 900' in l)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if '"count": 900' in row)
     assert found == [f"{line}:20: count 900 is larger than n 800 (at /evaluations/0/arms/0/count)"]
 
 

@@ -33,5 +33,7 @@ def renderer(name: str) -> Renderer:
         return RENDERERS[name]
     except KeyError:
         if name in PLANNED:
-            raise LookupError(f"the {name} format is not available in this version yet (available: {', '.join(RENDERERS)})") from None
+            raise LookupError(
+                f"the {name} format is not available in this version yet (available: {', '.join(RENDERERS)})"
+            ) from None
         raise LookupError(f"unknown format '{name}' (available: {', '.join(RENDERERS)})") from None

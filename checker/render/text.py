@@ -39,7 +39,7 @@ def _figures(finding: Finding) -> str:
             value = "[" + ", ".join(str(v) for v in value) + "]"
         items.append(f"{key}: {value}")
     if len(items) > _FIGURE_LIMIT:
-        items = items[:_FIGURE_LIMIT] + [f"… {len(finding.figures) - _FIGURE_LIMIT} more in --format json"]
+        items = [*items[:_FIGURE_LIMIT], f"… {len(finding.figures) - _FIGURE_LIMIT} more in --format json"]
     return "; ".join(items)
 
 
@@ -50,8 +50,12 @@ def _finding(report: Report, finding: Finding, width: int, colour: bool) -> list
     wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ", break_long_words=True)
     lines += wrap.wrap(finding.message)
     if finding.figures:
-        lines += textwrap.TextWrapper(width=width, initial_indent="    figures: ", subsequent_indent="      ").wrap(_figures(finding))
-    lines += textwrap.TextWrapper(width=width, initial_indent="    fix: ", subsequent_indent="      ").wrap(finding.remediation)
+        lines += textwrap.TextWrapper(width=width, initial_indent="    figures: ", subsequent_indent="      ").wrap(
+            _figures(finding)
+        )
+    lines += textwrap.TextWrapper(width=width, initial_indent="    fix: ", subsequent_indent="      ").wrap(
+        finding.remediation
+    )
     return lines
 
 

@@ -55,7 +55,7 @@ def _tested(card: CardView, category: str) -> Outcome:
                 score=STATED_NOT_TESTED,
                 gaps=(
                     Gap(
-                        message=f"{words} not tested; the card's reason: \"{statement.reason.strip()}\"",
+                        message=f'{words} not tested; the card\'s reason: "{statement.reason.strip()}"',
                         pointer=f"/not_tested/{index}",
                         figures={"category": category},
                     ),
@@ -182,7 +182,12 @@ def awareness_accounted(card: CardView) -> Outcome:
                 "(an awareness metric, or arms split by verbalized_awareness)"
             ),
             pointer=f"/evaluations/{i}",
-            figures={"evaluation": e.id, "awareness_evaluation": source.id, "awareness": round(score, 4), "threshold": threshold},
+            figures={
+                "evaluation": e.id,
+                "awareness_evaluation": source.id,
+                "awareness": round(score, 4),
+                "threshold": threshold,
+            },
         )
         for i, e in deception
         if not _accounts_for_awareness(e)

@@ -11,7 +11,11 @@ from checker.rules.vs import identity_differences
 def argument_named(card: CardView) -> Outcome:
     claims = card.submission.claims or ()
     gaps = [
-        Gap(message=f"claim {c.id} does not name its argument type (inability, control, trustworthiness or deference)", pointer=f"/claims/{i}", figures={"claim": c.id})
+        Gap(
+            message=f"claim {c.id} does not name its argument type (inability, control, trustworthiness or deference)",
+            pointer=f"/claims/{i}",
+            figures={"claim": c.id},
+        )
         for i, c in enumerate(claims)
         if c.argument is None
     ]
@@ -36,12 +40,22 @@ def supported(card: CardView) -> Outcome:
     for i, claim in enumerate(claims):
         scope = claim.configurations or card.released_ids
         if not claim.evidence:
-            gaps.append(Gap(message=f"claim {claim.id} cites no evidence (unsupported)", pointer=f"/claims/{i}", figures={"claim": claim.id}))
+            gaps.append(
+                Gap(
+                    message=f"claim {claim.id} cites no evidence (unsupported)",
+                    pointer=f"/claims/{i}",
+                    figures={"claim": claim.id},
+                )
+            )
             continue
         surviving = [
-            e for e in claim.evidence
+            e
+            for e in claim.evidence
             if (configuration := tested.get(e)) is not None
-            and (configuration in scope or (not identity_differences(card, configuration) and any(s in card.released_ids for s in scope)))
+            and (
+                configuration in scope
+                or (not identity_differences(card, configuration) and any(s in card.released_ids for s in scope))
+            )
         ]
         if not surviving:
             off = {e: tested.get(e) for e in claim.evidence}
@@ -78,7 +92,15 @@ def inability_not_contradicted(card: CardView) -> Outcome:
                         f"{arm.count} of {arm.n} {arm.context} trials ({arm.count / arm.n:.1%}, 95% CI {low:.1%} to {high:.1%})"
                     ),
                     pointer=f"/claims/{i}/argument",
-                    figures={"claim": claim.id, "evaluation": evaluation.id, "context": arm.context, "n": arm.n, "count": arm.count, "rate": round(arm.count / arm.n, 4), "interval": [round(low, 4), round(high, 4)]},
+                    figures={
+                        "claim": claim.id,
+                        "evaluation": evaluation.id,
+                        "context": arm.context,
+                        "n": arm.n,
+                        "count": arm.count,
+                        "rate": round(arm.count / arm.n, 4),
+                        "interval": [round(low, 4), round(high, 4)],
+                    },
                 )
             )
             break

@@ -27,8 +27,18 @@ def figures(comparison: Comparison) -> dict[str, object]:
     return {
         "evaluation": comparison.evaluation,
         "pair": comparison.pair,
-        "watched": {"context": comparison.watched.context, "n": comparison.watched.n, "count": comparison.watched.count, "rate": round(comparison.watched.rate, 4)},
-        "unwatched": {"context": comparison.unwatched.context, "n": comparison.unwatched.n, "count": comparison.unwatched.count, "rate": round(comparison.unwatched.rate, 4)},
+        "watched": {
+            "context": comparison.watched.context,
+            "n": comparison.watched.n,
+            "count": comparison.watched.count,
+            "rate": round(comparison.watched.rate, 4),
+        },
+        "unwatched": {
+            "context": comparison.unwatched.context,
+            "n": comparison.unwatched.n,
+            "count": comparison.unwatched.count,
+            "rate": round(comparison.unwatched.rate, 4),
+        },
         "difference_pp": round(comparison.difference * 100, 2),
         "interval_pp": [round(comparison.interval[0] * 100, 2), round(comparison.interval[1] * 100, 2)],
         "test": comparison.test,
@@ -78,7 +88,12 @@ def arm_sizes(card: CardView) -> Outcome:
                     Gap(
                         message=f"evaluation '{comparison.evaluation}': the {arm.context} arm has {arm.n} trials, fewer than the profile's {least}",
                         pointer=comparison.pointer + "/arms",
-                        figures={"evaluation": comparison.evaluation, "context": arm.context, "n": arm.n, "min_arm_size": least},
+                        figures={
+                            "evaluation": comparison.evaluation,
+                            "context": arm.context,
+                            "n": arm.n,
+                            "min_arm_size": least,
+                        },
                     )
                 )
     return fraction(total - len(gaps), total, gaps, "no context comparisons")
@@ -124,5 +139,3 @@ def powered(card: CardView) -> Outcome:
                 )
             )
     return fraction(len(card.comparisons) - len(gaps), len(card.comparisons), gaps, "no context comparisons")
-
-

@@ -19,7 +19,13 @@ def audit_of_release(card: CardView) -> Outcome:
     if not audits:
         return Outcome(
             score=0.0,
-            gaps=(Gap(message="the card reports no independent audit", pointer="/independent_audits", figures={"audits": 0}),),
+            gaps=(
+                Gap(
+                    message="the card reports no independent audit",
+                    pointer="/independent_audits",
+                    figures={"audits": 0},
+                ),
+            ),
         )
     for _, audit in audits:
         if audit.configuration is not None and not identity_differences(card, audit.configuration):
@@ -28,7 +34,11 @@ def audit_of_release(card: CardView) -> Outcome:
         Gap(
             message=(
                 f"audit '{audit.id}' by {audit.auditor} "
-                + (f"tested '{audit.configuration}', not a released configuration" if audit.configuration else "does not say which configuration it tested")
+                + (
+                    f"tested '{audit.configuration}', not a released configuration"
+                    if audit.configuration
+                    else "does not say which configuration it tested"
+                )
             ),
             pointer=f"/independent_audits/{i}/configuration" if audit.configuration else f"/independent_audits/{i}",
             figures={"audit": audit.id, "configuration": audit.configuration, "released": list(card.released_ids)},
@@ -58,7 +68,11 @@ def independent(card: CardView) -> Outcome:
                 Gap(
                     message=f"auditor {audit.auditor} ('{audit.id}') " + " and ".join(problems),
                     pointer=f"/independent_audits/{i}/independence" if independence else f"/independent_audits/{i}",
-                    figures={"audit": audit.id, "financial_ties": independence.financial_ties if independence else None, "selected_by": independence.selected_by if independence else None},
+                    figures={
+                        "audit": audit.id,
+                        "financial_ties": independence.financial_ties if independence else None,
+                        "selected_by": independence.selected_by if independence else None,
+                    },
                 )
             )
     return fraction(len(audits) - len(gaps), len(audits), gaps, "no audits")
@@ -70,8 +84,14 @@ def own_tests(card: CardView) -> Outcome:
     gaps = [
         Gap(
             message=f"auditor {audit.auditor} ('{audit.id}') "
-            + ("ran only tests it did not design" if audit.auditor_designed_tests is False else "does not say whether it designed any of its tests"),
-            pointer=f"/independent_audits/{i}/auditor_designed_tests" if audit.auditor_designed_tests is not None else f"/independent_audits/{i}",
+            + (
+                "ran only tests it did not design"
+                if audit.auditor_designed_tests is False
+                else "does not say whether it designed any of its tests"
+            ),
+            pointer=f"/independent_audits/{i}/auditor_designed_tests"
+            if audit.auditor_designed_tests is not None
+            else f"/independent_audits/{i}",
             figures={"audit": audit.id, "auditor_designed_tests": audit.auditor_designed_tests},
         )
         for i, audit in audits
@@ -93,12 +113,18 @@ def access(card: CardView) -> Outcome:
         level = granted.level if granted else None
         if level is None or ACCESS_ORDER.index(level) < ACCESS_ORDER.index(wanted.level):
             shortfalls.append(f"{level or 'unstated'} access (profile: at least {wanted.level})")
-        for item, words in (("chain_of_thought", "chain-of-thought"), ("activations", "activations"), ("helpful_only_model", "helpful-only model")):
+        for item, words in (
+            ("chain_of_thought", "chain-of-thought"),
+            ("activations", "activations"),
+            ("helpful_only_model", "helpful-only model"),
+        ):
             if getattr(wanted, item) and not (granted and getattr(granted, item)):
                 shortfalls.append(f"no {words} access")
         days = granted.days if granted else None
         if days is None or days < wanted.days:
-            shortfalls.append(f"{'unstated' if days is None else days} days of access (profile: at least {wanted.days})")
+            shortfalls.append(
+                f"{'unstated' if days is None else days} days of access (profile: at least {wanted.days})"
+            )
         checked = 5
         total += (checked - len(shortfalls)) / checked
         if shortfalls:

@@ -22,8 +22,6 @@ OVERCLAIM = re.compile(
 """Words that present evidence about internal objectives as proof."""
 
 
-
-
 @check("RE-1")
 def two_kinds(card: CardView) -> Outcome:
     kinds = sorted({r.kind for r in card.submission.reasoning_evidence or () if r.kind is not None})
@@ -44,7 +42,11 @@ def two_kinds(card: CardView) -> Outcome:
 def limitations(card: CardView) -> Outcome:
     entries = card.submission.reasoning_evidence or ()
     gaps = [
-        Gap(message=f"reasoning evidence '{r.id}' states no limitations", pointer=f"/reasoning_evidence/{i}", figures={"entry": r.id})
+        Gap(
+            message=f"reasoning evidence '{r.id}' states no limitations",
+            pointer=f"/reasoning_evidence/{i}",
+            figures={"entry": r.id},
+        )
         for i, r in enumerate(entries)
         if not (r.limitations and r.limitations.strip())
     ]

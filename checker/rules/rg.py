@@ -28,11 +28,23 @@ def decision_stated(card: CardView) -> Outcome:
     if gate is None:
         return Outcome(score=0.0, gaps=(Gap(message="the card has no release gate", pointer="", figures={}),))
     gaps = []
-    for item, words in (("decision", "the decision"), ("decided_by", "who decided"), ("decided_on", "when it was decided")):
+    for item, words in (
+        ("decision", "the decision"),
+        ("decided_by", "who decided"),
+        ("decided_on", "when it was decided"),
+    ):
         if getattr(gate, item) is None:
-            gaps.append(Gap(message=f"the release gate does not state {words}", pointer="/release_gate", figures={"missing": item}))
+            gaps.append(
+                Gap(
+                    message=f"the release gate does not state {words}",
+                    pointer="/release_gate",
+                    figures={"missing": item},
+                )
+            )
     if not gate.criteria:
-        gaps.append(Gap(message="the release gate states no criteria", pointer="/release_gate", figures={"missing": "criteria"}))
+        gaps.append(
+            Gap(message="the release gate states no criteria", pointer="/release_gate", figures={"missing": "criteria"})
+        )
     else:
         for i, criterion in enumerate(gate.criteria):
             missing = [item for item in ("threshold", "observed", "met") if getattr(criterion, item) is None]
@@ -84,7 +96,7 @@ def awareness_agrees(card: CardView) -> Outcome:
     measured = measured_awareness(card)
     if declared is None or measured is None:
         return not_applicable("no declared level, or no measured situational awareness")
-    evaluation_id, index, score = measured
+    evaluation_id, _index, score = measured
     threshold = card.profile.situational_awareness_high
     if declared != "high" and score >= threshold:
         return Outcome(
@@ -96,7 +108,12 @@ def awareness_agrees(card: CardView) -> Outcome:
                         f"{score:.1%}, at or above the profile's high threshold of {threshold:.0%}"
                     ),
                     pointer="/release_gate/situational_awareness/level",
-                    figures={"declared": declared, "evaluation": evaluation_id, "score": round(score, 4), "threshold": threshold},
+                    figures={
+                        "declared": declared,
+                        "evaluation": evaluation_id,
+                        "score": round(score, 4),
+                        "threshold": threshold,
+                    },
                 ),
             ),
         )
@@ -113,7 +130,9 @@ def _review_shortfalls(gate: ReleaseGate) -> list[str]:
     if review.completed_on is None:
         shortfalls.append("the deeper review gives no completion date")
     elif gate.decided_on is not None and review.completed_on > gate.decided_on:
-        shortfalls.append(f"the deeper review was completed on {review.completed_on}, after the decision on {gate.decided_on}")
+        shortfalls.append(
+            f"the deeper review was completed on {review.completed_on}, after the decision on {gate.decided_on}"
+        )
     return shortfalls
 
 
@@ -138,7 +157,8 @@ def awareness_review(card: CardView) -> Outcome:
         score=0.0,
         gaps=(
             Gap(
-                message=f"situational awareness is high ({why}) and the decision is {gate.decision}, but " + "; ".join(shortfalls),
+                message=f"situational awareness is high ({why}) and the decision is {gate.decision}, but "
+                + "; ".join(shortfalls),
                 pointer="/release_gate/deeper_review" if gate.deeper_review else "/release_gate",
                 figures={
                     "decision": gate.decision,
@@ -173,7 +193,8 @@ def release_over_gap(card: CardView) -> Outcome:
         score=0.0,
         gaps=(
             Gap(
-                message="the decision is a full release with no deeper review, while these stand: " + "; ".join(standing),
+                message="the decision is a full release with no deeper review, while these stand: "
+                + "; ".join(standing),
                 pointer="/release_gate/decision",
                 figures={"decision": gate.decision, "standing": standing},
             ),

@@ -86,10 +86,22 @@ def identity_complete(card: CardView) -> Outcome:
     configurations = card.configurations
     gaps = []
     if model.released_configurations is None:
-        gaps.append(Gap(message="the card does not say which configurations this release ships (released_configurations)", pointer="/model", figures={}))
+        gaps.append(
+            Gap(
+                message="the card does not say which configurations this release ships (released_configurations)",
+                pointer="/model",
+                figures={},
+            )
+        )
     released = [(i, c) for i, c in enumerate(model.configurations or ()) if c.id in card.released_ids]
     if not released:
-        gaps.append(Gap(message="the card describes no released configuration", pointer="/model", figures={"configurations": sorted(configurations)}))
+        gaps.append(
+            Gap(
+                message="the card describes no released configuration",
+                pointer="/model",
+                figures={"configurations": sorted(configurations)},
+            )
+        )
         return Outcome(score=0.0, gaps=tuple(gaps))
     named = 0
     for i, configuration in released:
@@ -113,8 +125,14 @@ def _evidence_entries(card: CardView) -> list[tuple[str, str, str | None]]:
     """(pointer, id, configuration) for every evaluation, audit and reasoning-evidence entry."""
     entries: list[tuple[str, str, str | None]] = []
     entries += [(f"/evaluations/{i}", e.id, e.configuration) for i, e in enumerate(card.evaluations)]
-    entries += [(f"/independent_audits/{i}", a.id, a.configuration) for i, a in enumerate(card.submission.independent_audits or ())]
-    entries += [(f"/reasoning_evidence/{i}", r.id, r.configuration) for i, r in enumerate(card.submission.reasoning_evidence or ())]
+    entries += [
+        (f"/independent_audits/{i}", a.id, a.configuration)
+        for i, a in enumerate(card.submission.independent_audits or ())
+    ]
+    entries += [
+        (f"/reasoning_evidence/{i}", r.id, r.configuration)
+        for i, r in enumerate(card.submission.reasoning_evidence or ())
+    ]
     return entries
 
 
@@ -122,7 +140,11 @@ def _evidence_entries(card: CardView) -> list[tuple[str, str, str | None]]:
 def evidence_names_configuration(card: CardView) -> Outcome:
     entries = [e for e in _evidence_entries(card) if not e[0].startswith("/evaluations/")]
     gaps = [
-        Gap(message=f"'{entry_id}' does not name the configuration it examined", pointer=pointer, figures={"entry": entry_id})
+        Gap(
+            message=f"'{entry_id}' does not name the configuration it examined",
+            pointer=pointer,
+            figures={"entry": entry_id},
+        )
         for pointer, entry_id, configuration in entries
         if configuration is None
     ]
@@ -144,7 +166,12 @@ def evidence_on_release(card: CardView) -> Outcome:
                         f"configuration in its {_plain(different)}: it does not support claims about this release"
                     ),
                     pointer=pointer + "/configuration",
-                    figures={"entry": entry_id, "configuration": configuration, "differs_in": different, "released": list(card.released_ids)},
+                    figures={
+                        "entry": entry_id,
+                        "configuration": configuration,
+                        "differs_in": different,
+                        "released": list(card.released_ids),
+                    },
                 )
             )
     return fraction(len(entries) - len(gaps), len(entries), gaps, "no evidence names a configuration")
@@ -156,7 +183,13 @@ def claims_scoped(card: CardView) -> Outcome:
     gaps, failing = [], set()
     for i, claim in enumerate(claims):
         if not claim.configurations:
-            gaps.append(Gap(message=f"claim {claim.id} does not name the configurations it covers", pointer=f"/claims/{i}", figures={"claim": claim.id}))
+            gaps.append(
+                Gap(
+                    message=f"claim {claim.id} does not name the configurations it covers",
+                    pointer=f"/claims/{i}",
+                    figures={"claim": claim.id},
+                )
+            )
             failing.add(i)
         else:
             beyond = [c for c in claim.configurations if c not in card.released_ids]
@@ -206,7 +239,10 @@ def evidence_hashed(card: CardView) -> Outcome:
 def changelog_current(card: CardView) -> Outcome:
     info = card.submission.submission
     if info.card_version is None:
-        return Outcome(score=0.0, gaps=(Gap(message="the card does not state its card_version", pointer="/submission", figures={}),))
+        return Outcome(
+            score=0.0,
+            gaps=(Gap(message="the card does not state its card_version", pointer="/submission", figures={}),),
+        )
     for entry in info.changelog or ():
         if entry.card_version == info.card_version:
             return Outcome(score=1.0)
@@ -214,9 +250,12 @@ def changelog_current(card: CardView) -> Outcome:
         score=0.0,
         gaps=(
             Gap(
-                message=f"the changelog has no entry for the current card_version \"{info.card_version}\"",
+                message=f'the changelog has no entry for the current card_version "{info.card_version}"',
                 pointer="/submission/changelog" if info.changelog is not None else "/submission",
-                figures={"card_version": info.card_version, "changelog_versions": [e.card_version for e in info.changelog or ()]},
+                figures={
+                    "card_version": info.card_version,
+                    "changelog_versions": [e.card_version for e in info.changelog or ()],
+                },
             ),
         ),
     )

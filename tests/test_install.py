@@ -1,0 +1,94 @@
+"""The package works from a built wheel, away from the checkout: data files are packaged.
+
+The wheel is built from this checkout (hatchling, no build isolation, so no network), installed
+without dependencies into a folder, and run from another folder with only that folder on the
+path for `checker` — the dependencies come from the running environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(work / "dist"),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = (work / "dist").glob("safetycase-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for data in (
+        "checker/schema/submission.schema.json",
+        "checker/schema/requirements.yaml",
+        "checker/schema/profiles/regulator.yaml",
+        "checker/schema/report.schema.json",
+        "checker/templates/card.yaml",
+    ):
+        assert data in names, f"{data} is not in the wheel"
+    assert not any(n.startswith(("tests/", "examples/")) for n in names)
+    target = work / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
+def run_installed(target: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(target), "SOURCE_DATE_EPOCH": "1795478400"}
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd, env=env, check=False)
+
+
+def test_package_and_data_come_from_the_wheel(installed: Path, tmp_path: Path) -> None:
+    done = run_installed(
+        installed,
+        tmp_path,
+        "-c",
+        "import checker, checker.resources as r; print(checker.__file__); print(r.data_dir('schema')); print(r.data_dir('templates'))",
+    )
+    paths = done.stdout.splitlines()
+    assert len(paths) == 3, done.stderr
+    assert all(p.startswith(str(installed)) for p in paths)
+
+
+def test_check_validate_init_from_the_wheel(installed: Path, tmp_path: Path) -> None:
+    card = tmp_path / "card.yaml"
+    shutil.copy(ROOT / "examples/juniper-3-conditional/card.yaml", card)
+    checked = run_installed(
+        installed, tmp_path, "-m", "checker", "check", "card.yaml", "--format", "json", "--profile", "regulator"
+    )
+    assert checked.returncode == 0, checked.stderr
+    report = json.loads(checked.stdout)
+    assert report["profile"]["name"] == "regulator" and report["verdict"] == "conditional"
+    assert run_installed(installed, tmp_path, "-m", "checker", "validate", "card.yaml").returncode == 0
+    assert run_installed(installed, tmp_path, "-m", "checker", "init", "-o", "new.yaml").returncode == 0
+    assert run_installed(installed, tmp_path, "-m", "checker", "validate", "new.yaml").returncode == 0
+    schema = run_installed(installed, tmp_path, "-m", "checker", "schema")
+    assert json.loads(schema.stdout)["title"].startswith("safetycase submission")
+    catalog = run_installed(installed, tmp_path, "-m", "checker", "requirements", "--format", "json")
+    assert len(json.loads(catalog.stdout)["requirements"]) == 38
