@@ -19,6 +19,7 @@ import math
 import os
 import re
 import stat
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -248,7 +249,7 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         allowed = expected.get(kind)
         if allowed is None or not isinstance(resolved, allowed) or (kind == "int" and isinstance(resolved, bool)):
             raise _Fail(f"'{value}' is not a valid !!{kind}", *_mark(event))
-        return float(resolved) if kind == "float" else resolved
+        return float(typing.cast(float, resolved)) if kind == "float" else resolved
     if event.style is not None or tag == "!":  # quoted or block scalars are strings
         return value
     return _plain(value)
