@@ -30,16 +30,29 @@ def _score(score: float | None) -> str:
     return "  n/a" if score is None else f"{score:5.1f}"
 
 
+def _plain(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_plain(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
 def _figures(finding: Finding) -> str:
-    items = []
-    for key, value in finding.figures.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k} {v}" for k, v in value.items())
-        elif isinstance(value, list):
-            value = "[" + ", ".join(str(v) for v in value) + "]"
-        items.append(f"{key}: {value}")
+    """The figures the message does not already state (all of them are in --format json)."""
+    items = [
+        f"{key}: {shown}"
+        for key, value in finding.figures.items()
+        if not (isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()) and value)
+        and not (isinstance(value, dict) and {"n", "count"} <= set(value))
+        and (shown := _plain(value)) not in finding.message
+    ]
     if len(items) > _FIGURE_LIMIT:
-        items = [*items[:_FIGURE_LIMIT], f"… {len(finding.figures) - _FIGURE_LIMIT} more in --format json"]
+        items = [*items[:_FIGURE_LIMIT], f"… {len(items) - _FIGURE_LIMIT} more in --format json"]
     return "; ".join(items)
 
 
@@ -47,15 +60,16 @@ def _finding(report: Report, finding: Finding, width: int, colour: bool) -> list
     place = report.submission.path + (f":{finding.line}" if finding.line else "")
     head = f"{place}  {finding.requirement} ({finding.status.value})"
     lines = [_paint(head, finding.severity.value, colour)]
-    wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ", break_long_words=True)
+    wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
     lines += wrap.wrap(finding.message)
-    if finding.figures:
-        lines += textwrap.TextWrapper(width=width, initial_indent="    figures: ", subsequent_indent="      ").wrap(
-            _figures(finding)
-        )
-    lines += textwrap.TextWrapper(width=width, initial_indent="    fix: ", subsequent_indent="      ").wrap(
-        finding.remediation
-    )
+    figures = _figures(finding)
+    if figures:
+        lines += textwrap.TextWrapper(
+            width=width, initial_indent="    figures: ", subsequent_indent="      ", break_on_hyphens=False
+        ).wrap(figures)
+    lines += textwrap.TextWrapper(
+        width=width, initial_indent="    fix: ", subsequent_indent="      ", break_on_hyphens=False
+    ).wrap(finding.remediation)
     return lines
 
 
