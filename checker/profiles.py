@@ -15,7 +15,7 @@ import jsonschema
 from pydantic import BaseModel, ConfigDict
 
 from checker.catalog import Catalog
-from checker.load import parse_card
+from checker.load import Position, parse_card
 from checker.model import AccessLevel, Severity
 from checker.problems import CardError, Problem
 from checker.resources import read_bytes, schema
@@ -63,41 +63,33 @@ def _known_options() -> list[str]:
 
 def _read(raw: bytes, name: str) -> dict[str, Any]:
     parsed = parse_card(raw, name, "yaml")
-    data, positions = parsed.data, parsed.positions
     validator = jsonschema.Draft202012Validator(schema("profile"))
-    problems = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+    found: list[tuple[str, str, Position | None]] = []  # (pointer, message, where)
+    for error in sorted(validator.iter_errors(parsed.data), key=lambda e: [str(p) for p in e.absolute_path]):
         pointer = "".join(f"/{p}" for p in error.absolute_path)
-        message = error.message
-        if error.validator == "additionalProperties":
-            known = error.schema.get("properties", {})
-            for key in sorted(set(error.instance) - set(known)):
-                problem_pointer = f"{pointer}/{key}"
-                position = positions.get(problem_pointer)
-                hint = ", ".join(sorted(known)) if pointer else ", ".join(_known_options())
-                problems.append(
-                    Problem(
-                        file=name,
-                        pointer=problem_pointer,
-                        line=position.line if position else None,
-                        column=position.column if position else None,
-                        message=f"unknown profile option '{key}' (known: {hint})",
-                    )
-                )
+        if error.validator != "additionalProperties":
+            found.append((pointer, error.message, parsed.positions.get(pointer)))
             continue
-        position = positions.get(pointer)
-        problems.append(
-            Problem(
-                file=name,
-                pointer=pointer,
-                line=position.line if position else None,
-                column=position.column if position else None,
-                message=message,
-            )
+        known: Any = error.schema.get("properties", {})
+        hint = ", ".join(sorted(known)) if pointer else ", ".join(_known_options())
+        instance: Any = error.instance
+        for key in sorted(set(instance) - set(known)):
+            # An unknown option is shown at its name, like an unknown key in a card.
+            where = parsed.key_positions.get(f"{pointer}/{key}")
+            found.append((f"{pointer}/{key}", f"unknown profile option '{key}' (known: {hint})", where))
+    problems = [
+        Problem(
+            file=name,
+            pointer=pointer,
+            line=where.line if where else None,
+            column=where.column if where else None,
+            message=message,
         )
+        for pointer, message, where in found
+    ]
     if problems:
         raise CardError(problems)
-    return data
+    return parsed.data
 
 
 def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:

@@ -155,7 +155,7 @@ def test_profile_severity_override_reaches_the_findings(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("extends: default\npass_scor: 90\n", "2:12: unknown profile option 'pass_scor' (known: "),
+        ("extends: default\npass_scor: 90\n", "2:1: unknown profile option 'pass_scor' (known: "),
         (
             "extends: default\naudit_access: {dayz: 3}\n",
             "unknown profile option 'dayz' (known: activations, chain_of_thought, days, helpful_only_model, level)",

@@ -231,7 +231,7 @@ def test_profile_file_with_an_unknown_option(tmp_path: Path) -> None:
     profile.write_text("extends: regulator\npass_scor: 90\n", encoding="utf-8")
     done = safetycase("check", PASS_CARD, "--profile", profile)
     assert done.returncode == 2
-    assert done.stderr.startswith(f"{profile}:2:12: unknown profile option 'pass_scor' (known: ")
+    assert done.stderr.startswith(f"{profile}:2:1: unknown profile option 'pass_scor' (known: ")
 
 
 def test_unknown_built_in_profile() -> None:
