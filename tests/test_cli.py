@@ -187,6 +187,10 @@ def test_text_report_reads_in_80_columns_without_colour() -> None:
     assert max(len(line) for line in lines) <= 80
     assert "examples/orion-7-fail/card.yaml:" in done.stdout  # file:line for findings
     assert done.stdout.index("Blockers (3)") < done.stdout.index("Major findings") < done.stdout.index("Minor findings")
+    # Figures are the ones the message does not state, in plain words (true, not Python's True).
+    assert "    figures: financial_ties: true\n" in done.stdout
+    assert "True" not in done.stdout and "None" not in done.stdout
+    assert "figures: interval_pp: [5.82, 12.35]; p_value: 6.56e-08; adjusted_p_value:" in done.stdout
 
 
 def test_json_output_to_a_file(tmp_path: Path) -> None:
