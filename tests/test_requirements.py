@@ -9,6 +9,7 @@ test checks the loader's positions as well as the check.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,23 @@ def test_failing_case(tmp_path: Path, path: Path) -> None:
     seen = [(f.requirement, f.severity.value, f.pointer, f.line) for f in findings]
     assert expected in seen
     assert all(f.message and f.remediation for f in findings)
+
+
+def test_yaml_json_and_markdown_cards_give_the_same_findings(tmp_path: Path) -> None:
+    case = load_case(CASES / "CV-4.yaml")
+    text = edited(case["fail"]["edits"])
+    data = yaml.safe_load(text)
+    (tmp_path / "card.json").write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+    (tmp_path / "card.md").write_text("---\n" + text + "---\n\n# Aster-2 safety case\n", encoding="utf-8")
+    (tmp_path / "card.yaml").write_text(text, encoding="utf-8")
+    reports = {
+        name: check_file(tmp_path / name, "default", today=TODAY) for name in ("card.yaml", "card.json", "card.md")
+    }
+    findings = {name: [(f.requirement, f.pointer, f.message) for f in r.findings] for name, r in reports.items()}
+    assert findings["card.yaml"] == findings["card.json"] == findings["card.md"] != []
+    yaml_line = next(f.line for f in reports["card.yaml"].findings if f.requirement == "CV-4")
+    md_line = next(f.line for f in reports["card.md"].findings if f.requirement == "CV-4")
+    assert md_line == yaml_line + 1  # the front matter's opening line
+    json_text = (tmp_path / "card.json").read_text(encoding="utf-8").splitlines()
+    json_line = next(f.line for f in reports["card.json"].findings if f.requirement == "CV-4")
+    assert json_line is not None and json_text[json_line - 1].strip().startswith('"arms"')
