@@ -1,16 +1,26 @@
 """Statistics for two arms: rates, intervals, tests, multiplicity and power. Standard library only.
 
-Every function takes counts (k successes of n trials), never percentages. References:
-- Wilson (1927), the score interval for one proportion;
-- Newcombe (1998), "Interval estimation for the difference between independent proportions",
-  method 10: the hybrid score interval built from the two Wilson intervals;
-- the pooled two-proportion z-test, and Fisher's exact test, two-sided, with the convention of
-  R's fisher.test and SciPy (sum the probabilities of every table no more likely than the one
-  observed, with a relative tolerance of 1e-7);
-- Holm (1979), step-down adjustment of p-values;
-- Fleiss, Levin & Paik, "Statistical Methods for Rates and Proportions", 3rd ed., eq. 4.14: the
-  power of the two-sided test with the pooled variance under the null hypothesis and the
-  unpooled variance under the alternative, without continuity correction.
+Every function takes counts (k events in n trials), never percentages, and returns proportions
+(0.09 is 9 percentage points). Methods and references:
+
+- Wilson (1927), "Probable inference, the law of succession, and statistical inference", JASA 22:
+  the score interval for one proportion, as recommended by Agresti & Coull (1998), "Approximate is
+  better than 'exact' for interval estimation of binomial proportions", Am. Stat. 52.
+- Newcombe (1998), "Interval estimation for the difference between independent proportions:
+  comparison of eleven methods", Stat. Med. 17:873-890, method 10: the hybrid score interval built
+  from the two Wilson intervals, without continuity correction.
+- The pooled two-proportion z-test and Fisher's exact test, both two-sided (Agresti (2013),
+  Categorical Data Analysis, 3rd ed., ch. 3: z squared is Pearson's X^2 of the 2x2 table, and
+  Fisher's test is in section 3.5). Fisher's two-sided p-value sums the
+  probabilities of every table no more likely than the observed one, with a relative tolerance
+  of 1e-7 for ties (SciPy's fisher_exact rule; the 1e-7 is R's fisher.test, SciPy 1.17 uses 1e-14).
+- Holm (1979), "A simple sequentially rejective multiple test procedure", Scand. J. Stat. 6:
+  step-down adjusted p-values.
+- Fleiss, Levin & Paik (2003), Statistical Methods for Rates and Proportions, 3rd ed., ch. 4:
+  power of the two-sided two-proportion test by the normal approximation, with the pooled
+  variance under the null hypothesis and the unpooled variance under the alternative, without
+  continuity correction.
+- Clopper & Pearson (1934), Biometrika 26: the exact ("conservative") interval for one proportion.
 """
 
 from __future__ import annotations
@@ -21,14 +31,37 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal
 
+__all__ = [
+    "FISHER_BELOW",
+    "TestResult",
+    "clopper_pearson_upper",
+    "compare_proportions",
+    "detectable_gap",
+    "fisher_exact",
+    "holm",
+    "min_expected_cell",
+    "newcombe_interval",
+    "power_two_proportions",
+    "rate",
+    "wilson_interval",
+    "z_test",
+]
+
 _NORMAL = NormalDist()
 FISHER_BELOW = 5.0
 """Fisher's exact test replaces the z-test when an expected cell count is under this."""
+_FISHER_RELATIVE_TOLERANCE = 1e-7
+_LOG_UNDERFLOW = -750.0
+"""math.exp of anything below this is 0.0."""
+_GAP_TOLERANCE = 1e-7
+"""Bisection width for detectable_gap (finer than the 1e-6 asked of it)."""
 
 
 @dataclass(frozen=True)
 class TestResult:
     """The outcome of a two-sided test of equal proportions."""
+
+    __test__ = False  # not a pytest test class, despite the name
 
     test: Literal["z", "fisher"]
     statistic: float | None
@@ -44,7 +77,12 @@ def _arm(count: int, n: int) -> None:
 
 
 def _level(value: float, what: str) -> None:
-    if not 0 < value < 1:
+    if not 0 < value < 1:  # also rejects NaN
+        raise ValueError(f"{what} must be strictly between 0 and 1, found {value!r}")
+
+
+def _proportion(value: float, what: str) -> None:
+    if not 0 <= value <= 1:  # also rejects NaN
         raise ValueError(f"{what} must be between 0 and 1, found {value!r}")
 
 
@@ -53,14 +91,22 @@ def _z(confidence: float) -> float:
     return _NORMAL.inv_cdf(1 - (1 - confidence) / 2)
 
 
+def _log_choose(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
 def rate(count: int, n: int) -> float:
-    """count / n."""
+    """The observed proportion count / n; ValueError unless n >= 1 and 0 <= count <= n."""
     _arm(count, n)
     return count / n
 
 
 def wilson_interval(count: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson's score interval for a proportion (no continuity correction)."""
+    """Wilson's (1927) score interval for a proportion, without continuity correction.
+
+    The interval Agresti & Coull (1998) recommend over the Wald and exact intervals. It is
+    clamped to [0, 1], and is exactly 0 below with no events and exactly 1 above with n events.
+    """
     _arm(count, n)
     z = _z(confidence)
     p = count / n
@@ -68,12 +114,15 @@ def wilson_interval(count: int, n: int, confidence: float = 0.95) -> tuple[float
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
     low, high = centre - half, centre + half
-    # Exact at the edges: 0 events have a lower bound of 0, n events an upper bound of 1.
     return (0.0 if count == 0 else max(0.0, low), 1.0 if count == n else min(1.0, high))
 
 
 def newcombe_interval(k1: int, n1: int, k2: int, n2: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Newcombe's hybrid score interval (method 10) for p1 - p2."""
+    """Newcombe's (1998) hybrid score interval, method 10, for p1 - p2 (no continuity correction).
+
+    With (l1, u1) and (l2, u2) the Wilson intervals of the two arms and d = p1 - p2:
+    d - sqrt((p1 - l1)^2 + (u2 - p2)^2) to d + sqrt((u1 - p1)^2 + (p2 - l2)^2), within [-1, 1].
+    """
     p1, p2 = rate(k1, n1), rate(k2, n2)
     l1, u1 = wilson_interval(k1, n1, confidence)
     l2, u2 = wilson_interval(k2, n2, confidence)
@@ -84,7 +133,12 @@ def newcombe_interval(k1: int, n1: int, k2: int, n2: int, confidence: float = 0.
 
 
 def z_test(k1: int, n1: int, k2: int, n2: int) -> TestResult:
-    """Two-sided two-proportion z-test with the pooled standard error."""
+    """Two-sided two-proportion z-test with the pooled standard error (Agresti 2013, ch. 3).
+
+    z = (p1 - p2) / sqrt(p(1 - p)(1/n1 + 1/n2)) with p the pooled proportion, and
+    p-value = 2 * Phi(-|z|). With no events, or only events, in both arms (pooled p of 0 or 1)
+    there is nothing to test: statistic 0.0 and p-value 1.0.
+    """
     p1, p2 = rate(k1, n1), rate(k2, n2)
     pooled = (k1 + k2) / (n1 + n2)
     if pooled in (0.0, 1.0):
@@ -94,15 +148,16 @@ def z_test(k1: int, n1: int, k2: int, n2: int) -> TestResult:
     return TestResult(test="z", statistic=z, p_value=min(1.0, 2 * _NORMAL.cdf(-abs(z))))
 
 
-def _log_choose(n: int, k: int) -> float:
-    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-
-
 def fisher_exact(k1: int, n1: int, k2: int, n2: int) -> TestResult:
-    """Fisher's exact test, two-sided: the probability of tables no more likely than the observed.
+    """Fisher's exact test, two-sided (Agresti 2013, section 3.5).
 
-    The table is [[k1, n1-k1], [k2, n2-k2]] with both margins fixed; probabilities are
-    hypergeometric, computed in log space so that arms of a million trials do not overflow.
+    The table [[k1, n1 - k1], [k2, n2 - k2]] with both margins fixed; the p-value is the sum of
+    the hypergeometric probabilities of the tables whose probability is at most
+    P(observed) * (1 + 1e-7): SciPy's fisher_exact rule with R's fisher.test tolerance (SciPy 1.17
+    uses 1e-14; the two differ only for a table within a relative 1e-7 of the observed one).
+    Probabilities are computed in log space with math.lgamma, so arms of a million trials do
+    not overflow. The distribution is unimodal, so the walk out from its mode stops at tables
+    whose probability underflows to 0 (under e^-750); they could not change the sum.
     """
     _arm(k1, n1)
     _arm(k2, n2)
@@ -113,14 +168,21 @@ def fisher_exact(k1: int, n1: int, k2: int, n2: int) -> TestResult:
     def log_p(x: int) -> float:
         return _log_choose(n1, x) + _log_choose(n2, successes - x) - log_denominator
 
-    observed = log_p(k1)
-    cutoff = observed + math.log1p(1e-7)
-    p = math.fsum(math.exp(log_p(x)) for x in range(low, high + 1) if log_p(x) <= cutoff)
-    return TestResult(test="fisher", statistic=None, p_value=min(1.0, p))
+    cutoff = log_p(k1) + math.log1p(_FISHER_RELATIVE_TOLERANCE)
+    mode = min(high, max(low, (successes + 1) * (n1 + 1) // (total + 2)))
+    terms: list[float] = []
+    for steps in (range(mode, low - 1, -1), range(mode + 1, high + 1)):
+        for x in steps:
+            value = log_p(x)
+            if value < _LOG_UNDERFLOW:
+                break
+            if value <= cutoff:
+                terms.append(math.exp(value))
+    return TestResult(test="fisher", statistic=None, p_value=min(1.0, math.fsum(terms)))
 
 
 def min_expected_cell(k1: int, n1: int, k2: int, n2: int) -> float:
-    """The smallest expected count of the 2x2 table under independence."""
+    """The smallest expected count of the 2x2 table under independence: row total * column total / N."""
     _arm(k1, n1)
     _arm(k2, n2)
     successes, total = k1 + k2, n1 + n2
@@ -129,14 +191,21 @@ def min_expected_cell(k1: int, n1: int, k2: int, n2: int) -> float:
 
 
 def compare_proportions(k1: int, n1: int, k2: int, n2: int) -> TestResult:
-    """Fisher's exact test when an expected cell is under 5, else the z-test."""
+    """Fisher's exact test when an expected cell count is under 5 (Cochran's rule), else the z-test."""
     if min_expected_cell(k1, n1, k2, n2) < FISHER_BELOW:
         return fisher_exact(k1, n1, k2, n2)
     return z_test(k1, n1, k2, n2)
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
-    """Holm's step-down adjusted p-values, in the order given."""
+    """Holm's (1979) step-down adjusted p-values, in the order given.
+
+    With the m p-values sorted ascending, the i-th (from 0) is adjusted to
+    max over j <= i of min(1, (m - j) * p_(j)): never below the raw value, monotone in the
+    sorted order, at most 1. An empty sequence gives an empty list.
+    """
+    for p in p_values:
+        _proportion(p, "p-values")
     m = len(p_values)
     order = sorted(range(m), key=lambda i: p_values[i])
     adjusted = [0.0] * m
@@ -148,34 +217,48 @@ def holm(p_values: Sequence[float]) -> list[float]:
 
 
 def power_two_proportions(p_low: float, p_high: float, n1: int, n2: int, alpha: float = 0.05) -> float:
-    """Power of the two-sided two-proportion z-test (Fleiss, Levin & Paik, eq. 4.14)."""
+    """Power of the two-sided two-proportion z-test at level alpha (Fleiss, Levin & Paik, ch. 4).
+
+    Normal approximation without continuity correction, p_low in the arm of n1 and p_high in
+    the arm of n2, d = |p_high - p_low|, pooled p = (n1 p_low + n2 p_high) / (n1 + n2):
+    the standard error under H0 is pooled, s0 = sqrt(p(1 - p)(1/n1 + 1/n2)), and under H1
+    unpooled, s1 = sqrt(p_low(1 - p_low)/n1 + p_high(1 - p_high)/n2); then
+    power = Phi((d - z s0) / s1) + Phi((-d - z s0) / s1) with z = Phi^-1(1 - alpha/2).
+    This is statsmodels' power_proportions_2indep. Equal proportions give alpha.
+    """
     _level(alpha, "alpha")
     _arm(0, n1)
     _arm(0, n2)
-    for p in (p_low, p_high):
-        if not 0 <= p <= 1:
-            raise ValueError(f"proportions must be between 0 and 1, found {p!r}")
+    _proportion(p_low, "proportions")
+    _proportion(p_high, "proportions")
     delta = abs(p_high - p_low)
     if delta == 0:
         return alpha
     pooled = (n1 * p_low + n2 * p_high) / (n1 + n2)
     se_null = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     se_alt = math.sqrt(p_low * (1 - p_low) / n1 + p_high * (1 - p_high) / n2)
-    if se_alt == 0:
-        return 1.0
     z_alpha = _NORMAL.inv_cdf(1 - alpha / 2)
+    if se_alt == 0:  # 0 against 1: the difference is certain, so the test rejects or never does
+        return 1.0 if delta > z_alpha * se_null else 0.0
     return _NORMAL.cdf((delta - z_alpha * se_null) / se_alt) + _NORMAL.cdf((-delta - z_alpha * se_null) / se_alt)
 
 
 def detectable_gap(n1: int, n2: int, baseline: float, alpha: float = 0.05, power: float = 0.8) -> float:
-    """The smallest increase over `baseline` that the comparison detects with the given power."""
+    """The smallest increase d over `baseline` detected with the given power (Fleiss, Levin & Paik).
+
+    The smallest d > 0 with power_two_proportions(baseline, baseline + d, n1, n2, alpha) >= power,
+    found by bisection to within 1e-7. When even baseline against 1.0 falls short of the power,
+    no gap is detectable and the result is 1.0 - baseline (0.0 for a baseline of 1).
+    """
     _level(power, "power")
-    if not 0 <= baseline < 1:
-        raise ValueError(f"baseline must be from 0 up to (not including) 1, found {baseline!r}")
+    _level(alpha, "alpha")
+    _arm(0, n1)
+    _arm(0, n2)
+    _proportion(baseline, "baseline")
     low, high = 0.0, 1.0 - baseline
-    if power_two_proportions(baseline, 1.0, n1, n2, alpha) < power:
+    if high == 0 or power_two_proportions(baseline, 1.0, n1, n2, alpha) < power:
         return high
-    while high - low > 1e-7:
+    while high - low > _GAP_TOLERANCE:
         middle = (low + high) / 2
         if power_two_proportions(baseline, baseline + middle, n1, n2, alpha) >= power:
             high = middle
@@ -184,8 +267,30 @@ def detectable_gap(n1: int, n2: int, baseline: float, alpha: float = 0.05, power
     return high
 
 
+def _binomial_cdf(count: int, n: int, p: float) -> float:
+    """P(X <= count) for X ~ Binomial(n, p), for 0 < p < 1 and p >= count / n.
+
+    Then the mode is at least count, so the terms fall as x goes down from count: sum them
+    relative to the term at count, and stop once they no longer change the sum.
+    """
+    log_top = _log_choose(n, count) + count * math.log(p) + (n - count) * math.log1p(-p)
+    odds = (1 - p) / p
+    total, term = 1.0, 1.0
+    for x in range(count, 0, -1):
+        term *= x / (n - x + 1) * odds  # P(X = x - 1) / P(X = count)
+        total += term
+        if term < total * 1e-17:
+            break
+    return math.exp(log_top + math.log(total))
+
+
 def clopper_pearson_upper(count: int, n: int, confidence: float = 0.95) -> float:
-    """The upper end of the exact (Clopper-Pearson) two-sided interval for a proportion."""
+    """The upper end of the exact two-sided Clopper-Pearson (1934) interval for a proportion.
+
+    The p with P(X <= count) = (1 - confidence) / 2 for X ~ Binomial(n, p); 1 when count == n.
+    With no events it is 1 - ((1 - confidence) / 2) ** (1 / n) (16.8% for 0 of 20 at 95%);
+    otherwise it is found by bisection on the binomial distribution function, to 1e-12.
+    """
     _arm(count, n)
     _level(confidence, "confidence")
     tail = (1 - confidence) / 2
@@ -193,16 +298,10 @@ def clopper_pearson_upper(count: int, n: int, confidence: float = 0.95) -> float
         return 1.0
     if count == 0:
         return float(1 - tail ** (1 / n))
-
-    def cdf(p: float) -> float:  # P(X <= count) for X ~ Binomial(n, p)
-        return math.fsum(
-            math.exp(_log_choose(n, x) + x * math.log(p) + (n - x) * math.log1p(-p)) for x in range(count + 1)
-        )
-
     low, high = count / n, 1.0
-    while high - low > 1e-10:
+    while high - low > 1e-12:
         middle = (low + high) / 2
-        if cdf(middle) > tail:
+        if _binomial_cdf(count, n, middle) > tail:
             low = middle
         else:
             high = middle

@@ -1,187 +1,411 @@
-"""The statistics against published values and independently computed ones.
+"""checker.stats against published values and values computed independently of it.
 
-Reference values, and how each was obtained (never by this module):
-- DOMAIN.md's table (computed with statsmodels / SciPy by the project's domain notes).
-- Newcombe (1998), Statistics in Medicine 17:873-890, Table II examples, checked here with
-  statsmodels 0.15.0 `confint_proportions_2indep(..., method="newcomb", compare="diff")`.
-- Wilson intervals: SciPy 1.17.1 `binomtest(k, n).proportion_ci(method="wilson")`.
-- Clopper-Pearson upper bounds: SciPy 1.17.1 `binomtest(k, n).proportion_ci(method="exact")`.
-- Fisher's exact test: SciPy 1.17.1 `fisher_exact([[k1, n1-k1], [k2, n2-k2]])` (two-sided).
-- z-test: statsmodels 0.15.0 `proportions_ztest([k1, k2], [n1, n2])`.
-- Holm: statsmodels 0.15.0 `multipletests(p, method="holm")`.
-- Power: statsmodels 0.15.0 `power_proportions_2indep(diff, p1, n, alpha=0.05)` (the same
-  Fleiss formula: pooled variance under H0, unpooled under H1); and Fleiss, Levin & Paik's
-  sample size of 435 a group for 5% vs 10% at 80% power.
-SciPy and statsmodels ran in a throwaway virtual environment outside the repository; they are
-not dependencies of safetycase.
+Where every reference value comes from (none was produced by checker.stats):
+
+- DOMAIN: the project's domain notes (DOMAIN.md, "Statistics, with values to test against"),
+  whose table was computed with statsmodels / SciPy and is printed rounded; each value is
+  checked to half a unit of its last printed digit.
+- NEWCOMBE: Newcombe RG (1998), "Interval estimation for the difference between independent
+  proportions: comparison of eleven methods", Statistics in Medicine 17:873-890, Table II,
+  examples (a)-(h), method 10, printed to 4 decimals.
+- WILSON-PUBLISHED: Wilson score intervals printed to 4 decimals in Newcombe RG (1998),
+  "Two-sided confidence intervals for the single proportion: comparison of seven methods",
+  Statistics in Medicine 17:857-872 (the examples 81/263, 15/148, 0/20, 1/29), the interval
+  Agresti & Coull (1998) recommend.
+- FLEISS: Fleiss, Levin & Paik, Statistical Methods for Rates and Proportions, 3rd ed. (2003),
+  ch. 4: 435 per group detect 0.05 against 0.10 with power 0.80 at two-sided alpha 0.05, without
+  continuity correction (474 with it).
+- Library values, full precision, computed on 2026-11-24 with Python 3.11.7 in a throwaway
+  virtual environment outside the repository (/tmp/statsref; scipy and statsmodels are not
+  dependencies of this project), with statsmodels 0.15.0, SciPy 1.17.1, NumPy 2.4.6:
+  - SM-NEWCOMBE: statsmodels.stats.proportion.confint_proportions_2indep(k1, n1, k2, n2,
+    method="newcomb", compare="diff", alpha=0.05) (alpha=0.10 where a test says 90%).
+  - SP-WILSON: scipy.stats.binomtest(k, n).proportion_ci(confidence_level=0.95,
+    method="wilson"); statsmodels proportion_confint(k, n, alpha=0.10, method="wilson") for 90%.
+  - SP-EXACT: scipy.stats.binomtest(k, n).proportion_ci(confidence_level=c, method="exact").high.
+  - SP-FISHER: scipy.stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]],
+    alternative="two-sided").pvalue.
+  - SM-ZTEST: statsmodels.stats.proportion.proportions_ztest([k1, k2], [n1, n2],
+    alternative="two-sided") -> (z, p).
+  - SM-HOLM: statsmodels.stats.multitest.multipletests(p, method="holm")[1].
+  - SM-POWER: statsmodels.stats.proportion.power_proportions_2indep(p_high - p_low, p_low, n2,
+    ratio=n1 / n2, alpha=0.05, alternative="two-sided").power (the same Fleiss formula: pooled
+    variance under H0, unpooled under H1, no continuity correction; p_low is the arm of n1).
+  - SM-GAP: scipy.optimize.brentq(lambda d: SM-POWER(b, b + d, n1, n2) - 0.80, 1e-9,
+    1 - b - 1e-12, xtol=1e-14).
+
+Tolerances: published 4-decimal values to 1e-4 absolute; full-precision interval and power
+values to 1e-9 absolute; p-values relatively (1e-6, or 1e-9 for the z-test).
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 
 import pytest
 
 from checker import stats
 
-PP = 1e-4  # tolerance on proportions (0.01 percentage points)
+PUBLISHED = 1e-4  # values printed to 4 decimals
+TIGHT = 1e-9  # full-precision library values
+
+Arms = tuple[int, int, int, int]
+
+
+# --- DOMAIN: the project's table -------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("arms", "difference", "interval_pp", "z", "z_p", "fisher_p"),
+    ("arms", "difference_pp", "interval_pp", "z", "z_p", "z_p_half_unit", "fisher_p", "fisher_p_half_unit"),
     [
-        ((60, 500, 15, 500), 0.09, (5.82, 12.35), 5.40, 6.6e-8, 5.4e-8),
-        ((6, 50, 1, 50), 0.10, (-0.63, 21.92), None, 0.0500, 0.112),
-        ((3, 25, 0, 25), 0.12, (-3.45, 29.96), None, 0.074, 0.235),
-        ((12, 100, 6, 100), 0.06, (-2.18, 14.45), None, 0.138, 0.216),
+        ((60, 500, 15, 500), 9.0, (5.82, 12.35), 5.40, 6.6e-8, 0.05e-8, 5.4e-8, 0.05e-8),
+        ((6, 50, 1, 50), 10.0, (-0.63, 21.92), None, 0.0500, 0.00005, 0.112, 0.0005),
+        ((3, 25, 0, 25), 12.0, (-3.45, 29.96), None, 0.074, 0.0005, 0.235, 0.0005),
+        ((12, 100, 6, 100), 6.0, (-2.18, 14.45), None, 0.138, 0.0005, 0.216, 0.0005),
     ],
 )
 def test_domain_table(
-    arms: tuple[int, int, int, int],
-    difference: float,
+    arms: Arms,
+    difference_pp: float,
     interval_pp: tuple[float, float],
     z: float | None,
     z_p: float,
+    z_p_half_unit: float,
     fisher_p: float,
+    fisher_p_half_unit: float,
 ) -> None:
     k1, n1, k2, n2 = arms
-    assert stats.rate(k1, n1) - stats.rate(k2, n2) == pytest.approx(difference, abs=1e-12)
+    assert (stats.rate(k1, n1) - stats.rate(k2, n2)) * 100 == pytest.approx(difference_pp, abs=1e-9)
     low, high = stats.newcombe_interval(*arms)
-    # The table rounds to 0.01 pp, so agreement is to half of that.
+    # Printed to 0.01 pp, i.e. 1e-4 as a proportion: agree to half of that.
     assert low * 100 == pytest.approx(interval_pp[0], abs=0.005)
     assert high * 100 == pytest.approx(interval_pp[1], abs=0.005)
     result = stats.z_test(*arms)
+    assert result.test == "z"
     if z is not None:
         assert result.statistic == pytest.approx(z, abs=0.005)
-    assert result.p_value == pytest.approx(z_p, rel=0.05)
-    assert stats.fisher_exact(*arms).p_value == pytest.approx(fisher_p, rel=0.05)
+    assert result.p_value == pytest.approx(z_p, abs=z_p_half_unit)
+    assert stats.fisher_exact(*arms).p_value == pytest.approx(fisher_p, abs=fisher_p_half_unit)
+
+
+@pytest.mark.parametrize(
+    ("n", "upper_percent"),
+    [(20, 16.8), (50, 7.1), (100, 3.6), (400, 0.9)],  # DOMAIN, printed to 0.1%
+)
+def test_domain_zero_event_upper_bounds(n: int, upper_percent: float) -> None:
+    assert stats.clopper_pearson_upper(0, n) * 100 == pytest.approx(upper_percent, abs=0.05)
+
+
+# --- Newcombe's hybrid score interval ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("arms", "low", "high"),
     [
+        # NEWCOMBE (1998), Table II, method 10: examples (a) to (h).
+        ((56, 70, 48, 80), 0.0524, 0.3339),
+        ((9, 10, 3, 10), 0.1705, 0.8090),
+        ((6, 7, 2, 7), 0.0582, 0.8062),
+        ((5, 56, 0, 29), -0.0381, 0.1926),
+        ((0, 10, 0, 20), -0.1611, 0.2775),
+        ((0, 10, 0, 10), -0.2775, 0.2775),
+        ((10, 10, 0, 20), 0.6791, 1.0000),
+        ((10, 10, 0, 10), 0.6075, 1.0000),
+    ],
+)
+def test_newcombe_published_table(arms: Arms, low: float, high: float) -> None:
+    got = stats.newcombe_interval(*arms)
+    assert got[0] == pytest.approx(low, abs=PUBLISHED)
+    assert got[1] == pytest.approx(high, abs=PUBLISHED)
+
+
+@pytest.mark.parametrize(
+    ("arms", "low", "high"),
+    [
+        # SM-NEWCOMBE, statsmodels 0.15.0, alpha=0.05.
         ((60, 500, 15, 500), 0.05815672184937625, 0.12354017504660192),
         ((6, 50, 1, 50), -0.00625798304979161, 0.21919029880994184),
         ((3, 25, 0, 25), -0.03451877253484126, 0.2995579392092733),
         ((12, 100, 6, 100), -0.021826080379252003, 0.1445022103533249),
-        ((56, 70, 48, 80), 0.05243147240236498, 0.33387265403690614),  # Newcombe 1998, example (a)
-        ((9, 10, 3, 10), 0.1705227239345029, 0.809017973535488),  # example (b)
-        ((6, 7, 2, 7), 0.05822792748231209, 0.8062496375242278),  # example (c)
-        ((5, 56, 0, 29), -0.038137147903536936, 0.19256001385511165),  # example (d)
-        ((0, 10, 0, 20), -0.1611251580528194, 0.27753279986288926),  # example (e)
-        ((10, 10, 0, 20), 0.6790860371419145, 1.0),  # example (f)
+        ((56, 70, 48, 80), 0.05243147240236498, 0.33387265403690614),
+        ((9, 10, 3, 10), 0.1705227239345029, 0.809017973535488),
+        ((6, 7, 2, 7), 0.05822792748231209, 0.8062496375242278),
+        ((5, 56, 0, 29), -0.038137147903536936, 0.19256001385511165),
+        ((0, 10, 0, 20), -0.1611251580528194, 0.27753279986288926),
+        ((10, 10, 0, 20), 0.6790860371419145, 1.0),
+        ((10, 10, 0, 10), 0.6075093504305241, 1.0),
         ((51, 360, 10, 360), 0.07451572775694859, 0.15565448123736497),
     ],
 )
-def test_newcombe_against_statsmodels(arms: tuple[int, int, int, int], low: float, high: float) -> None:
+def test_newcombe_against_statsmodels(arms: Arms, low: float, high: float) -> None:
     got = stats.newcombe_interval(*arms)
-    assert got[0] == pytest.approx(low, abs=PP)
-    assert got[1] == pytest.approx(high, abs=PP)
+    assert got[0] == pytest.approx(low, abs=TIGHT)
+    assert got[1] == pytest.approx(high, abs=TIGHT)
+
+
+def test_newcombe_other_confidence_against_statsmodels() -> None:
+    # SM-NEWCOMBE with alpha=0.10, statsmodels 0.15.0.
+    got = stats.newcombe_interval(56, 70, 48, 80, confidence=0.90)
+    assert got == pytest.approx((0.07656419154407207, 0.31364458358294384), abs=TIGHT)
+
+
+# --- Wilson's score interval -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("count", "n", "low", "high"),
+    [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)],
+)
+def test_wilson_published(count: int, n: int, low: float, high: float) -> None:
+    # WILSON-PUBLISHED: Newcombe (1998a), printed to 4 decimals.
+    got = stats.wilson_interval(count, n)
+    assert got[0] == pytest.approx(low, abs=PUBLISHED)
+    assert got[1] == pytest.approx(high, abs=PUBLISHED)
 
 
 @pytest.mark.parametrize(
     ("count", "n", "low", "high"),
     [
+        # SP-WILSON, SciPy 1.17.1, 95%.
         (81, 263, 0.2552885198782742, 0.36620957698280004),
         (15, 148, 0.06238639953073629, 0.16048724172330803),
         (0, 20, 0.0, 0.16112515805281935),
         (1, 29, 0.006113214292762667, 0.17175521879320282),
         (648, 1200, 0.5117181268715222, 0.5680265930802589),
+        (29, 29, 0.8830302015002592, 1.0),
     ],
 )
 def test_wilson_against_scipy(count: int, n: int, low: float, high: float) -> None:
     got = stats.wilson_interval(count, n)
-    assert got[0] == pytest.approx(low, abs=PP)
-    assert got[1] == pytest.approx(high, abs=PP)
+    assert got[0] == pytest.approx(low, abs=TIGHT)
+    assert got[1] == pytest.approx(high, abs=TIGHT)
+
+
+def test_wilson_other_confidence_against_statsmodels() -> None:
+    # statsmodels 0.15.0 proportion_confint(81, 263, alpha=0.10, method="wilson").
+    got = stats.wilson_interval(81, 263, confidence=0.90)
+    assert got == pytest.approx((0.2633136171884814, 0.35656634960848815), abs=TIGHT)
+
+
+def test_wilson_is_exact_at_the_edges() -> None:
+    assert stats.wilson_interval(0, 7)[0] == 0.0
+    assert stats.wilson_interval(7, 7)[1] == 1.0
+
+
+# --- Clopper-Pearson upper bound ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("count", "n", "upper"),
+    ("count", "n", "confidence", "upper"),
     [
-        (0, 20, 0.16843347098308548),  # DOMAIN.md: 16.8%
-        (0, 50, 0.07112173646420458),  # 7.1%
-        (0, 100, 0.03621669264519054),  # 3.6%
-        (0, 400, 0.009179804583673406),  # 0.9%
-        (4, 300, 0.03378489626190417),
-        (2, 300, 0.02387349757217363),
+        # SP-EXACT, SciPy 1.17.1.
+        (0, 20, 0.95, 0.16843347098308548),
+        (0, 50, 0.95, 0.07112173646420458),
+        (0, 100, 0.95, 0.03621669264519054),
+        (0, 400, 0.95, 0.009179804583673406),
+        (0, 1, 0.95, 0.975),
+        (1, 10, 0.95, 0.44501611702819543),
+        (2, 300, 0.95, 0.02387349757217363),
+        (4, 300, 0.95, 0.03378489626190417),
+        (7, 20, 0.95, 0.5921885345328283),
+        (50, 100, 0.95, 0.6016788704966991),
+        (123, 4567, 0.95, 0.03205011206905093),
+        (999, 1000, 0.95, 0.9999746825125083),
+        (500_000, 1_000_000, 0.95, 0.5009804808046883),
+        (3, 40, 0.90, 0.18258685001590116),
+        (0, 20, 0.99, 0.23272950098858936),
     ],
 )
-def test_clopper_pearson_upper_against_scipy(count: int, n: int, upper: float) -> None:
-    assert stats.clopper_pearson_upper(count, n) == pytest.approx(upper, abs=PP)
+def test_clopper_pearson_upper_against_scipy(count: int, n: int, confidence: float, upper: float) -> None:
+    assert stats.clopper_pearson_upper(count, n, confidence) == pytest.approx(upper, abs=TIGHT)
+
+
+def test_clopper_pearson_zero_events_closed_form() -> None:
+    for n in (1, 20, 50, 100, 400):
+        assert stats.clopper_pearson_upper(0, n) == pytest.approx(1 - 0.025 ** (1 / n), abs=1e-15)
+    assert stats.clopper_pearson_upper(12, 12) == 1.0
+
+
+# --- Tests of equal proportions ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("arms", "p_value"),
     [
+        # SP-FISHER, SciPy 1.17.1.
         ((60, 500, 15, 500), 5.37172830015818e-08),
         ((6, 50, 1, 50), 0.11174961771814726),
         ((3, 25, 0, 25), 0.23469387755102045),
         ((12, 100, 6, 100), 0.21587448776186122),
-        ((300, 100000, 200, 100000), 8.713112338431009e-06),
+        ((300, 100_000, 200, 100_000), 8.713112338431009e-06),
         ((0, 10, 0, 20), 1.0),
         ((1, 3, 2, 2), 0.4000000000000001),
         ((7, 12, 1, 9), 0.06687306501547988),
         ((45, 60, 30, 60), 0.007953318732958611),
         ((0, 1000, 4, 1000), 0.12462490634400823),
+        ((3, 10, 3, 10), 1.0),
+        ((2, 7, 5, 7), 0.28613053613053613),
+        ((5000, 1_000_000, 4700, 1_000_000), 0.002338528281562058),
+        ((500_000, 1_000_000, 499_000, 1_000_000), 0.15771450486976657),
+        # Half the trials are events, so the table mirrored in the first arm is exactly as likely;
+        # in floating point it comes out a few ulps more likely, and only the 1e-7 tolerance keeps it.
+        ((0, 2, 4, 6), 0.4285714285714286),
+        ((0, 7, 10, 13), 0.0030959752321981426),
+        ((4, 12, 17, 30), 0.30576379199510595),
+        ((2, 25, 31, 41), 9.562639561424933e-08),
     ],
 )
-def test_fisher_against_scipy(arms: tuple[int, int, int, int], p_value: float) -> None:
+def test_fisher_against_scipy(arms: Arms, p_value: float) -> None:
     result = stats.fisher_exact(*arms)
-    assert result.test == "fisher" and result.statistic is None
+    assert result.test == "fisher"
+    assert result.statistic is None
     assert result.p_value == pytest.approx(p_value, rel=1e-6)
+
+
+def test_fisher_is_symmetric_in_the_arms() -> None:
+    for arms in ((7, 12, 1, 9), (300, 100_000, 200, 100_000), (2, 7, 5, 7)):
+        k1, n1, k2, n2 = arms
+        assert stats.fisher_exact(k2, n2, k1, n1).p_value == pytest.approx(stats.fisher_exact(*arms).p_value, rel=1e-9)
 
 
 @pytest.mark.parametrize(
     ("arms", "z", "p_value"),
     [
+        # SM-ZTEST, statsmodels 0.15.0.
         ((60, 500, 15, 500), 5.402702026688978, 6.564445710999319e-08),
+        ((6, 50, 1, 50), 1.959654504174051, 0.0500361861762328),
+        ((3, 25, 0, 25), 1.7864740025262411, 0.07402254292538106),
+        ((12, 100, 6, 100), 1.482498633322202, 0.13820766697402584),
         ((56, 70, 48, 80), 2.6501719512585336, 0.00804508136819656),
         ((9, 10, 3, 10), 2.738612787525831, 0.006169899320544151),
         ((51, 360, 10, 360), 5.487095009844088, 4.08597394571203e-08),
+        ((30, 400, 45, 400), -1.8194353045893685, 0.06884504460752014),
     ],
 )
-def test_z_test_against_statsmodels(arms: tuple[int, int, int, int], z: float, p_value: float) -> None:
+def test_z_test_against_statsmodels(arms: Arms, z: float, p_value: float) -> None:
     result = stats.z_test(*arms)
     assert result.test == "z"
     assert result.statistic == pytest.approx(z, abs=1e-9)
     assert result.p_value == pytest.approx(p_value, rel=1e-6)
 
 
-def test_z_test_without_any_event_is_not_significant() -> None:
-    assert stats.z_test(0, 10, 0, 20) == stats.TestResult(test="z", statistic=0.0, p_value=1.0)
+@pytest.mark.parametrize("arms", [(0, 10, 0, 20), (10, 10, 20, 20)])
+def test_z_test_with_a_pooled_proportion_of_zero_or_one(arms: Arms) -> None:
+    assert stats.z_test(*arms) == stats.TestResult(test="z", statistic=0.0, p_value=1.0)
+
+
+def test_min_expected_cell() -> None:
+    # Margins by hand: 3/25 vs 0/25 has 3 events in 50, so 25 * 3 / 50 = 1.5 in each event cell.
+    assert stats.min_expected_cell(3, 25, 0, 25) == pytest.approx(1.5)
+    assert stats.min_expected_cell(60, 500, 15, 500) == pytest.approx(37.5)
+    # 10 events in 200 trials: exactly 5 expected in each arm.
+    assert stats.min_expected_cell(6, 100, 4, 100) == pytest.approx(5.0)
+    # Events the common outcome: 95 non-events of 100 in one arm of 20: 20 * 5 / 100 = 1.
+    assert stats.min_expected_cell(18, 20, 77, 80) == pytest.approx(1.0)
+
+
+def test_compare_proportions_picks_fisher_exactly_below_five_expected() -> None:
+    for n1 in (5, 12, 40, 100):
+        for n2 in (7, 40, 150):
+            for k1 in range(0, n1 + 1, max(1, n1 // 6)):
+                for k2 in range(0, n2 + 1, max(1, n2 // 6)):
+                    arms = (k1, n1, k2, n2)
+                    result = stats.compare_proportions(*arms)
+                    expected = "fisher" if stats.min_expected_cell(*arms) < 5 else "z"
+                    assert result.test == expected, arms
+                    reference = stats.fisher_exact(*arms) if expected == "fisher" else stats.z_test(*arms)
+                    assert result == reference
+    # At exactly 5 the z-test is used.
+    assert stats.compare_proportions(6, 100, 4, 100).test == "z"
+    assert stats.compare_proportions(3, 25, 0, 25).test == "fisher"
+
+
+# --- Holm --------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("p_values", "adjusted"),
     [
+        # SM-HOLM, statsmodels 0.15.0.
         ([0.01, 0.04, 0.03, 0.005, 0.20], [0.04, 0.09, 0.09, 0.025, 0.2]),
         ([0.5, 0.001, 0.02, 0.02, 0.04, 0.3], [0.6, 0.006, 0.1, 0.1, 0.12, 0.6]),
-        ([], []),
         ([0.7], [0.7]),
+        ([], []),
     ],
 )
 def test_holm_against_statsmodels(p_values: list[float], adjusted: list[float]) -> None:
     assert stats.holm(p_values) == pytest.approx(adjusted, abs=1e-12)
 
 
+def test_holm_properties() -> None:
+    raw = [0.03, 0.001, 0.2, 0.049, 0.011, 0.9, 0.011, 0.0]
+    adjusted = stats.holm(raw)
+    assert len(adjusted) == len(raw)
+    assert all(r <= a <= 1.0 for r, a in zip(raw, adjusted, strict=True))
+    in_sorted_order = [adjusted[i] for i in sorted(range(len(raw)), key=raw.__getitem__)]
+    assert in_sorted_order == sorted(in_sorted_order)
+    assert stats.holm([0.5, 0.6, 0.9]) == [1.0, 1.0, 1.0]
+
+
+# --- Power and detectable gap (Fleiss, Levin & Paik) ----------------------------------------------
+
+
+def test_power_at_the_fleiss_sample_size() -> None:
+    # FLEISS: 435 a group is the smallest n reaching 80% power for 0.05 against 0.10.
+    assert stats.power_two_proportions(0.05, 0.10, 435, 435) == pytest.approx(0.80, abs=0.001)
+    assert stats.power_two_proportions(0.05, 0.10, 435, 435) >= 0.80
+    assert stats.power_two_proportions(0.05, 0.10, 434, 434) < 0.80
+
+
 @pytest.mark.parametrize(
-    ("p_low", "p_high", "n", "power"),
+    ("p_low", "p_high", "n1", "n2", "power"),
     [
-        (0.05, 0.10, 435, 0.8005146549205072),
-        (0.02, 0.07, 300, 0.8416655022277968),
-        (0.03, 0.08, 800, 0.9926787445437296),
-        (0.10, 0.15, 1000, 0.9228823416294454),
+        # SM-POWER, statsmodels 0.15.0.
+        (0.05, 0.10, 435, 435, 0.8005146549205072),
+        (0.05, 0.10, 434, 434, 0.7996093273140865),
+        (0.05, 0.10, 200, 200, 0.475363395395221),
+        (0.02, 0.07, 300, 300, 0.8416655022277968),
+        (0.03, 0.08, 800, 800, 0.9926787445437296),
+        (0.10, 0.15, 1000, 1000, 0.9228823416294454),
+        (0.04, 0.10, 600, 300, 0.9221565354910461),
+        (0.04, 0.10, 300, 600, 0.9104522190107682),
     ],
 )
-def test_power_against_statsmodels(p_low: float, p_high: float, n: int, power: float) -> None:
-    assert stats.power_two_proportions(p_low, p_high, n, n) == pytest.approx(power, abs=PP)
+def test_power_against_statsmodels(p_low: float, p_high: float, n1: int, n2: int, power: float) -> None:
+    assert stats.power_two_proportions(p_low, p_high, n1, n2) == pytest.approx(power, abs=TIGHT)
 
 
-def test_detectable_gap_matches_fleiss_sample_size() -> None:
-    # Fleiss, Levin & Paik: 435 a group detect 5% vs 10% with 80% power at alpha 0.05.
-    assert stats.detectable_gap(435, 435, 0.05) == pytest.approx(0.05, abs=0.001)
-    gap = stats.detectable_gap(500, 500, 0.03)
-    assert stats.power_two_proportions(0.03, 0.03 + gap, 500, 500) == pytest.approx(0.8, abs=1e-5)
+def test_power_without_a_difference_is_alpha() -> None:
+    assert stats.power_two_proportions(0.2, 0.2, 100, 100) == pytest.approx(0.05)
+    assert stats.power_two_proportions(0.2, 0.2, 100, 100, alpha=0.01) == pytest.approx(0.01)
+
+
+def test_power_of_zero_against_one() -> None:
+    # No variance under H1: the test always rejects when |d| exceeds z * pooled SE, else never.
+    assert stats.power_two_proportions(0.0, 1.0, 1, 1) == 0.0  # 1.96 * sqrt(0.5) > 1
+    assert stats.power_two_proportions(0.0, 1.0, 3, 3) == 1.0  # 1.96 * sqrt(1/6) < 1
+
+
+def test_detectable_gap_matches_fleiss() -> None:
+    # FLEISS: 435 a group detect 0.05 over a baseline of 0.05.
+    assert stats.detectable_gap(435, 435, 0.05) == pytest.approx(0.05, abs=0.002)
+
+
+@pytest.mark.parametrize(
+    ("n1", "n2", "baseline", "gap"),
+    [
+        # SM-GAP, statsmodels 0.15.0 power solved with SciPy 1.17.1 brentq.
+        (435, 435, 0.05, 0.04996148439087876),
+        (500, 500, 0.03, 0.03825030182065633),
+        (200, 400, 0.02, 0.05239795315028378),
+        (1000, 1000, 0.10, 0.04074510262991684),
+        (60, 60, 0.0, 0.12053481778686084),
+    ],
+)
+def test_detectable_gap_against_statsmodels(n1: int, n2: int, baseline: float, gap: float) -> None:
+    got = stats.detectable_gap(n1, n2, baseline)
+    assert got == pytest.approx(gap, abs=1e-6)  # bisection to 1e-6 or better
+    assert stats.power_two_proportions(baseline, baseline + got, n1, n2) >= 0.8
 
 
 def test_detectable_gap_shrinks_as_arms_grow() -> None:
@@ -190,18 +414,15 @@ def test_detectable_gap_shrinks_as_arms_grow() -> None:
     assert gaps[-1] < gaps[0] / 4
 
 
-def test_detectable_gap_when_no_gap_is_detectable() -> None:
+def test_detectable_gap_when_nothing_is_detectable() -> None:
+    # Even baseline against 1.0 falls short of 80% power: the whole room above the baseline.
     assert stats.detectable_gap(1, 1, 0.5) == 0.5
+    assert stats.detectable_gap(1, 1, 0.0) == 1.0
+    assert stats.detectable_gap(5, 5, 1.0) == 0.0
+    assert stats.detectable_gap(5, 5, 1.0, alpha=0.5, power=0.3) == 0.0  # no room above, whatever the power
 
 
-def test_compare_proportions_chooses_fisher_for_small_expected_cells() -> None:
-    assert stats.min_expected_cell(3, 25, 0, 25) == pytest.approx(1.5)
-    assert stats.compare_proportions(3, 25, 0, 25).test == "fisher"
-    assert stats.min_expected_cell(60, 500, 15, 500) == pytest.approx(37.5)
-    assert stats.compare_proportions(60, 500, 15, 500).test == "z"
-    # At exactly 5 the z-test is used: 10 events in 200 trials, expected 5 in each arm.
-    assert stats.min_expected_cell(6, 100, 4, 100) == pytest.approx(5.0)
-    assert stats.compare_proportions(6, 100, 4, 100).test == "z"
+# --- Properties ----------------------------------------------------------------------------------
 
 
 def test_intervals_contain_their_estimates() -> None:
@@ -209,37 +430,52 @@ def test_intervals_contain_their_estimates() -> None:
         for k in range(0, n + 1, max(1, n // 7)):
             low, high = stats.wilson_interval(k, n)
             assert 0.0 <= low <= k / n <= high <= 1.0
-            for k2, n2 in ((0, 9), (5, 9), (9, 9)):
+            assert stats.clopper_pearson_upper(k, n) >= k / n
+            for k2, n2 in ((0, 9), (5, 9), (9, 9), (13, 400)):
                 d_low, d_high = stats.newcombe_interval(k, n, k2, n2)
                 assert -1.0 <= d_low <= k / n - k2 / n2 <= d_high <= 1.0
 
 
-def test_holm_is_monotone_and_never_below_raw() -> None:
-    raw = [0.03, 0.001, 0.2, 0.049, 0.011, 0.9]
-    adjusted = stats.holm(raw)
-    assert all(a >= r for a, r in zip(adjusted, raw, strict=True))
-    ordered = [adjusted[i] for i in sorted(range(len(raw)), key=raw.__getitem__)]
-    assert ordered == sorted(ordered)
-    assert max(adjusted) <= 1.0
+def test_intervals_narrow_as_confidence_falls() -> None:
+    wide, narrow = stats.wilson_interval(12, 80, 0.99), stats.wilson_interval(12, 80, 0.80)
+    assert wide[0] < narrow[0] < narrow[1] < wide[1]
+    wide, narrow = stats.newcombe_interval(12, 80, 5, 90, 0.99), stats.newcombe_interval(12, 80, 5, 90, 0.80)
+    assert wide[0] < narrow[0] < narrow[1] < wide[1]
 
 
-def test_fisher_handles_a_million_trials() -> None:
-    result = stats.fisher_exact(5000, 1_000_000, 4700, 1_000_000)
-    assert 0.0 < result.p_value < 0.01 and math.isfinite(result.p_value)
+# --- Errors --------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: stats.rate(1, 0), "n must be"),
+        (lambda: stats.rate(0, 0), "n must be"),
+        (lambda: stats.rate(1, -3), "n must be"),
         (lambda: stats.rate(5, 4), "count must be"),
         (lambda: stats.rate(-1, 4), "count must be"),
+        (lambda: stats.wilson_interval(0, 0), "n must be"),
+        (lambda: stats.wilson_interval(5, 4), "count must be"),
         (lambda: stats.wilson_interval(1, 4, confidence=1.0), "confidence must be"),
-        (lambda: stats.detectable_gap(100, 100, 0.05, power=0.0), "power must be"),
+        (lambda: stats.wilson_interval(1, 4, confidence=0.0), "confidence must be"),
+        (lambda: stats.newcombe_interval(1, 4, -1, 4), "count must be"),
+        (lambda: stats.newcombe_interval(1, 4, 1, 0), "n must be"),
+        (lambda: stats.z_test(1, 0, 1, 4), "n must be"),
+        (lambda: stats.fisher_exact(1, 4, 5, 4), "count must be"),
+        (lambda: stats.min_expected_cell(-1, 4, 1, 4), "count must be"),
+        (lambda: stats.compare_proportions(1, 4, 1, 0), "n must be"),
+        (lambda: stats.holm([0.2, 1.5]), "p-values must be"),
         (lambda: stats.power_two_proportions(0.1, 1.2, 10, 10), "proportions must be"),
-        (lambda: stats.detectable_gap(100, 100, 1.0), "baseline must be"),
+        (lambda: stats.power_two_proportions(0.1, 0.2, 0, 10), "n must be"),
+        (lambda: stats.power_two_proportions(0.1, 0.2, 10, 10, alpha=1.0), "alpha must be"),
+        (lambda: stats.detectable_gap(100, 100, 0.05, power=0.0), "power must be"),
+        (lambda: stats.detectable_gap(100, 100, 0.05, power=1.0), "power must be"),
+        (lambda: stats.detectable_gap(100, 100, 0.05, alpha=0.0), "alpha must be"),
+        (lambda: stats.detectable_gap(100, 100, 1.5), "baseline must be"),
+        (lambda: stats.detectable_gap(0, 100, 0.05), "n must be"),
+        (lambda: stats.clopper_pearson_upper(3, 2), "count must be"),
+        (lambda: stats.clopper_pearson_upper(0, 10, confidence=1.5), "confidence must be"),
     ],
 )
-def test_bad_arguments(call: object, message: str) -> None:
+def test_bad_arguments_raise_value_error(call: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        call()  # type: ignore[operator]
+        call()
