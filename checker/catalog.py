@@ -9,14 +9,8 @@ import jsonschema
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from checker.model import Severity
+from checker.model import Severity, Source
 from checker.resources import read_bytes, schema
-
-
-class Source(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    document: str
-    section: str | None = None
 
 
 class Requirement(BaseModel):

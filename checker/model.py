@@ -305,19 +305,33 @@ class Finding(_Result):
     remediation: str = Field(description="what to do about it, from the catalog")
 
 
+class Source(_Result):
+    """Where a requirement comes from: a document and, where one fits, its section or measure."""
+
+    document: str
+    section: str | None = None
+
+
 class RequirementResult(_Result):
+    """One catalog requirement as it stands on this card, with its catalog text for the reports."""
+
     id: str
     title: str
-    severity: Severity
+    severity: Severity = Field(description="after the profile's overrides")
     weight: float
     score: float | None = Field(description="0 to 1; None when not applicable")
     status: Status
     findings: int = Field(description="how many findings this requirement raised")
+    statement: str = Field(description="what the requirement asks, from the catalog")
+    rationale: str = Field(description="why, from the catalog")
+    remediation: str = Field(description="what to do when it is not met, from the catalog")
+    sources: tuple[Source, ...] = Field(description="the concept document's section and framework crosswalks")
 
 
 class AreaResult(_Result):
     id: str
     title: str
+    statement: str = Field(description="what the area asks, from the catalog")
     weight: float
     score: float | None = Field(description="0 to 100; None when no requirement applies")
     requirements: tuple[RequirementResult, ...]

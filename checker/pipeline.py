@@ -89,6 +89,8 @@ def assess(card: LoadedCard, submission: Submission, catalog: Catalog, profile: 
         comparisons=comparisons,
         evidence=_evidence(submission),
         evidence_verified=False,
+        card=submission,
+        narrative=card.narrative,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from checker.comparisons import Comparison
-from checker.model import AreaResult, Finding, Severity, Verdict
+from checker.model import AreaResult, Finding, Severity, Submission, Verdict
 
 REPORT_FORMAT = "1.0"
 
@@ -75,6 +75,8 @@ class Report(_Part):
     comparisons: tuple[Comparison, ...]
     evidence: tuple[EvidenceRecord, ...]
     evidence_verified: bool = Field(description="whether evidence files were read and hashed")
+    card: Submission = Field(description="the card as validated, which the reports quote (x- keys left out)")
+    narrative: str = Field(description="the Markdown body of a Markdown card after its front matter, else empty")
 
     def findings_of(self, severity: Severity) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity == severity)

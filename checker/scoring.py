@@ -39,6 +39,10 @@ def area_results(
                     score=outcome.score,
                     status=status_of(outcome),
                     findings=counts.get(requirement.id, 0),
+                    statement=requirement.statement,
+                    rationale=requirement.rationale,
+                    remediation=requirement.remediation,
+                    sources=requirement.sources,
                 )
             )
         mean = _weighted_mean([(r.score, r.weight) for r in requirements if r.score is not None])
@@ -46,6 +50,7 @@ def area_results(
             AreaResult(
                 id=area.id,
                 title=area.title,
+                statement=area.statement,
                 weight=profile.area_weights[area.id],
                 score=None if mean is None else 100 * mean,
                 requirements=tuple(requirements),

@@ -99,7 +99,7 @@ def test_verdict(severities: list[Severity], score: float, expected: Verdict) ->
 
 def test_overall_score_is_the_weighted_mean_of_applicable_areas() -> None:
     def area(area_id: str, weight: float, score: float | None) -> AreaResult:
-        return AreaResult(id=area_id, title=area_id, weight=weight, score=score, requirements=())
+        return AreaResult(id=area_id, title=area_id, statement=area_id, weight=weight, score=score, requirements=())
 
     areas = [area("CV", 1.0, 50.0), area("IA", 1.5, 100.0), area("AR", 2.0, None)]
     assert overall_score(areas) == pytest.approx((50 * 1 + 100 * 1.5) / 2.5)
