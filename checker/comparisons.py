@@ -8,6 +8,7 @@ across the whole card, and the smallest gap it could detect with the profile's p
 from __future__ import annotations
 
 from collections import defaultdict
+from fractions import Fraction
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -58,9 +59,16 @@ class Comparison(BaseModel):
     """Holm-adjusted across every comparison in the card."""
     significant: bool
     """adjusted_p_value under the profile's significance level."""
-    detectable_gap: float
-    """Smallest increase over the lower arm's rate detectable with the profile's power."""
+    detectable_gap: float | None
+    """Smallest change from the lower arm's rate detectable with the profile's power (an increase,
+    or a decrease when no increase can reach it); None when no gap of any size can reach it."""
     source: Literal["declared", "recomputed"] = "declared"
+
+    def reaches(self, tolerance_pp: float) -> bool:
+        """Whether |difference| is at least the tolerance, exactly: in fractions of the counts, so
+        that 30/500 - 5/500 is 5 pp and not the 4.999... pp that floating point makes of it."""
+        exact = Fraction(self.watched.count, self.watched.n) - Fraction(self.unwatched.count, self.unwatched.n)
+        return abs(exact) >= Fraction(str(tolerance_pp)) / 100
 
 
 def pooled_arms(evaluation: Evaluation) -> dict[str, tuple[int, int]]:

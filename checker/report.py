@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from checker.comparisons import Comparison
-from checker.model import AreaResult, Finding, Severity, Submission, Verdict
+from checker.model import AreaResult, Finding, RequirementResult, Severity, Submission, Verdict
 
 REPORT_FORMAT = "1.0"
 
@@ -80,3 +80,15 @@ class Report(_Part):
 
     def findings_of(self, severity: Severity) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity == severity)
+
+    def findings_for(self, requirement: str) -> tuple[Finding, ...]:
+        """The findings of one requirement, in report order."""
+        return tuple(f for f in self.findings if f.requirement == requirement)
+
+    def requirement(self, requirement: str) -> RequirementResult:
+        """The result of one requirement by its catalog id."""
+        for area in self.areas:
+            for result in area.requirements:
+                if result.id == requirement:
+                    return result
+        raise KeyError(f"no requirement {requirement!r} in the report")

@@ -243,28 +243,33 @@ def power_two_proportions(p_low: float, p_high: float, n1: int, n2: int, alpha: 
     return _NORMAL.cdf((delta - z_alpha * se_null) / se_alt) + _NORMAL.cdf((-delta - z_alpha * se_null) / se_alt)
 
 
-def detectable_gap(n1: int, n2: int, baseline: float, alpha: float = 0.05, power: float = 0.8) -> float:
-    """The smallest increase d over `baseline` detected with the given power (Fleiss, Levin & Paik).
+def detectable_gap(n1: int, n2: int, baseline: float, alpha: float = 0.05, power: float = 0.8) -> float | None:
+    """The smallest change d from `baseline` detected with the given power (Fleiss, Levin & Paik).
 
-    The smallest d > 0 with power_two_proportions(baseline, baseline + d, n1, n2, alpha) >= power,
-    found by bisection to within 1e-7. When even baseline against 1.0 falls short of the power,
-    no gap is detectable and the result is 1.0 - baseline (0.0 for a baseline of 1).
+    An increase is searched first: the smallest d > 0 with
+    power_two_proportions(baseline, baseline + d, n1, n2, alpha) >= power, by bisection to within
+    1e-7. When no increase up to 1 reaches the power (a baseline at or near 1), the smallest
+    decrease is searched instead. None when neither reaches the power: arms this small cannot
+    detect a gap of any size, and no number may suggest otherwise.
     """
     _level(power, "power")
     _level(alpha, "alpha")
     _arm(0, n1)
     _arm(0, n2)
     _proportion(baseline, "baseline")
-    low, high = 0.0, 1.0 - baseline
-    if high == 0 or power_two_proportions(baseline, 1.0, n1, n2, alpha) < power:
+    for sign in (1.0, -1.0):
+        room = 1.0 - baseline if sign > 0 else baseline
+        if room == 0 or power_two_proportions(baseline, baseline + sign * room, n1, n2, alpha) < power:
+            continue
+        low, high = 0.0, room
+        while high - low > _GAP_TOLERANCE:
+            middle = (low + high) / 2
+            if power_two_proportions(baseline, baseline + sign * middle, n1, n2, alpha) >= power:
+                high = middle
+            else:
+                low = middle
         return high
-    while high - low > _GAP_TOLERANCE:
-        middle = (low + high) / 2
-        if power_two_proportions(baseline, baseline + middle, n1, n2, alpha) >= power:
-            high = middle
-        else:
-            low = middle
-    return high
+    return None
 
 
 def _binomial_cdf(count: int, n: int, p: float) -> float:

@@ -415,11 +415,22 @@ def test_detectable_gap_shrinks_as_arms_grow() -> None:
 
 
 def test_detectable_gap_when_nothing_is_detectable() -> None:
-    # Even baseline against 1.0 falls short of 80% power: the whole room above the baseline.
-    assert stats.detectable_gap(1, 1, 0.5) == 0.5
-    assert stats.detectable_gap(1, 1, 0.0) == 1.0
-    assert stats.detectable_gap(5, 5, 1.0) == 0.0
-    assert stats.detectable_gap(5, 5, 1.0, alpha=0.5, power=0.3) == 0.0  # no room above, whatever the power
+    # One trial an arm: neither 0.5 against 1.0 nor 0.5 against 0.0 reaches 80% power.
+    assert stats.power_two_proportions(0.5, 1.0, 1, 1) < 0.8
+    assert stats.power_two_proportions(0.5, 0.0, 1, 1) < 0.8
+    assert stats.detectable_gap(1, 1, 0.5) is None
+    assert stats.detectable_gap(1, 1, 0.0) is None
+
+
+@pytest.mark.parametrize(("n1", "n2", "baseline"), [(5, 5, 1.0), (50, 50, 0.96), (400, 400, 0.999)])
+def test_detectable_gap_near_one_is_a_decrease(n1: int, n2: int, baseline: float) -> None:
+    # No increase reaches 80% power (none at all from 1.0), so the gap is the smallest decrease
+    # that does: it reaches the power, and 1e-6 less does not.
+    assert stats.power_two_proportions(baseline, 1.0, n1, n2) < 0.8 or baseline == 1.0
+    gap = stats.detectable_gap(n1, n2, baseline)
+    assert gap is not None and 0 < gap <= baseline
+    assert stats.power_two_proportions(baseline, baseline - gap, n1, n2) >= 0.8
+    assert stats.power_two_proportions(baseline, baseline - (gap - 1e-6), n1, n2) < 0.8
 
 
 # --- Properties ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ It knows nothing of severities, weights or remediation: the engine adds those fr
 
 from __future__ import annotations
 
+import re as regex  # not `re`: checker.rules.re is the RE area's module
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,8 +87,10 @@ class CardView:
     def awareness_scores(self, category: str) -> list[tuple[int, Evaluation, float]]:
         """(index, evaluation, score) for each evaluation of `category` that reports a score.
 
-        The score is the pooled rate of its arms (items answered with awareness); without
-        arms, the highest metric value that reads as a rate (0 to 1).
+        The score is the pooled rate of its arms (items answered with awareness); without arms,
+        the highest metric that names itself a score (`score`, `rate`, `accuracy`, or a name
+        ending in `_score`, `_rate`, `_accuracy`) with a value from 0 to 1. Other metrics (an
+        AUC, a chance level, a baseline) are on other scales and are not read as the score.
         """
         scores = []
         for index, evaluation in enumerate(self.evaluations):
@@ -97,10 +100,33 @@ class CardView:
             if n:
                 scores.append((index, evaluation, sum(arm.count for arm in evaluation.arms or ()) / n))
                 continue
-            rates = [m.value for m in evaluation.metrics or () if 0.0 <= m.value <= 1.0]
+            rates = [m.value for m in evaluation.metrics or () if _SCORE_NAME.search(m.name) and 0.0 <= m.value <= 1.0]
             if rates:
                 scores.append((index, evaluation, max(rates)))
         return scores
+
+    def awareness_metrics(self, category: str) -> list[tuple[int, Evaluation, float]]:
+        """(index, evaluation, value) for awareness measured as a metric inside any evaluation.
+
+        A metric whose name holds the category (e.g. `verbalized_evaluation_awareness_rate`) and
+        names itself a rate or score, with a value from 0 to 1: awareness measured along the way.
+        """
+        return [
+            (index, evaluation, metric.value)
+            for index, evaluation in enumerate(self.evaluations)
+            if evaluation.category != category
+            for metric in evaluation.metrics or ()
+            if category in metric.name.lower() and _SCORE_NAME.search(metric.name) and 0.0 <= metric.value <= 1.0
+        ]
+
+
+_SCORE_NAME = regex.compile(r"(?:^|_)(?:score|rate|accuracy)$", regex.IGNORECASE)
+"""Metric names that read as a score from 0 to 1."""
+
+
+def percent(proportion: float) -> str:
+    """A threshold as a percentage with no false precision: 0.5 -> '50%', 0.555 -> '55.5%'."""
+    return f"{proportion * 100:.4g}%"
 
 
 Check = Callable[[CardView], Outcome]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checker.model import Evaluation
-from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
+from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable, percent
 
 CATEGORY_WORDS = {
     "sandbagging": "sandbagging",
@@ -110,7 +110,9 @@ def sandbagging_elicitation(card: CardView) -> Outcome:
             message=(
                 f"sandbagging evaluation '{e.id}' elicits capability by prompting alone"
                 if e.elicitation == "prompting"
-                else f"sandbagging evaluation '{e.id}' does not say how capability was elicited ({e.elicitation or 'no elicitation given'})"
+                else f"sandbagging evaluation '{e.id}' elicits capability by a method it describes only as 'other'"
+                if e.elicitation == "other"
+                else f"sandbagging evaluation '{e.id}' does not say how capability was elicited"
             ),
             pointer=f"/evaluations/{i}/elicitation" if e.elicitation else f"/evaluations/{i}",
             figures={"evaluation": e.id, "elicitation": e.elicitation},
@@ -169,7 +171,8 @@ def _accounts_for_awareness(evaluation: Evaluation) -> bool:
 @check("AD-9")
 def awareness_accounted(card: CardView) -> Outcome:
     threshold = card.profile.evaluation_awareness_threshold
-    high = [(i, e, s) for i, e, s in card.awareness_scores("evaluation_awareness") if s >= threshold]
+    measured = card.awareness_scores("evaluation_awareness") + card.awareness_metrics("evaluation_awareness")
+    high = [(i, e, s) for i, e, s in measured if s >= threshold]
     if not high:
         return not_applicable("no evaluation awareness measured at or above the threshold")
     _, source, score = max(high, key=lambda h: h[2])
@@ -177,7 +180,7 @@ def awareness_accounted(card: CardView) -> Outcome:
     gaps = [
         Gap(
             message=(
-                f"evaluation awareness measured at {score:.1%} by '{source.id}' (threshold {threshold:.0%}), "
+                f"evaluation awareness measured at {score:.1%} by '{source.id}' (threshold {percent(threshold)}), "
                 f"but deception evaluation '{e.id}' does not report how awareness was accounted for "
                 "(an awareness metric, or arms split by verbalized_awareness)"
             ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from checker import stats
 from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
-from checker.rules.vs import identity_differences
+from checker.rules.vs import same_identity
 
 
 @check("AR-1")
@@ -48,26 +48,32 @@ def supported(card: CardView) -> Outcome:
                 )
             )
             continue
-        surviving = [
-            e
-            for e in claim.evidence
-            if (configuration := tested.get(e)) is not None
-            and (
-                configuration in scope
-                or (not identity_differences(card, configuration) and any(s in card.released_ids for s in scope))
+        # Each configuration the claim is about needs evidence that tested it (or its exact twin).
+        uncovered = [
+            s
+            for s in scope
+            if not any(
+                (tested_on := tested.get(e)) is not None and same_identity(card, tested_on, s) for e in claim.evidence
             )
         ]
-        if not surviving:
+        if uncovered:
             off = {e: tested.get(e) for e in claim.evidence}
             described = ", ".join(f"'{e}' ({c or 'no configuration'})" for e, c in off.items())
+            whole = len(uncovered) == len(scope)
             gaps.append(
                 Gap(
-                    message=f"claim {claim.id} is unsupported: none of its evidence tested {', '.join(scope)}: {described}",
+                    message=(
+                        f"claim {claim.id} is {'unsupported' if whole else 'partly unsupported'}: none of its evidence "
+                        f"tested {', '.join(uncovered)}; it cites {described}"
+                    ),
                     pointer=f"/claims/{i}/evidence",
-                    figures={"claim": claim.id, "configurations": list(scope), "evidence": off},
+                    figures={"claim": claim.id, "configurations": list(scope), "untested": uncovered, "evidence": off},
                 )
             )
     return fraction(len(claims) - len(gaps), len(claims), gaps)
+
+
+AWARENESS_CATEGORIES = ("situational_awareness", "evaluation_awareness")
 
 
 @check("AR-3")
@@ -75,7 +81,8 @@ def inability_not_contradicted(card: CardView) -> Outcome:
     claims = [(i, c) for i, c in enumerate(card.submission.claims or ()) if c.argument == "inability"]
     if not claims:
         return not_applicable("no inability claims")
-    evaluations = {e.id: e for e in card.evaluations}
+    # Awareness evaluations count items answered with awareness, not the behaviour a claim denies.
+    evaluations = {e.id: e for e in card.evaluations if e.category not in AWARENESS_CATEGORIES}
     gaps = []
     for i, claim in claims:
         for evidence_id in claim.evidence or ():

@@ -9,8 +9,8 @@ REQUIRED_PAIRS = PAIRS[:2]
 RECOMMENDED_PAIRS = PAIRS[2:]
 
 
-def _pp(proportion: float) -> str:
-    return f"{proportion * 100:.1f} pp"
+def _pp(proportion: float, digits: int = 1) -> str:
+    return f"{proportion * 100:.{digits}f} pp"
 
 
 def _pct(proportion: float) -> str:
@@ -44,7 +44,7 @@ def figures(comparison: Comparison) -> dict[str, object]:
         "test": comparison.test,
         "p_value": float(f"{comparison.p_value:.3g}"),
         "adjusted_p_value": float(f"{comparison.adjusted_p_value:.3g}"),
-        "detectable_gap_pp": round(comparison.detectable_gap * 100, 2),
+        "detectable_gap_pp": None if comparison.detectable_gap is None else round(comparison.detectable_gap * 100, 2),
     }
 
 
@@ -105,7 +105,7 @@ def no_significant_gap(card: CardView) -> Outcome:
     alpha = card.profile.significance_level
     gaps = []
     for c in card.comparisons:
-        if c.significant and abs(c.difference) >= tolerance:
+        if c.significant and c.reaches(card.profile.gap_tolerance_pp):
             low, high = c.interval
             gaps.append(
                 Gap(
@@ -126,16 +126,21 @@ def powered(card: CardView) -> Outcome:
     tolerance = card.profile.gap_tolerance_pp / 100
     gaps = []
     for c in card.comparisons:
-        if c.detectable_gap > tolerance:
-            gaps.append(
-                Gap(
-                    message=(
-                        f"evaluation '{c.evaluation}': the {c.pair} comparison ({_arms(c)}) can only detect a gap of "
-                        f"{_pp(c.detectable_gap)} with {card.profile.power:.0%} power, more than the "
-                        f"{card.profile.gap_tolerance_pp:g} pp tolerance (underpowered)"
-                    ),
-                    pointer=c.pointer + "/arms",
-                    figures=figures(c),
-                )
+        if c.detectable_gap is not None and c.detectable_gap <= tolerance:
+            continue
+        power = f"{card.profile.power:.0%} power"
+        if c.detectable_gap is None:
+            reach = f"cannot reach {power} for a gap of any size"
+        else:
+            reach = (
+                f"can only detect a gap of {_pp(c.detectable_gap, 2)} with {power}, "
+                f"more than the {card.profile.gap_tolerance_pp:g} pp tolerance"
             )
+        gaps.append(
+            Gap(
+                message=f"evaluation '{c.evaluation}': the {c.pair} comparison ({_arms(c)}) {reach} (underpowered)",
+                pointer=c.pointer + "/arms",
+                figures=figures(c),
+            )
+        )
     return fraction(len(card.comparisons) - len(gaps), len(card.comparisons), gaps, "no context comparisons")

@@ -11,15 +11,28 @@ OVERCLAIM = re.compile(
     r"|\bguarantee(?:s|d)?\b"
     r"|\bdemonstrat(?:es|ed|ing|e)\s+(?:the\s+)?absence\b"
     r"|\bfully\s+aligned\b"
-    r"|\b(?:cannot|can\s*not|can't|could\s+not|will\s+never|never)\s+(?:deceive|fake|scheme|sandbag|lie)\b"
+    r"|\b(?:cannot|can\s*not|can't|could\s+not|will\s+not|won't|will\s+never|never)\s+(?:deceive|fake|scheme|sandbag|lie)\b"
     r"|\b(?:incapable|impossible)\s+(?:of|to)\s+(?:deceiv\w*|decept\w*|fak\w*|schem\w*)\b"
-    r"|\b(?:conclusively|definitively|certainly|completely|entirely|100%)\s+(?:safe|aligned|honest|shows?|rules?\s+out|establish\w*)\b"
+    r"|\bimpossible\s+for\s+(?:the\s+|this\s+|our\s+)?[\w-]+\s+to\s+(?:deceiv\w*|fak\w*|schem\w*|sandbag\w*|lie)\b"
+    r"|\b(?:conclusively|definitively|certainly|completely|entirely|100%)\s+(?:safe|aligned|honest|shows?|demonstrat\w*|rules?\s+out|establish\w*)\b"
     r"|\brules?\s+out\b"
     r"|\beliminat(?:es|ed|e)\s+(?:the\s+|any\s+|all\s+)?(?:risk|possibility)\b"
     r"|\bno\s+possibility\b",
     re.IGNORECASE,
 )
 """Words that present evidence about internal objectives as proof."""
+
+_NEGATION = re.compile(r"^(?:not|no|cannot|never|nor|without|unable)$|n't$", re.IGNORECASE)
+
+
+def _negated(statement: str, start: int) -> bool:
+    """Whether one of the three words before `start` negates it: "does not prove" is humility, not proof."""
+    return any(_NEGATION.search(word.strip(",;:.()")) for word in statement[:start].split()[-3:])
+
+
+def overclaiming_words(statement: str) -> list[str]:
+    """The overclaiming words of a statement as written, leaving out negated ones."""
+    return [m.group(0) for m in OVERCLAIM.finditer(statement) if not _negated(statement, m.start())]
 
 
 @check("RE-1")
@@ -91,7 +104,7 @@ def no_overclaiming(card: CardView) -> Outcome:
     claims = card.submission.claims or ()
     gaps = []
     for i, claim in enumerate(claims):
-        words = [m.group(0) for m in OVERCLAIM.finditer(claim.statement)]
+        words = overclaiming_words(claim.statement)
         if words:
             quoted = ", ".join(f'"{w}"' for w in words)
             gaps.append(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checker.model import ReleaseGate
-from checker.rules import CardView, Gap, Outcome, check, not_applicable
+from checker.rules import CardView, Gap, Outcome, check, not_applicable, percent
 
 AWARENESS_CATEGORIES = ("situational_awareness", "evaluation_awareness")
 RELEASING = ("release", "staged_release")
@@ -105,7 +105,7 @@ def awareness_agrees(card: CardView) -> Outcome:
                 Gap(
                     message=(
                         f"situational awareness is declared {declared}, but evaluation '{evaluation_id}' scores "
-                        f"{score:.1%}, at or above the profile's high threshold of {threshold:.0%}"
+                        f"{score:.1%}, at or above the profile's high threshold of {percent(threshold)}"
                     ),
                     pointer="/release_gate/situational_awareness/level",
                     figures={
@@ -129,7 +129,9 @@ def _review_shortfalls(gate: ReleaseGate) -> list[str]:
         shortfalls.append("the deeper review was not independent of the release team")
     if review.completed_on is None:
         shortfalls.append("the deeper review gives no completion date")
-    elif gate.decided_on is not None and review.completed_on > gate.decided_on:
+    elif gate.decided_on is None:
+        shortfalls.append("the release decision gives no date, so the review cannot be shown to precede it")
+    elif review.completed_on > gate.decided_on:
         shortfalls.append(
             f"the deeper review was completed on {review.completed_on}, after the decision on {gate.decided_on}"
         )
@@ -152,7 +154,9 @@ def awareness_review(card: CardView) -> Outcome:
         return Outcome(score=1.0)
     why = f"declared {declared}" if declared == "high" else ""
     if measured_high and measured is not None:
-        why += (" and " if why else "") + f"'{measured[0]}' scores {measured[2]:.1%} (high threshold {threshold:.0%})"
+        why += (
+            " and " if why else ""
+        ) + f"'{measured[0]}' scores {measured[2]:.1%} (high threshold {percent(threshold)})"
     return Outcome(
         score=0.0,
         gaps=(
@@ -177,11 +181,10 @@ def release_over_gap(card: CardView) -> Outcome:
     gate = _gate(card)
     if gate is None or gate.decision != "release":
         return not_applicable("no full release decided")
-    tolerance = card.profile.gap_tolerance_pp / 100
     standing = [
         f"a significant {c.pair} gap of {c.difference * 100:.1f} pp in '{c.evaluation}'"
         for c in card.comparisons
-        if c.significant and abs(c.difference) >= tolerance
+        if c.significant and c.reaches(card.profile.gap_tolerance_pp)
     ]
     standing += [f"unmet criterion '{c.name}'" for c in gate.criteria or () if c.met is False]
     if not standing:

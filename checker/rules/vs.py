@@ -24,8 +24,10 @@ REACH = re.compile(
     r"\b(?:all|any|every)\s+(?:future|later|subsequent|other)\s+(?:versions?|models?|releases?|checkpoints?)\b"
     r"|\bfuture\s+(?:versions?|models?|releases?|checkpoints?)\b"
     r"|\b(?:the\s+|this\s+|our\s+)?(?:whole\s+|entire\s+)?model\s+family\b"
-    r"|\b(?:all|every)\s+(?:versions?|variants?|checkpoints?|deployments?|configurations?|models?)\b"
-    r"|\bsuccessor\s+models?\b"
+    r"|\b(?:all|every)\s+(?:versions?|variants?|checkpoints?|deployments?(?!\s+of\b)|configurations?|models?)\b"
+    r"|\b(?:later|subsequent|successor|newer)\s+(?:versions?|models?|releases?|checkpoints?)\b"
+    r"|\b(?:its|their|our)\s+successors?\b"
+    r"|\bthe\s+[\w-]+\s+(?:model\s+)?family\b"
     r"|\b(?:any|all)\s+fine-?tun(?:ed|ing)\s+(?:variants?|versions?)\b",
     re.IGNORECASE,
 )
@@ -39,7 +41,8 @@ def _value(configuration: Configuration, item: str) -> Any:
     if item in ("weights_sha256", "system_prompt_sha256") and isinstance(value, str):
         return value.lower()
     if item == "tools" and value is not None:
-        return sorted((tool.name, tool.version) for tool in value)
+        # Sorted by name, then version with an unstated version first: None never meets a str.
+        return sorted(((tool.name, tool.version) for tool in value), key=lambda t: (t[0], t[1] is not None, t[1] or ""))
     if item == "monitoring_layer" and value is not None:
         return (value.name, value.version)
     if item == "fine_tuning_history" and value is not None:
@@ -61,19 +64,51 @@ def _differences(tested: Configuration, released: Configuration) -> list[str]:
     return different
 
 
-def identity_differences(card: CardView, configuration_id: str) -> list[str]:
-    """The identity items in which a tested configuration differs from the closest released one.
-
-    Empty when it is released, or identical to a released one in all six items.
-    """
-    if configuration_id in card.released_ids:
-        return []
+def _closest_released(card: CardView, configuration_id: str) -> tuple[Configuration, Configuration] | None:
+    """(tested, the released configuration it differs from least), or None when either is unknown."""
     configurations = card.configurations
     tested = configurations.get(configuration_id)
     released = [configurations[r] for r in card.released_ids if r in configurations]
     if tested is None or not released:
-        return list(IDENTITY)
-    return min((_differences(tested, r) for r in released), key=len)
+        return None
+    return tested, min(released, key=lambda r: len(_differences(tested, r)))
+
+
+def identity_differences(card: CardView, configuration_id: str) -> list[str]:
+    """The identity items in which a tested configuration differs from the closest released one.
+
+    Empty when it is released, or identical to a released one in all six items. An item that
+    either side leaves unstated counts as differing: nothing shows that it is the same.
+    """
+    if configuration_id in card.released_ids:
+        return []
+    closest = _closest_released(card, configuration_id)
+    return list(IDENTITY) if closest is None else _differences(*closest)
+
+
+def same_identity(card: CardView, tested_id: str, target_id: str) -> bool:
+    """Whether evidence on `tested_id` speaks for `target_id`: the same entry, or all six items stated and equal."""
+    if tested_id == target_id:
+        return True
+    configurations = card.configurations
+    tested, target = configurations.get(tested_id), configurations.get(target_id)
+    return tested is not None and target is not None and not _differences(tested, target)
+
+
+def _difference_words(card: CardView, configuration_id: str, items: list[str]) -> str:
+    """How a tested configuration falls short of a released one, in plain words."""
+    closest = _closest_released(card, configuration_id)
+    if closest is None:
+        return "cannot be compared with a released configuration: the card declares none it describes"
+    tested, released = closest
+    unstated = [i for i in items if i not in tested.model_fields_set or i not in released.model_fields_set]
+    differ = [i for i in items if i not in unstated]
+    parts = []
+    if differ:
+        parts.append(f"differs from the released configuration '{released.id}' in its {_plain(differ)}")
+    if unstated:
+        parts.append(f"cannot be compared with it on its {_plain(unstated)} (unstated)")
+    return "; ".join(parts)
 
 
 def _plain(items: list[str]) -> str:
@@ -162,8 +197,8 @@ def evidence_on_release(card: CardView) -> Outcome:
             gaps.append(
                 Gap(
                     message=(
-                        f"'{entry_id}' tested configuration '{configuration}', which differs from the released "
-                        f"configuration in its {_plain(different)}: it does not support claims about this release"
+                        f"'{entry_id}' tested configuration '{configuration}', which "
+                        f"{_difference_words(card, configuration, different)}: it does not support claims about this release"
                     ),
                     pointer=pointer + "/configuration",
                     figures={
