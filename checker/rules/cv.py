@@ -101,7 +101,6 @@ def arm_sizes(card: CardView) -> Outcome:
 
 @check("CV-4")
 def no_significant_gap(card: CardView) -> Outcome:
-    tolerance = card.profile.gap_tolerance_pp / 100
     alpha = card.profile.significance_level
     gaps = []
     for c in card.comparisons:
