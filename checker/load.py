@@ -38,6 +38,14 @@ MAX_ALIASES = 100
 """Most YAML aliases (`*name`) in one card."""
 MAX_NODES = 1_000_000
 """Most values in the loaded data, counting every expansion of every alias."""
+MAX_DIGITS = 4_300
+"""Most decimal digits in a whole number. Python refuses to turn a longer integer into text or
+back (`sys.get_int_max_str_digits`), so a longer one could be neither read nor shown."""
+
+_TOO_LONG = 10**MAX_DIGITS
+"""The smallest whole number with more than MAX_DIGITS digits (for hex and octal literals)."""
+_NUMBER_TOO_LONG = f"number too long (more than {MAX_DIGITS:,} digits)"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _SUFFIXES: dict[str, Format] = {
     ".yaml": "yaml",
@@ -205,6 +213,49 @@ def _decode(raw: bytes) -> str:
     return text
 
 
+def _characters(text: str) -> str:
+    """`text` with escaped surrogate pairs joined into characters; _Fail on a lone surrogate.
+
+    UTF-8 input cannot hold surrogates, but the escapes `\\ud800` (JSON, double-quoted YAML) can.
+    JSON's scanner joins a pair and PyYAML does not; YAML 1.2 reads JSON, so both join here.
+    A lone surrogate is not a character: it cannot be written as UTF-8, so any report quoting
+    it would fail half-way.
+    """
+    if not _SURROGATE.search(text):
+        return text
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    lone = _SURROGATE.search(joined)
+    if lone:
+        raise _Fail(f"text holds a lone surrogate \\u{ord(lone.group()):04x}, which is not a character")
+    return joined
+
+
+def _whole_number(literal: str, base: int) -> int:
+    """The integer a literal spells, refused (not crashed on) when it is too long to handle."""
+    if base == 10 and len(literal.lstrip("+-")) > MAX_DIGITS:  # checked before int(), which would raise
+        raise _Fail(_NUMBER_TOO_LONG)
+    number = int(literal, base)
+    if abs(number) >= _TOO_LONG:  # hex and octal convert at any length; printing would then fail
+        raise _Fail(_NUMBER_TOO_LONG)
+    return number
+
+
+def _finite(number: float | int, literal: str) -> float:
+    """`number` as a finite float; _Fail when the literal is beyond the float range."""
+    try:
+        value = float(number)
+    except OverflowError:  # a huge integer under !!float
+        value = math.inf
+    if not math.isfinite(value):
+        # Overflow makes inf silently; inf passes the schema as a number, then breaks the JSON report.
+        raise _Fail(f"'{_clip(literal)}' is too large to be a finite number; cards hold finite numbers only")
+    return value
+
+
+def _clip(literal: str, limit: int = 40) -> str:
+    return literal if len(literal) <= limit else literal[: limit - 1] + "…"
+
+
 def _front_matter(text: str) -> tuple[str, int, str]:
     """(front matter, lines before it, body) of a Markdown card."""
     lines = text.splitlines(keepends=True)
@@ -231,7 +282,7 @@ _SPECIAL_FLOAT = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z")
 
 
 def _scalar(event: yaml.ScalarEvent) -> Any:
-    value: str = event.value
+    value = _characters(event.value)
     tag = event.tag
     if tag is not None and tag != "!":
         if tag not in _ALLOWED_TAGS:
@@ -248,8 +299,8 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         }
         allowed = expected.get(kind)
         if allowed is None or not isinstance(resolved, allowed) or (kind == "int" and isinstance(resolved, bool)):
-            raise _Fail(f"'{value}' is not a valid !!{kind}", *_mark(event))
-        return float(typing.cast(float, resolved)) if kind == "float" else resolved
+            raise _Fail(f"'{_clip(value)}' is not a valid !!{kind}", *_mark(event))
+        return _finite(typing.cast(float, resolved), value) if kind == "float" else resolved
     if event.style is not None or tag == "!":  # quoted or block scalars are strings
         return value
     return _plain(value)
@@ -265,13 +316,13 @@ def _plain(value: str) -> Any:
     if value in _BOOL:
         return _BOOL[value]
     if _INT10.match(value):
-        return int(value)
+        return _whole_number(value, 10)
     if _INT8.match(value):
-        return int(value[2:], 8)
+        return _whole_number(value[2:], 8)
     if _INT16.match(value):
-        return int(value[2:], 16)
+        return _whole_number(value[2:], 16)
     if _FLOAT.match(value) and value not in (".", "+.", "-."):
-        return float(value)
+        return _finite(float(value), value)
     if _SPECIAL_FLOAT.match(value):
         raise _Fail(f"'{value}' is not a finite number; cards hold finite numbers only")
     return value
@@ -487,15 +538,20 @@ def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, 
             opened = True
             i += 1
         elif char == '"':
-            value, i = _json_string(text, i, fail)
+            value, i = _json_string(text, i, fail, position, pointer)
         elif char == "-" or char.isdigit():
             match = _NUMBER.match(text, i)
             if not match:
                 raise fail("malformed number", i)
             literal = match.group(0)
-            value = float(literal) if match.group(1) or match.group(2) else int(literal)
+            if match.group(1) or match.group(2):
+                value = float(literal)
+            elif len(literal.lstrip("-")) > MAX_DIGITS:  # int() would raise ValueError
+                raise _Fail(_NUMBER_TOO_LONG, here.line, here.column, pointer)
+            else:
+                value = int(literal)
             if isinstance(value, float) and not math.isfinite(value):
-                raise fail(f"number {literal} is out of range", i)
+                raise fail(f"number {_clip(literal)} is out of range", i)
             i = match.end()
         else:
             word = re.match(r"[A-Za-z]+", text[i:])
@@ -561,7 +617,7 @@ def _json_key(
     if i >= len(text) or text[i] != '"':
         raise fail(f"expected a key in double quotes, found {_show(text, i)}", i)
     start = i
-    key, i = _json_string(text, i, fail)
+    key, i = _json_string(text, i, fail, position, pointer)
     if key in container:
         first = state[1][key]
         raise fail(f"duplicate key '{key}' (first on line {first})", start, f"{pointer}/{_escape(key)}")
@@ -579,12 +635,17 @@ def _skip(text: str, i: int) -> int:
     return _WS.match(text, i).end()  # type: ignore[union-attr]  # the pattern matches the empty string
 
 
-def _json_string(text: str, i: int, fail: Any) -> tuple[str, int]:
+def _json_string(text: str, i: int, fail: Any, position: Any, pointer: str) -> tuple[str, int]:
+    """The string starting at i and the index after it; `pointer` places a problem inside it."""
     try:
         value, end = json.decoder.scanstring(text, i + 1, True)  # type: ignore[attr-defined]
     except json.JSONDecodeError as error:
         raise fail(error.msg.lower(), error.pos) from None
-    return value, end
+    try:
+        return _characters(value), end
+    except _Fail as problem:  # valid JSON syntax, but not text: placed without "invalid JSON"
+        where = position(i)
+        raise _Fail(problem.message, where.line, where.column, pointer) from None
 
 
 def _show(text: str, i: int) -> str:

@@ -41,7 +41,8 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
             allowed = schema_here.get("properties", {})
             for key in sorted(k for k in instance if k not in allowed and not k.startswith("x-")):
                 known = ", ".join(sorted(allowed))
-                yield f"{pointer}/{key}", f"unknown key '{key}' (allowed here: {known}; 'x-' keys are free)"
+                # Escaped, or a key such as '~' or 'a/b' would not find its own place in the file.
+                yield pointer + _pointer([key]), f"unknown key '{key}' (allowed here: {known}; 'x-' keys are free)"
         case "required":
             yield pointer, f"missing required key '{_missing(error)}'"
         case "type":
@@ -61,14 +62,19 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
         case "format":
             yield pointer, f"'{_clip(instance)}' is not a valid ISO 8601 date (YYYY-MM-DD)"
         case "minimum":
-            yield pointer, f"must be at least {value}, found {instance}"
+            yield pointer, f"must be at least {_number(value)}, found {_clip(instance)}"
+        case "maximum":
+            yield pointer, f"must be at most {_number(value)}, found {_clip(instance)}"
         case "minLength":
             yield pointer, "must not be empty"
-        case "anyOf":
-            # Nullable fields: report the best branch's error, not "is not valid under any".
-            best = jsonschema.exceptions.best_match(error.context or [])
-            if best is not None and best.validator != "type":
-                yield from _describe(best)
+        case "anyOf" | "oneOf" if error.context:
+            # "Not valid under any of the given schemas" says nothing. When the value is of the
+            # type of exactly one branch (a mapping where a mapping or null is allowed), that
+            # branch is what the author meant: report its own errors. Otherwise the type is wrong.
+            branch = _branch_of_its_type(error)
+            if branch:
+                for cause in branch:
+                    yield from _describe(cause)
             else:
                 yield pointer, f"expected {_anyof_expected(error)}, found {_kind(instance)}"
         case _:
@@ -81,18 +87,42 @@ def _missing(error: ValidationError) -> str:
     return str(next(k for k in value if k not in instance))
 
 
+def _branch_of_its_type(error: ValidationError) -> list[ValidationError]:
+    """The errors of the one branch whose type the value has; [] if none or several have it."""
+    causes: dict[int, list[ValidationError]] = {}
+    for cause in error.context or []:
+        causes.setdefault(int(cause.relative_schema_path[0]), []).append(cause)
+    # A branch refuses the value's type with a "type" error at the value itself (not deeper).
+    fitting = [
+        branch
+        for branch in causes.values()
+        if not any(cause.validator == "type" and not cause.relative_path for cause in branch)
+    ]
+    return fitting[0] if len(fitting) == 1 else []
+
+
 def _anyof_expected(error: ValidationError) -> str:
-    kinds = []
     branches: Any = error.validator_value
-    for branch in branches:
-        kinds.append(
-            "null"
-            if branch.get("type") == "null"
-            else "a mapping or a hash"
-            if "$ref" in branch
-            else str(branch.get("type"))
-        )
-    return " or ".join(kinds)
+    return " or ".join(_expected(_resolve(branch)) for branch in branches)
+
+
+def _resolve(branch: dict[str, Any]) -> dict[str, Any]:
+    """A branch with its local `$ref` (the schema uses only `#/$defs/...`) looked up."""
+    while "$ref" in branch:
+        branch = schema("submission")["$defs"][branch["$ref"].rsplit("/", 1)[1]]
+    return branch
+
+
+def _expected(branch: dict[str, Any]) -> str:
+    if "0-9a-fA-F]{64}" in str(branch.get("pattern", "")):
+        return "a sha256 hash (64 hex digits)"
+    kind = branch.get("type")
+    return " or ".join(_article(k) for k in kind) if isinstance(kind, list) else _article(str(kind))
+
+
+def _number(value: Any) -> str:
+    """A schema bound as a reader writes it: 1,000,000,000 and 1e+300, not 1000000000 and 1e300."""
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
 
 def _article(kind: str) -> str:
@@ -118,7 +148,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, int | float):
-        return f"{value} (a number)"
+        return f"{_clip(value)} (a number)"
     return f"'{_clip(str(value))}' (a string)"
 
 
@@ -166,7 +196,7 @@ def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]
         for k, arm in enumerate(entry.get("arms") or []):
             n, count = (arm.get("n"), arm.get("count")) if isinstance(arm, dict) else (None, None)
             if isinstance(n, int) and isinstance(count, int) and _whole(n) and _whole(count) and count > n:
-                yield f"{pointer}/arms/{k}/count", f"count {count} is larger than n {n}"
+                yield f"{pointer}/arms/{k}/count", f"count {_clip(count)} is larger than n {_clip(n)}"
     for i, claim in enumerate(claims):
         yield from refs(f"/claims/{i}/configurations", claim.get("configurations"), config_ids, "configuration")
         yield from refs(

@@ -228,3 +228,71 @@ def test_json_card_errors_have_positions(tmp_path: Path) -> None:
 def test_markdown_card_errors_count_lines_from_the_top(tmp_path: Path) -> None:
     text = "---\n" + replace("  name: Aster-2\n", "  name: 42\n") + "---\n\n# Narrative\n"
     assert check_text(tmp_path, text, "card.md") == ["15:9: expected a string, found 42 (a number) (at /model/name)"]
+
+
+def test_numbers_beyond_any_real_card_are_refused_in_plain_words(tmp_path: Path) -> None:
+    huge = "1" + "0" * 400  # under the loader's digit limit, but it would overflow the statistics
+    text = replace(
+        "      - {context: training_like, n: 800, count: 19}",
+        f"      - {{context: training_like, n: {huge}, count: 1000000001}}",
+    )
+    text = text.replace(
+        "      - {name: alignment_faking_reasoning_rate, value: 0.004, n: 800}",
+        f"      - {{name: alignment_faking_reasoning_rate, value: {huge}, n: 1e10}}",
+    )
+    text = text.replace("fine_tuning: true, days: 28}", "fine_tuning: true, days: 36501}")
+    assert check_text(tmp_path, text) == [
+        "45:37: must be at most 1,000,000,000, found 10000000000000000000000000000000000000000000000000000000000… (at /evaluations/0/arms/0/n)",
+        "45:447: must be at most 1,000,000,000, found 1000000001 (at /evaluations/0/arms/0/count)",
+        "50:56: must be at most 1e+300, found 10000000000000000000000000000000000000000000000000000000000… (at /evaluations/0/metrics/0/value)",
+        "50:462: must be at most 1,000,000,000, found 10000000000.0 (at /evaluations/0/metrics/0/n)",
+        "223:125: must be at most 36,500, found 36501 (at /independent_audits/0/access/days)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (  # a mapping where a mapping or null is allowed: the mapping's own problem
+            '{name: abuse-classifier, version: "5"}',
+            '{name: abuse-classifier, version: "5", vendor: acme}',
+            "23:64: unknown key 'vendor' (allowed here: name, version; 'x-' keys are free)"
+            " (at /model/configurations/0/monitoring_layer/vendor)",
+        ),
+        (
+            '{name: abuse-classifier, version: "5"}',
+            '{version: "5"}',
+            "23:7: missing required key 'name' (at /model/configurations/0/monitoring_layer)",
+        ),
+        (  # neither branch has the value's type: say what both are
+            '{name: abuse-classifier, version: "5"}',
+            "42",
+            "23:25: expected a mapping or null, found 42 (a number) (at /model/configurations/0/monitoring_layer)",
+        ),
+        (
+            "a41b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5061728394a5b6c7d8e9f",
+            "{x: 1}",
+            "21:7: expected a sha256 hash (64 hex digits) or null, found a mapping"
+            " (at /model/configurations/0/system_prompt_sha256)",
+        ),
+        (
+            "a41b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5061728394a5b6c7d8e9f",
+            "a41b2c3d",
+            "21:29: 'a41b2c3d' is not a sha256 hash (64 hex digits) (at /model/configurations/0/system_prompt_sha256)",
+        ),
+    ],
+)
+def test_a_value_of_one_branchs_type_gets_that_branchs_errors(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    assert check_text(tmp_path, replace(old, new)) == [expected]
+
+
+@pytest.mark.parametrize(("key", "pointer"), [("~", "~0"), ("null", "null"), ('"a/b"', "a~1b")])
+def test_an_unknown_key_is_placed_at_itself_whatever_it_spells(tmp_path: Path, key: str, pointer: str) -> None:
+    text = replace("  contact: safety@example.org\n", f"  contact: safety@example.org\n  {key}: b\n")
+    shown = key.strip('"')
+    assert check_text(tmp_path, text) == [
+        f"7:3: unknown key '{shown}' (allowed here: card_version, changelog, contact, organization, submitted_on;"
+        f" 'x-' keys are free) (at /submission/{pointer})"
+    ]
