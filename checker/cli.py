@@ -1,14 +1,18 @@
 """The command line: parse options, call the pipeline, choose the exit code. No logic here.
 
-Exit codes: 0 the gate passes, 1 it does not (by --fail-on), 2 bad input or misuse.
+Exit codes: 0 the gate passes, 1 it does not (by --fail-on), 2 bad input or misuse,
+3 an internal error (a bug in safetycase, never the input's fault).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import stat
 import sys
 import tempfile
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -18,7 +22,9 @@ import typer
 from checker import __version__
 from checker.problems import CardError
 
-EXIT_PASS, EXIT_GATE, EXIT_INPUT = 0, 1, 2
+EXIT_PASS, EXIT_GATE, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+_CARD_SUFFIXES = (".yaml", ".yml")
+"""What `init` may write: the card template is YAML with comments, so a .json name would lie."""
 
 app = typer.Typer(
     name="safetycase",
@@ -64,18 +70,91 @@ def _report_problems(error: CardError) -> None:
         typer.echo(str(problem), err=True)
 
 
-def _write(out: Path, text: str) -> None:
-    """Write atomically: a reader never sees half a report, a failure leaves nothing behind."""
+def _print(text: str, *, nl: bool = True) -> None:
+    """Write to standard output; a closed, full or broken one is a one-line exit 2, not a crash."""
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        _usage("cannot write to standard output: it is closed")
+    try:
+        typer.echo(text, nl=nl)
+    except OSError as error:
+        # What is still buffered would fail again at exit, with a second and noisier message.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        _usage(f"cannot write to standard output: {error.strerror or error}")
+
+
+def _colour() -> bool:
+    """Colour on a terminal, unless NO_COLOR is set and not empty (no-color.org) or TERM=dumb."""
+    terminal = sys.stdout is not None and sys.stdout.isatty()  # None: started with stdout closed
+    return terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _same_file(out: Path, card: Path) -> bool:
+    """Whether writing `out` would overwrite `card`: the same path, or the same inode (a hard link)."""
+    try:
+        if out.resolve() == card.resolve():
+            return True
+        return os.path.samefile(out, card)
+    except (OSError, RuntimeError):  # either missing, or a link loop: not the same existing file
+        return False
+
+
+def _refuse_unsafe_output(out: Path, cards: Sequence[Path] = ()) -> None:
+    """Refuse an output path that writing would damage, before any work is done.
+
+    The report goes to a temporary file that is then renamed over `out`, and a rename replaces
+    whatever `out` is: an input card, the symbolic link itself, even /dev/null when run as root.
+    """
+    for card in cards:
+        if _same_file(out, card):
+            _usage(f"cannot write {out}: it is the card {card} being checked; refusing to overwrite an input")
+    try:
+        mode: int | None = os.lstat(out).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None
+    except OSError as error:
+        _usage(f"cannot write {out}: {error.strerror or error}")
+    if mode is not None and stat.S_ISLNK(mode):
+        _usage(f"cannot write {out}: it is a symbolic link; give the path of a regular file")
+    if mode is not None and stat.S_ISDIR(mode):
+        _usage(f"cannot write {out}: it is a folder; give a file name")
+    if mode is not None and not stat.S_ISREG(mode):
+        _usage(f"cannot write {out}: not a regular file (device, pipe or socket)")
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         _usage(f"cannot write {out}: no folder {folder}")
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=f".{out.name}.", delete=False)  # noqa: SIM115 - closed below, then renamed
+
+
+def _umask() -> int:
+    """The process umask. Reading it means setting it: a private mask, restored at once."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def _write(out: Path, content: str | bytes) -> None:
+    """Write atomically: a reader never sees half a report, a failure leaves nothing behind.
+
+    The file gets the mode any other program would give it (0666 less the umask), not the
+    temporary file's private 0600.
+    """
+    _refuse_unsafe_output(out)
+    folder = out.parent if str(out.parent) else Path(".")
+    try:
+        handle = tempfile.NamedTemporaryFile("wb", dir=folder, prefix=f".{out.name}.", delete=False)  # noqa: SIM115 - closed below, then renamed
+    except OSError as error:
+        _usage(f"cannot write {out}: {error.strerror or error}")
     try:
         with handle:
-            handle.write(text)
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
         os.replace(handle.name, out)
-    except BaseException:
+    except BaseException as error:
         Path(handle.name).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            _usage(f"cannot write {out}: {error.strerror or error}")
         raise
 
 
@@ -88,7 +167,7 @@ def _gate_fails(fail_on: FailOn, severities: set[str]) -> bool:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"safetycase {__version__}")
+        _print(f"safetycase {__version__}")
         raise typer.Exit()
 
 
@@ -123,7 +202,9 @@ def check(
     ] = FailOn.blocker,
 ) -> None:
     """Check cards and report the verdict, scores and findings."""
+    from checker.catalog import load_catalog
     from checker.pipeline import check_file
+    from checker.profiles import load_profile
     from checker.render import renderer
 
     try:
@@ -132,8 +213,17 @@ def check(
         _usage(str(error))
     if out is not None and len(cards) > 1:
         _usage("-o takes one card; give one card per run, or use one run per card")
+    if out is not None:
+        _refuse_unsafe_output(out, cards)
     today = _today()
-    code, rendered = EXIT_PASS, []
+    try:
+        # Once, before any card: a bad profile is one error, not one per card.
+        load_profile(profile, load_catalog())
+    except CardError as error:
+        _report_problems(error)
+        raise typer.Exit(EXIT_INPUT) from None
+    code = EXIT_PASS
+    rendered: list[str | bytes] = []
     for card in cards:
         try:
             report = check_file(card, profile, today=today)
@@ -146,17 +236,19 @@ def check(
         if output_format == "text" and out is None:
             from checker.render.text import render as render_text
 
-            colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-            rendered.append(render_text(report, width=80, colour=colour))
+            rendered.append(render_text(report, width=80, colour=_colour()))
         else:
             rendered.append(render(report))
+    texts = [r for r in rendered if isinstance(r, str)]
     if out is not None:
         if code != EXIT_INPUT:
             _write(out, rendered[0])
+    elif len(texts) < len(rendered):
+        _usage(f"the {output_format} format is binary; write it to a file with -o")
     elif output_format == "json" and len(cards) > 1:
-        typer.echo("[\n" + ",\n".join(r.rstrip("\n") for r in rendered) + "\n]")
+        _print("[\n" + ",\n".join(r.rstrip("\n") for r in texts) + "\n]")
     else:
-        typer.echo("\n".join(rendered), nl=False)
+        _print("\n".join(texts), nl=False)
     raise typer.Exit(code)
 
 
@@ -178,7 +270,7 @@ def validate(
             _report_problems(CardError(found))
             code = EXIT_INPUT
         else:
-            typer.echo(f"{card}: valid")
+            _print(f"{card}: valid")
     raise typer.Exit(code)
 
 
@@ -187,7 +279,7 @@ def schema() -> None:
     """Print the submission JSON Schema."""
     from checker.resources import read_bytes
 
-    typer.echo(read_bytes("schema", "submission.schema.json").decode("utf-8"), nl=False)
+    _print(read_bytes("schema", "submission.schema.json").decode("utf-8"), nl=False)
 
 
 @app.command()
@@ -203,11 +295,11 @@ def requirements(
     catalog = load_catalog()
     match output_format:
         case CatalogFormat.json:
-            typer.echo(render_json(catalog), nl=False)
+            _print(render_json(catalog), nl=False)
         case CatalogFormat.markdown:
-            typer.echo(render_markdown(catalog), nl=False)
+            _print(render_markdown(catalog), nl=False)
         case CatalogFormat.text:
-            typer.echo(render_text(catalog), nl=False)
+            _print(render_text(catalog), nl=False)
 
 
 @app.command()
@@ -222,8 +314,11 @@ def init(
 
     text = read_bytes("templates", "card.yaml").decode("utf-8")
     if out is None:
-        typer.echo(text, nl=False)
+        _print(text, nl=False)
         return
+    if out.suffix.lower() not in _CARD_SUFFIXES:
+        _usage(f"cannot write {out}: the card is YAML with comments; name it .yaml or .yml")
+    _refuse_unsafe_output(out)
     if out.exists() and not force:
         _usage(f"{out} exists already; use --force to overwrite it")
     _write(out, text)
@@ -247,7 +342,8 @@ def run() -> None:
             "this is a bug in safetycase, please report it (SAFETYCASE_DEBUG=1 shows the traceback)",
             err=True,
         )
-        sys.exit(EXIT_INPUT)
+        # Not 2: CI must be able to tell a bug in the checker from a bad card.
+        sys.exit(EXIT_INTERNAL)
 
 
 __all__ = ["app", "run"]

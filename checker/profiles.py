@@ -8,20 +8,30 @@ error that names itself.
 
 from __future__ import annotations
 
+import os
+import stat
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.catalog import Catalog
-from checker.load import Position, parse_card
+from checker.load import MAX_BYTES, Position, parse_card
 from checker.model import AccessLevel, Severity
 from checker.problems import CardError, Problem
 from checker.resources import read_bytes, schema
 
 BUILTIN = ("default", "regulator")
 _MERGED_TABLES = ("area_weights", "audit_access", "severities")
+_FILE_SUFFIXES = (".yaml", ".yml")
+_BOUNDS = {
+    "minimum": "at least",
+    "exclusiveMinimum": "more than",
+    "maximum": "at most",
+    "exclusiveMaximum": "less than",
+}
 
 
 class AuditAccess(BaseModel):
@@ -61,14 +71,46 @@ def _known_options() -> list[str]:
     return sorted(schema("profile")["properties"])
 
 
+def _shown(value: Any) -> str:
+    """A value as the user wrote it in YAML (true, not Python's True)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{value}'"
+    return str(value)
+
+
+def _plain_message(error: jsonschema.ValidationError, pointer: str) -> str:
+    """Say a range error in the profile's words ("at least 1"), not JSON Schema's ("minimum")."""
+    option = pointer.lstrip("/").replace("/", ".")
+    if option and error.validator in _BOUNDS:
+        bound = f"{_BOUNDS[str(error.validator)]} {_shown(error.validator_value)}"
+        return f"{option} must be {bound}, found {_shown(error.instance)}"
+    return error.message
+
+
+def _model_message(loc: tuple[int | str, ...], kind: str, message: str, value: Any) -> str:
+    """Say what the model refused in one line, without pydantic's error codes and links."""
+    option = ".".join(map(str, loc))
+    if kind == "int_parsing_size":
+        return f"{option} is too large, found {_shown(value)}"
+    return f"{option}: {message[:1].lower()}{message[1:]}, found {_shown(value)}"
+
+
 def _read(raw: bytes, name: str) -> dict[str, Any]:
-    parsed = parse_card(raw, name, "yaml")
+    try:
+        parsed = parse_card(raw, name, "yaml")
+    except CardError as failure:
+        # The parser is shared with cards and names the document a card; here it is a profile.
+        raise CardError(
+            [replace(p, message=p.message.replace("the card must", "the profile must")) for p in failure.problems]
+        ) from None
     validator = jsonschema.Draft202012Validator(schema("profile"))
     found: list[tuple[str, str, Position | None]] = []  # (pointer, message, where)
     for error in sorted(validator.iter_errors(parsed.data), key=lambda e: [str(p) for p in e.absolute_path]):
         pointer = "".join(f"/{p}" for p in error.absolute_path)
         if error.validator != "additionalProperties":
-            found.append((pointer, error.message, parsed.positions.get(pointer)))
+            found.append((pointer, _plain_message(error, pointer), parsed.positions.get(pointer)))
             continue
         known: Any = error.schema.get("properties", {})
         hint = ", ".join(sorted(known)) if pointer else ", ".join(_known_options())
@@ -92,6 +134,38 @@ def _read(raw: bytes, name: str) -> dict[str, Any]:
     return parsed.data
 
 
+def _read_file(path: Path, spec: str) -> bytes:
+    """A profile file's bytes, refusing what is not a regular file of a sane size.
+
+    A spec that looks like a path (a folder separator or a YAML suffix) is reported as a
+    missing file; a bare word is more likely a misspelt built-in profile name.
+    """
+    source = str(path)
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        if "/" in spec or os.sep in spec or Path(spec).suffix.lower() in _FILE_SUFFIXES:
+            raise CardError([Problem(file=source, message="no such profile file")]) from None
+        known = ", ".join(BUILTIN)
+        raise CardError([Problem(file=source, message=f"no such profile (built-in profiles: {known})")]) from None
+    except OSError as error:
+        raise CardError([Problem(file=source, message=f"cannot read: {error.strerror or error}")]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise CardError([Problem(file=source, message="is a folder, not a profile file")])
+    if not stat.S_ISREG(info.st_mode):
+        raise CardError([Problem(file=source, message="is not a regular file (device, pipe or socket); refused")])
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise CardError([Problem(file=source, message=f"cannot read: {error.strerror or error}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise CardError(
+            [Problem(file=source, message=f"file is larger than the limit of {MAX_BYTES / 1024 / 1024:.1f} MiB")]
+        )
+    return raw
+
+
 def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in child.items():
@@ -110,12 +184,7 @@ def _resolve(spec: str, relative_to: Path | None, seen: tuple[str, ...]) -> tupl
     else:
         path = Path(spec) if relative_to is None else relative_to / spec
         source = str(path)
-        if path.is_dir():
-            raise CardError([Problem(file=source, message="is a folder, not a profile file")])
-        if not path.is_file():
-            known = ", ".join(BUILTIN)
-            raise CardError([Problem(file=source, message=f"no such profile (built-in profiles: {known})")])
-        raw = path.read_bytes()
+        raw = _read_file(path, spec)
         here = path.parent
     if source in seen:
         chain = " -> ".join((*seen, source))
@@ -158,4 +227,17 @@ def load_profile(spec: str, catalog: Catalog) -> Profile:
     weights = {area.id: float(data["area_weights"].get(area.id, 0.0)) for area in catalog.areas}
     if not any(weights.values()):
         raise CardError([Problem(file=source, pointer="/area_weights", message="every area weight is 0")])
-    return Profile(**{**data, "area_weights": weights, "source": source})
+    try:
+        return Profile(**{**data, "area_weights": weights, "source": source})
+    except ValidationError as error:
+        # The schema cannot bound every value (1e30 is an integer to JSON Schema): say it in one line.
+        raise CardError(
+            [
+                Problem(
+                    file=source,
+                    pointer="".join(f"/{part}" for part in detail["loc"]),
+                    message=_model_message(detail["loc"], detail["type"], detail["msg"], detail["input"]),
+                )
+                for detail in error.errors()
+            ]
+        ) from None

@@ -76,8 +76,11 @@ def _finding(report: Report, finding: Finding, width: int, colour: bool) -> list
 def render(report: Report, *, width: int = 80, colour: bool = False) -> str:
     s = report.submission
     verdict = report.verdict.value
+    # A file's profile may reuse a built-in name: show the file, so that it cannot pass for one.
+    source = report.profile.source
+    profile = report.profile.name + ("" if source.startswith("builtin:") else f" ({source})")
     lines = [
-        f"safetycase {report.checker.version} · catalog {report.catalog.version} · profile {report.profile.name}",
+        f"safetycase {report.checker.version} · catalog {report.catalog.version} · profile {profile}",
         f"{s.path}: {s.model} ({s.release_id}), {s.organization}",
         "",
         _paint(f"VERDICT: {verdict.upper()}", verdict, colour)
