@@ -78,8 +78,9 @@ class Report(_Part):
     card: Submission = Field(description="the card as validated, which the reports quote (x- keys left out)")
     narrative: str = Field(description="the Markdown body of a Markdown card after its front matter, else empty")
 
-    def findings_of(self, severity: Severity) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == severity)
+    def findings_of(self, severity: Severity | str) -> tuple[Finding, ...]:
+        """The findings of one severity (given as the enum or its name), in report order."""
+        return tuple(f for f in self.findings if f.severity == Severity(severity))
 
     def findings_for(self, requirement: str) -> tuple[Finding, ...]:
         """The findings of one requirement, in report order."""

@@ -31,6 +31,7 @@ def safetycase(
         cwd=cwd,
         env=environment,
         check=False,
+        timeout=120,  # a run that blocks (on a pipe, say) fails instead of hanging the suite
     )
 
 
@@ -208,11 +209,14 @@ def test_output_folder_must_exist(tmp_path: Path) -> None:
     assert done.returncode == 2 and "no folder" in done.stderr
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "html", "pdf", "sarif", "junit"])
+@pytest.mark.parametrize("fmt", ["sarif", "junit"])
 def test_formats_of_later_versions_say_so(tmp_path: Path, fmt: str) -> None:
     done = safetycase("check", PASS_CARD, "--format", fmt, "-o", tmp_path / "out")
     assert done.returncode == 2
-    assert done.stderr == f"safetycase: the {fmt} format is not available in this version yet (available: text, json)\n"
+    assert done.stderr == (
+        f"safetycase: the {fmt} format is not available in this version yet "
+        "(available: text, json, markdown, html, pdf)\n"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -309,6 +313,6 @@ def test_internal_errors_do_not_print_tracebacks(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-c", code, str(PASS_CARD)], capture_output=True, text=True, cwd=ROOT, check=False
     )
-    assert done.returncode == 2
+    assert done.returncode == 3  # not 2: a bug is not a bad card
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("safetycase: internal error (RuntimeError: simulated bug)")

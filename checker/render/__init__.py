@@ -1,4 +1,4 @@
-"""Renderers: each takes a finished Report and returns its text. They compute nothing."""
+"""Renderers: each takes a finished Report and returns its text (bytes for PDF). They compute nothing."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from checker.report import Report
 
-Renderer = Callable[[Report], str]
+Renderer = Callable[[Report], str | bytes]
 
 
 def _text(report: Report) -> str:
@@ -21,10 +21,28 @@ def _json(report: Report) -> str:
     return render(report)
 
 
-RENDERERS: dict[str, Renderer] = {"text": _text, "json": _json}
+def _markdown(report: Report) -> str:
+    from checker.render.markdown import render
+
+    return render(report)
+
+
+def _html(report: Report) -> str:
+    from checker.render.html import render
+
+    return render(report)
+
+
+def _pdf(report: Report) -> bytes:
+    from checker.render.pdf import render
+
+    return render(report)
+
+
+RENDERERS: dict[str, Renderer] = {"text": _text, "json": _json, "markdown": _markdown, "html": _html, "pdf": _pdf}
 """Format name -> renderer, for formats available now."""
 
-PLANNED = ("markdown", "html", "pdf", "sarif", "junit")
+PLANNED = ("sarif", "junit")
 """Formats the command line names but this version cannot write yet."""
 
 

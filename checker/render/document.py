@@ -1,0 +1,157 @@
+"""What the Markdown, HTML and PDF reports share: the Jinja2 environments and their filters.
+
+Templates get the finished Report and nothing else. The filters only format (numbers, the
+card's Markdown as safe HTML, Markdown escaping) and the globals only draw (charts): no figure
+is computed here that the report does not hold.
+
+Everything taken from the card is untrusted. In HTML, Jinja2 escapes every value
+(autoescape on for the template whatever its name) and card Markdown is rendered with raw
+HTML off, images off and only http(s) or relative links kept. In Markdown, every value passes
+through `_markdown_escape` unless a filter here has already made it safe.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Literal
+
+import jinja2
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+
+from checker.render.charts import comparison_chart, score_chart
+from checker.resources import read_bytes
+
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+"""Characters that could start Markdown structure; an underscore inside a word cannot (CommonMark)."""
+
+
+def _link_allowed(url: str) -> bool:
+    """Only http(s) links and links without a scheme (relative) survive; javascript:, file:, data: do not."""
+    match = _SCHEME.match(url)
+    return match is None or match.group(1).lower() in ("http", "https")
+
+
+@cache
+def _card_markdown() -> MarkdownIt:
+    # js-default: raw HTML off, nesting capped at 100 (PITFALLS.md). Images off: a report makes
+    # no requests, so an image in the card stays text.
+    md = MarkdownIt("js-default").disable("image")
+    md.validateLink = _link_allowed  # type: ignore[method-assign]
+    return md
+
+
+def _demote(tokens: list[Token]) -> list[Token]:
+    """Headings in card text become bold paragraphs (they must not enter the report's outline); links get rel."""
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = "p"
+            if token.type == "heading_open":
+                token.attrSet("class", "card-heading")
+        for child in token.children or ():  # links are inline tokens, inside their paragraph
+            if child.type == "link_open":
+                child.attrSet("rel", "nofollow noopener noreferrer")
+    return tokens
+
+
+def markdown_to_html(text: str | None) -> Markup:
+    """The card's Markdown as HTML that carries no live markup from the card."""
+    if not text:
+        return Markup("")
+    md = _card_markdown()
+    return Markup(md.renderer.render(_demote(md.parse(text)), md.options, {}))
+
+
+def _markdown_escape(value: object) -> object:
+    """Jinja2's `finalize` for Markdown: text is escaped so that it cannot change the report's structure."""
+    if isinstance(value, Markup) or value is None or isinstance(value, bool | int | float):
+        return value
+    text = re.sub(r"\s*[\r\n]+\s*", " ", str(value))  # one line: a newline could end a table row or start a block
+    # < and > as entities, not backslash escapes: every Markdown renderer decodes entities to text.
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", text))
+
+
+def markdown_quote(text: str | None) -> Markup:
+    """Card Markdown for the Markdown report: a block quote, HTML inert, so it stays inside its section."""
+    if not text:
+        return Markup("")
+    lines = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").splitlines()
+    return Markup("\n".join(f"> {line}".rstrip() for line in lines))
+
+
+def code(value: object) -> Markup:
+    """Inline code in Markdown: a backtick fence longer than any run of backticks in the value."""
+    # One line; a pipe is escaped because GitHub's tables split cells on it even inside code.
+    text = " ".join(str(value).split()).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return Markup(f"{fence}{padding}{text}{padding}{fence}")
+
+
+def percent(value: float, digits: int = 1) -> str:
+    """0.1417 -> '14.2%'."""
+    return f"{value * 100:.{digits}f}%"
+
+
+def points(value: float, digits: int = 1, signed: bool = True) -> str:
+    """A difference of proportions in percentage points: 0.1139 -> '+11.4 pp'."""
+    shown = f"{value * 100:+.{digits}f}" if signed else f"{value * 100:.{digits}f}"
+    return f"{shown.replace('-', '−')} pp"
+
+
+def p_value(value: float) -> str:
+    """Three significant figures, scientific under 0.001: 0.398, 0.0412, 1.23e-07."""
+    if value >= 0.001:
+        return f"{value:.3g}"
+    return f"{value:.2e}"
+
+
+def figure(value: object) -> str:
+    """A figure from a finding in plain words: true/false/none, lists joined, floats to 4 figures."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(figure(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {figure(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _template_source(name: str) -> str:
+    return read_bytes("templates", name).decode("utf-8")
+
+
+@cache
+def environment(kind: Literal["html", "markdown"]) -> jinja2.Environment:
+    """The environment for HTML (autoescaped) or Markdown (escaped by `finalize`) templates."""
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_template_source),
+        autoescape=kind == "html",
+        finalize=_markdown_escape if kind == "markdown" else None,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(percent=percent, points=points, p_value=p_value, figure=figure)
+    if kind == "html":
+        env.filters["markdown"] = markdown_to_html
+        env.globals.update(score_chart=score_chart, comparison_chart=comparison_chart)
+    else:
+        env.filters.update(quote=markdown_quote, code=code)
+    return env
+
+
+def render_template(name: str, kind: Literal["html", "markdown"], **context: object) -> str:
+    return environment(kind).get_template(name).render(**context)
+
+
+__all__ = ["environment", "markdown_quote", "markdown_to_html", "render_template"]

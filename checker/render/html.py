@@ -1,0 +1,10 @@
+"""The HTML report: one self-contained file (styles and charts inline), readable on screen and printable."""
+
+from __future__ import annotations
+
+from checker.render.document import render_template
+from checker.report import Report
+
+
+def render(report: Report) -> str:
+    return render_template("report.html.j2", "html", report=report)

@@ -1,0 +1,10 @@
+"""The Markdown report, for a pull request or a wiki: the card's text quoted, so it cannot break the structure."""
+
+from __future__ import annotations
+
+from checker.render.document import render_template
+from checker.report import Report
+
+
+def render(report: Report) -> str:
+    return render_template("report.md.j2", "markdown", report=report)

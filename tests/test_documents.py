@@ -1,0 +1,339 @@
+"""The Markdown, HTML and PDF reports: complete, escaped, self-contained, and fetching nothing.
+
+The PDF is read back with pypdf; overflow is found by walking WeasyPrint's laid-out boxes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+import weasyprint
+import yaml
+
+from checker.pipeline import check_file
+from checker.render import pdf as pdf_render
+from checker.render import renderer
+from checker.render.document import markdown_quote, markdown_to_html
+from checker.report import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 24)
+EXAMPLES = sorted(p.relative_to(ROOT) for p in (ROOT / "examples").glob("*/card.yaml"))
+BASE = Path(__file__).parent / "cases" / "base.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, Report]:
+    import os
+
+    here = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        return {str(card): check_file(card, today=TODAY) for card in EXAMPLES}
+    finally:
+        os.chdir(here)
+
+
+@pytest.fixture(scope="module")
+def pdfs(reports: dict[str, Report]) -> dict[str, bytes]:
+    return {card: pdf_render.render(report) for card, report in reports.items()}
+
+
+# --- every example, every format ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("card", [str(c) for c in EXAMPLES])
+def test_markdown_report_has_every_section_and_finding(reports: dict[str, Report], card: str) -> None:
+    report = reports[card]
+    text = renderer("markdown")(report)
+    assert isinstance(text, str)
+    assert text.startswith(f"# Safety case gap report: {report.submission.model} ({report.submission.release_id})\n")
+    assert f"## Verdict: {report.verdict.value.upper()}\n" in text
+    for heading in ("## Blockers", "## Requirements by area", "## Context comparisons", "## Evidence verification"):
+        assert f"\n{heading}\n" in text
+    for finding in report.findings:
+        assert f"**{finding.severity.value.upper()} {finding.requirement}**" in text
+    for requirement in (r for a in report.areas for r in a.requirements):
+        assert f"**{requirement.id} {requirement.title}**" in text  # the catalog appendix
+
+
+@pytest.mark.parametrize("card", [str(c) for c in EXAMPLES])
+def test_html_report_is_self_contained(reports: dict[str, Report], card: str) -> None:
+    html = renderer("html")(reports[card])
+    assert isinstance(html, str)
+    tags = _tags(html)
+    names = {name for name, _ in tags}
+    assert not names & {"script", "img", "link", "iframe", "object", "embed", "base"}
+    assert [name for name, _ in tags].count("style") == 1
+    assert "url(" not in html and "@import" not in html
+    for _, attrs in tags:
+        assert "src" not in attrs
+        assert not any(key.startswith("on") for key in attrs)
+    assert names >= {"svg", "nav", "table"}  # charts inline, contents, tables
+
+
+@pytest.mark.parametrize("card", [str(c) for c in EXAMPLES])
+def test_pdf_cover_verdict_blockers_and_metadata(reports: dict[str, Report], pdfs: dict[str, bytes], card: str) -> None:
+    report, data = reports[card], pdfs[card]
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert 12 <= len(reader.pages) <= 45
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == f"Safety case report: {report.submission.model} ({report.submission.release_id})"
+    assert meta.author == f"safetycase {report.checker.version}"
+    assert (
+        meta.subject
+        == f"{report.submission.model}, release {report.submission.release_id}, {report.submission.organization}"
+    )
+    cover = _flat(reader.pages[0].extract_text())
+    s = report.submission
+    for field in (s.model, s.release_id, s.organization, s.sha256, report.checker.version, report.profile.name):
+        assert field in cover
+    assert f"version {report.catalog.version}" in cover
+    assert report.generated_on.isoformat() in cover
+    assert f"Verdict: {report.verdict.value.upper()}" in cover
+    text = _flat("\n".join(page.extract_text() for page in reader.pages))
+    for blocker in report.findings_of("blocker"):
+        assert f"BLOCKER {blocker.requirement} " in text  # the badge, upper-cased by the stylesheet
+    assert "Page 2 of" in _flat(reader.pages[1].extract_text())  # running footer with page numbers
+    assert reader.attachments == {}
+
+
+def test_pdf_is_tagged_and_outlined(pdfs: dict[str, bytes]) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(pdfs["examples/orion-7-fail/card.yaml"]))
+    root: Any = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    titles = [item.title for item in _flatten(reader.outline)]
+    assert titles[0] == "Orion-7"  # the cover's heading holds the rest
+    assert "Blockers" in titles and "Appendix B. Sources crosswalk" in titles and "CV Context variation" in titles
+    assert "Contents" not in titles
+
+
+@pytest.mark.parametrize("card", [str(c) for c in EXAMPLES])
+def test_pdf_does_not_overflow(reports: dict[str, Report], card: str) -> None:
+    assert _overflowing(renderer("html")(reports[card])) == []
+
+
+def test_overflow_detector_can_fail() -> None:
+    assert _overflowing('<p style="white-space: nowrap">' + "wide " * 400 + "</p>")
+
+
+# --- hostile card text ------------------------------------------------------------------------
+
+LONG_WORD = "W" * 10_000
+HOSTILE = (
+    '<script>alert("x")</script> <img src=x onerror=alert(1)> <a href="javascript:alert(1)">click</a> '
+    "[js](javascript:alert(2)) [ok](https://example.org/a) [rel](docs/method.md) ![leak](file:///etc/hostname) "
+    '<svg onload=alert(3)></svg> <style>body{background:url(file:///etc/passwd)}</style> <link rel="attachment" '
+    'href="file:///etc/passwd"> </table></div></section> **unbalanced _markdown `code [bracket | pipe # hash '
+    f"{LONG_WORD} مرحبا بالعالم שלום עולם 😀🚀👩‍🔬 {{{{ 7*7 }}}} {{% raw %}}"
+)
+HOSTILE_BLOCK = f"# A heading\n\n{HOSTILE}\n\n```\nunclosed fence\n\n> quote\n\n| a | b |\n|---|\n| {LONG_WORD} |\n"
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    data = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    data["submission"]["organization"] = HOSTILE
+    data["model"]["name"] = f"Aster<script>x</script> {LONG_WORD}"
+    evaluation = data["evaluations"][0]
+    evaluation["title"] = HOSTILE
+    evaluation["method"] = HOSTILE_BLOCK
+    evaluation["result"] = HOSTILE_BLOCK
+    evaluation["limitations"] = HOSTILE
+    evaluation["samples"][0] = {"input": HOSTILE, "output": HOSTILE_BLOCK}
+    data["independent_audits"][0]["findings"] = HOSTILE_BLOCK
+    data["claims"][0]["statement"] = HOSTILE
+    data["release_gate"]["conditions"] = [HOSTILE]
+    folder = tmp_path_factory.mktemp("hostile")
+    card = folder / "card.json"
+    card.write_text(json.dumps(data, default=str, ensure_ascii=False), encoding="utf-8")
+    return check_file(card, today=TODAY)
+
+
+def test_hostile_text_has_no_live_markup_in_html(hostile_report: Report) -> None:
+    html = renderer("html")(hostile_report)
+    assert isinstance(html, str)
+    tags = _tags(html)
+    names = [name for name, _ in tags]
+    assert not set(names) & {"script", "img", "link", "iframe", "object", "embed", "base"}
+    assert names.count("style") == 1 and names.count("svg") == 2  # ours only: the stylesheet, two charts
+    for _, attrs in tags:
+        assert not any(key.startswith("on") for key in attrs), attrs
+        if "href" in attrs:
+            assert attrs["href"].startswith(("#", "https://example.org/", "docs/")), attrs
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "{{ 7*7 }}" in html and "49" not in re.findall(r"\d+", html.split("</style>")[1])[:0]
+    assert LONG_WORD in html and "שלום עולם" in html and "😀" in html
+    # Card headings do not enter the report's outline.
+    assert '<p class="card-heading">A heading</p>' in html
+
+
+def test_hostile_text_cannot_break_the_markdown_report(hostile_report: Report) -> None:
+    text = renderer("markdown")(hostile_report)
+    assert isinstance(text, str)
+    assert "<script>" not in text and "<img" not in text and "<link" not in text and "<style>" not in text
+    # The organisation cell stays one table row, its pipes escaped.
+    (row,) = [line for line in text.splitlines() if line.startswith("| Organization |")]
+    assert row.endswith(" |") and "\\| pipe" in row
+    # Card Markdown stays inside block quotes: its heading and fence never start a line of the report.
+    assert "\n# A heading" not in text and "\n```" not in text
+    assert "> # A heading" in text
+    sections = [line for line in text.splitlines() if line.startswith("## ")]
+    assert sections == [
+        "## Verdict: FAIL"
+        if hostile_report.verdict.value == "fail"
+        else f"## Verdict: {hostile_report.verdict.value.upper()}",
+        "## Blockers",
+        "## Requirements by area",
+        "## Context comparisons",
+        "## Evidence verification",
+        "## What the card presents",
+        "## Appendix A. Requirement catalog",
+        "## Appendix B. Sources crosswalk",
+    ]
+
+
+def test_hostile_text_prints_without_overflow_or_leaks(hostile_report: Report) -> None:
+    html = renderer("html")(hostile_report)
+    assert isinstance(html, str)
+    assert _overflowing(html) == []
+    fetcher = pdf_render.ConfinedFetcher()
+    data = pdf_render.write_pdf(html, b"0" * 32, fetcher)
+    assert fetcher.refused == []  # escaped text asks for nothing
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert reader.attachments == {}
+    assert _images(reader) == 0
+
+
+# --- the fetcher --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["file:///etc/passwd", "FILE:///etc/hostname", "http://127.0.0.1/x.png", "https://example.org/a.css", "ftp://x/y"],
+)
+def test_fetcher_refuses_everything_but_small_data(url: str) -> None:
+    fetcher = pdf_render.ConfinedFetcher()
+    with pytest.raises(pdf_render.RefusedURL):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url]
+
+
+def test_fetcher_serves_small_data_urls_and_refuses_large_ones() -> None:
+    fetcher = pdf_render.ConfinedFetcher()
+    assert fetcher.fetch("data:text/plain,hello%20there").read() == b"hello there"
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    large = "data:text/plain;base64," + "A" * pdf_render.DATA_URL_LIMIT
+    with pytest.raises(pdf_render.RefusedURL):
+        fetcher.fetch(large)
+
+
+def test_live_markup_that_reached_the_printer_still_leaks_nothing(tmp_path: Path) -> None:
+    # Defence in depth: even if card text reached WeasyPrint as live markup, nothing is read.
+    secret = tmp_path / "secret.txt"
+    token = "TOKEN-4f1d7c0e-never-in-a-report"
+    secret.write_text(token, encoding="utf-8")
+    url = secret.as_uri()
+    html = (
+        f'<html><head><link rel="attachment" href="{url}"><style>body {{ background: url("{url}") }}</style></head>'
+        f'<body><img src="{url}"><p>text</p><a rel="attachment" href="{url}">a</a></body></html>'
+    )
+    fetcher = pdf_render.ConfinedFetcher()
+    data = pdf_render.write_pdf(html, b"1" * 32, fetcher)
+    assert set(fetcher.refused) == {url}
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert reader.attachments == {}
+    assert _images(reader) == 0
+    assert token.encode() not in data
+
+
+def test_card_markdown_keeps_only_http_and_relative_links() -> None:
+    html = markdown_to_html(
+        "[a](https://example.org) [b](http://example.org) [c](notes/x.md) [d](javascript:alert(1)) "
+        "[e](file:///etc/passwd) [f](data:text/html,x) [g](vbscript:x) ![h](https://example.org/i.png) <b>raw</b>"
+    )
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    # The image is not an image: it stays the text "!" and a plain link, which fetches nothing.
+    assert hrefs == ["https://example.org", "http://example.org", "notes/x.md", "https://example.org/i.png"]
+    assert "<img" not in html and "<b>" not in html and "&lt;b&gt;raw&lt;/b&gt;" in html
+    assert all('rel="nofollow noopener noreferrer"' in a for a in re.findall(r"<a [^>]*>", html))
+
+
+def test_markdown_quote_makes_html_inert() -> None:
+    assert markdown_quote("line <b>one</b>\n\n# two") == "> line &lt;b&gt;one&lt;/b&gt;\n>\n> # two"
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _flatten(outline: Any) -> Iterator[Any]:
+    for item in outline:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        else:
+            yield item
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def _tags(html: str) -> list[tuple[str, dict[str, str]]]:
+    collector = _TagCollector()
+    collector.feed(html)
+    return collector.tags
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    yield box
+    if box.style["overflow"] == "hidden":
+        return
+    for child in getattr(box, "children", None) or ():
+        yield from _boxes(child)
+
+
+def _overflowing(html: str) -> list[tuple[int, str, float]]:
+    """Boxes whose right edge passes the page's: (page, box type, how far past, in CSS px).
+
+    Content clipped by `overflow: hidden` (the running header) is not visible overflow.
+    """
+    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=pdf_render.ConfinedFetcher()).render()
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        root = page._page_box
+        limit = root.margin_width()
+        for box in _boxes(root):
+            if box is root or not hasattr(box, "margin_width") or getattr(box, "position_x", None) is None:
+                continue
+            excess = box.position_x + box.margin_width() - limit
+            if excess > 0.5:
+                found.append((number, type(box).__name__, round(excess, 1)))
+    return found
+
+
+def _images(reader: pypdf.PdfReader) -> int:
+    return sum(len(page.images) for page in reader.pages)
