@@ -23,6 +23,8 @@ from checker import __version__
 from checker.problems import CardError
 
 EXIT_PASS, EXIT_GATE, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+BINARY_FORMATS = ("pdf",)
+"""Formats that go to a file (-o), never to a terminal."""
 _CARD_SUFFIXES = (".yaml", ".yml")
 """What `init` may write: the card template is YAML with comments, so a .json name would lie."""
 
@@ -192,7 +194,7 @@ def check(
         str, typer.Option("--profile", "-p", help="A built-in profile (default, regulator) or a profile file.")
     ] = "default",
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="text or json (markdown, html, pdf, sarif, junit: not yet).")
+        str, typer.Option("--format", "-f", help="text, json, markdown, html or pdf (pdf needs -o).")
     ] = "text",
     out: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of standard output.")
@@ -213,6 +215,8 @@ def check(
         _usage(str(error))
     if out is not None and len(cards) > 1:
         _usage("-o takes one card; give one card per run, or use one run per card")
+    if out is None and output_format in BINARY_FORMATS:
+        _usage(f"the {output_format} format is binary; write it to a file with -o")
     if out is not None:
         _refuse_unsafe_output(out, cards)
     today = _today()
@@ -243,13 +247,50 @@ def check(
     if out is not None:
         if code != EXIT_INPUT:
             _write(out, rendered[0])
-    elif len(texts) < len(rendered):
-        _usage(f"the {output_format} format is binary; write it to a file with -o")
     elif output_format == "json" and len(cards) > 1:
         _print("[\n" + ",\n".join(r.rstrip("\n") for r in texts) + "\n]")
     else:
         _print("\n".join(texts), nl=False)
     raise typer.Exit(code)
+
+
+class ReportFormat(str, Enum):
+    markdown = "markdown"
+    html = "html"
+    pdf = "pdf"
+
+
+_FORMAT_BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+
+
+@app.command()
+def report(
+    card: Annotated[Path, typer.Argument(help="The card file.", show_default=False, metavar="CARD")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="The report file to write.", show_default=False)],
+    output_format: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", "-f", help="markdown, html or pdf; by default from the -o file's extension."),
+    ] = None,
+    profile: Annotated[
+        str, typer.Option("--profile", "-p", help="A built-in profile (default, regulator) or a profile file.")
+    ] = "default",
+) -> None:
+    """Write the audit report of one card: Markdown, HTML, or a PDF printed from the HTML."""
+    from checker.pipeline import check_file
+    from checker.render import renderer
+
+    name = output_format.value if output_format else _FORMAT_BY_SUFFIX.get(out.suffix.lower())
+    if name is None:
+        _usage(f"cannot tell the format of {out} from its extension; give --format markdown, html or pdf")
+    _refuse_unsafe_output(out, [card])
+    today = _today()
+    try:
+        finished = check_file(card, profile, today=today)
+    except CardError as error:
+        _report_problems(error)
+        raise typer.Exit(EXIT_INPUT) from None
+    _write(out, renderer(name)(finished))
+    typer.echo(f"wrote {out} ({name}): {finished.verdict.value}, score {finished.score:.1f}", err=True)
 
 
 @app.command()

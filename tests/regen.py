@@ -1,6 +1,6 @@
 """Regenerate the committed files that the code derives: the report schema and example reports.
 
-    python tests/regen.py --write   # rewrite schema/report.schema.json and examples/*/report.json
+    python tests/regen.py --write   # rewrite schema/report.schema.json and examples/*/report.{json,md,html}
 
 Tests compare the committed files with what this makes (test_golden.py), so a change to the
 report model or to a check shows up as a failing test until this is run and the diff reviewed.
@@ -35,11 +35,17 @@ def example_cards() -> list[Path]:
     return sorted(p.relative_to(ROOT) for p in (ROOT / "examples").glob("*/card.yaml"))
 
 
-def example_report(card: Path) -> str:
-    from checker.pipeline import check_file
-    from checker.render.json import render
+GOLDEN_FORMATS = {"report.json": "json", "report.md": "markdown", "report.html": "html"}
+"""The committed report files beside each example card, and the format each is written in."""
 
-    return render(check_file(card, "default", today=FIXED_DATE))
+
+def example_report(card: Path, fmt: str = "json") -> str:
+    from checker.pipeline import check_file
+    from checker.render import renderer
+
+    rendered = renderer(fmt)(check_file(card, "default", today=FIXED_DATE))
+    assert isinstance(rendered, str)
+    return rendered
 
 
 def main() -> int:
@@ -53,9 +59,10 @@ def main() -> int:
     (ROOT / "schema" / "report.schema.json").write_text(report_schema(), encoding="utf-8")
     print("wrote schema/report.schema.json")
     for card in example_cards():
-        target = card.parent / "report.json"
-        target.write_text(example_report(card), encoding="utf-8")
-        print(f"wrote {target}")
+        for name, fmt in GOLDEN_FORMATS.items():
+            target = card.parent / name
+            target.write_text(example_report(card, fmt), encoding="utf-8")
+            print(f"wrote {target}")
     return 0
 
 

@@ -316,3 +316,62 @@ def test_internal_errors_do_not_print_tracebacks(tmp_path: Path) -> None:
     assert done.returncode == 3  # not 2: a bug is not a bad card
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("safetycase: internal error (RuntimeError: simulated bug)")
+
+
+# --- report: Markdown, HTML, PDF -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "start"), [("audit.pdf", b"%PDF-"), ("audit.html", b"<!DOCTYPE html>"), ("audit.md", b"# ")]
+)
+def test_report_takes_its_format_from_the_file_name(tmp_path: Path, name: str, start: bytes) -> None:
+    done = safetycase("report", FAIL_CARD, "-o", tmp_path / name)
+    assert done.returncode == 0, done.stderr  # a report is written whatever the verdict
+    assert (tmp_path / name).read_bytes().startswith(start)
+    assert done.stderr.startswith(f"wrote {tmp_path / name} (") and "fail, score 29.2" in done.stderr
+
+
+def test_report_format_option_wins_over_the_name(tmp_path: Path) -> None:
+    done = safetycase("report", PASS_CARD, "--format", "markdown", "-o", tmp_path / "audit.txt")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "audit.txt").read_text(encoding="utf-8").startswith("# Safety case gap report: Aster-2")
+
+
+def test_report_without_a_known_extension_or_format(tmp_path: Path) -> None:
+    done = safetycase("report", PASS_CARD, "-o", tmp_path / "audit.txt")
+    assert done.returncode == 2
+    assert "cannot tell the format of" in done.stderr and "--format markdown, html or pdf" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_of_a_bad_card_writes_nothing(tmp_path: Path) -> None:
+    card = tmp_path / "card.yaml"
+    card.write_text(BASE.replace("n: 800, count: 19}", "n: 800, count: 900}"), encoding="utf-8")
+    done = safetycase("report", card, "-o", tmp_path / "audit.pdf")
+    assert done.returncode == 2 and "count 900 is larger than n 800" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["card.yaml"]
+
+
+def test_pdf_to_standard_output_is_refused_before_any_work() -> None:
+    done = safetycase("check", PASS_CARD, "--format", "pdf")
+    assert done.returncode == 2
+    assert done.stderr == "safetycase: the pdf format is binary; write it to a file with -o\n"
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("json", "json"), ("markdown", "md"), ("html", "html"), ("pdf", "pdf")])
+def test_reports_are_byte_for_byte_reproducible(tmp_path: Path, fmt: str, suffix: str) -> None:
+    # Two separate processes (other hash seeds, other temporary names): the same bytes.
+    outputs = []
+    for run in ("a", "b"):
+        out = tmp_path / f"{run}.{suffix}"
+        done = safetycase("check", FAIL_CARD, "--format", fmt, "-o", out, env={"PYTHONHASHSEED": "random"})
+        assert done.returncode == 1, done.stderr  # the gate fails on blockers; the report is written
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    if fmt == "pdf":  # the dates are the report's (SOURCE_DATE_EPOCH), not the clock's
+        import io
+
+        import pypdf
+
+        meta = pypdf.PdfReader(io.BytesIO(outputs[0])).metadata
+        assert meta is not None and meta["/CreationDate"] == meta["/ModDate"] == "D:20261124000000Z"

@@ -33,10 +33,11 @@ def test_there_is_an_example_for_each_verdict() -> None:
     assert {str(p) for p in regen.example_cards()} == set(EXPECTED_VERDICTS)
 
 
+@pytest.mark.parametrize("name", sorted(regen.GOLDEN_FORMATS))
 @pytest.mark.parametrize("card", sorted(EXPECTED_VERDICTS))
-def test_example_report_is_regenerated_byte_for_byte(card: str) -> None:
-    committed = (ROOT / card).parent / "report.json"
-    assert regen.example_report(Path(card)) == committed.read_text(encoding="utf-8"), (
+def test_example_report_is_regenerated_byte_for_byte(card: str, name: str) -> None:
+    committed = (ROOT / card).parent / name
+    assert regen.example_report(Path(card), regen.GOLDEN_FORMATS[name]) == committed.read_text(encoding="utf-8"), (
         f"{committed} is stale: run python tests/regen.py --write and review the diff"
     )
 

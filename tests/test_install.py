@@ -47,6 +47,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "checker/schema/profiles/regulator.yaml",
         "checker/schema/report.schema.json",
         "checker/templates/card.yaml",
+        "checker/templates/report.html.j2",
+        "checker/templates/report.md.j2",
+        "checker/templates/print.css",
     ):
         assert data in names, f"{data} is not in the wheel"
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
@@ -92,3 +95,15 @@ def test_check_validate_init_from_the_wheel(installed: Path, tmp_path: Path) -> 
     assert json.loads(schema.stdout)["title"].startswith("safetycase submission")
     catalog = run_installed(installed, tmp_path, "-m", "checker", "requirements", "--format", "json")
     assert len(json.loads(catalog.stdout)["requirements"]) == 38
+
+
+def test_reports_render_from_the_wheel(installed: Path, tmp_path: Path) -> None:
+    # The templates and stylesheet are read from the installed package, not from the checkout.
+    card = tmp_path / "card.yaml"
+    shutil.copy(ROOT / "tests" / "cases" / "base.yaml", card)
+    for name in ("report.md", "report.html", "report.pdf"):
+        done = run_installed(installed, tmp_path, "-m", "checker", "report", "card.yaml", "-o", name)
+        assert done.returncode == 0, done.stderr
+    assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Safety case gap report: Aster-2")
+    assert "<style>" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")

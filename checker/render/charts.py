@@ -102,7 +102,8 @@ def comparison_chart(report: Report) -> Markup:
         pp = -limit + i * step
         colour = "#111" if abs(pp) < step / 1000 else _GRID
         parts.append(f'<line x1="{x(pp)}" y1="{top}" x2="{x(pp)}" y2="{bottom}" stroke="{colour}"/>')
-        parts.append(f'<text x="{x(pp)}" y="{bottom + 14}" text-anchor="middle" fill="{_MUTED}">{pp:+g}</text>')
+        label = "0" if colour == "#111" else f"{pp:+g}".replace("-", "−")
+        parts.append(f'<text x="{x(pp)}" y="{bottom + 14}" text-anchor="middle" fill="{_MUTED}">{label}</text>')
     for pp in (-tolerance, tolerance):
         parts.append(
             f'<line x1="{x(pp)}" y1="{top}" x2="{x(pp)}" y2="{bottom}" stroke="#1b7f3b" stroke-dasharray="4 3"/>'

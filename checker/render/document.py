@@ -100,7 +100,7 @@ def percent(value: float, digits: int = 1) -> str:
 def points(value: float, digits: int = 1, signed: bool = True) -> str:
     """A difference of proportions in percentage points: 0.1139 -> '+11.4 pp'."""
     shown = f"{value * 100:+.{digits}f}" if signed else f"{value * 100:.{digits}f}"
-    return f"{shown.replace('-', '−')} pp"
+    return f"{shown.replace('-', '−')}\u00a0pp"  # a no-break space: a number never parts from its unit
 
 
 def p_value(value: float) -> str:
