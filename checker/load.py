@@ -105,18 +105,22 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def load_card(path: str | Path) -> LoadedCard:
-    """Read and parse a card file. Raises CardError (with file, place and problem) on bad input."""
-    path = Path(path)
+def read_regular_file(path: Path, *, what: str, missing: str = "no such file") -> bytes:
+    """The bytes of a regular file of at most MAX_BYTES, or CardError naming the file and why not.
+
+    Folders, devices, pipes and sockets are refused before anything is opened (a FIFO would
+    block, /dev/zero would never end); the size is checked before reading and again after, for a
+    file that grows meanwhile. `what` names the file in messages ("card", "profile").
+    """
     name = str(path)
     try:
         info = os.stat(path)
-    except FileNotFoundError:
-        raise CardError([Problem(file=name, message="no such file")]) from None
+    except (FileNotFoundError, NotADirectoryError):
+        raise CardError([Problem(file=name, message=missing)]) from None
     except OSError as error:
         raise CardError([Problem(file=name, message=f"cannot read: {error.strerror or error}")]) from None
     if stat.S_ISDIR(info.st_mode):
-        raise CardError([Problem(file=name, message="is a folder, not a card file")])
+        raise CardError([Problem(file=name, message=f"is a folder, not a {what} file")])
     if not stat.S_ISREG(info.st_mode):
         raise CardError([Problem(file=name, message="is not a regular file (device, pipe or socket); refused")])
     if info.st_size > MAX_BYTES:
@@ -128,6 +132,14 @@ def load_card(path: str | Path) -> LoadedCard:
         raise CardError([Problem(file=name, message=f"cannot read: {error.strerror or error}")]) from None
     if len(raw) > MAX_BYTES:
         raise CardError([Problem(file=name, message=f"file is larger than the limit of {_size(MAX_BYTES)}")])
+    return raw
+
+
+def load_card(path: str | Path) -> LoadedCard:
+    """Read and parse a card file. Raises CardError (with file, place and problem) on bad input."""
+    path = Path(path)
+    name = str(path)
+    raw = read_regular_file(path, what="card")
     parsed = parse_card(raw, name, _SUFFIXES.get(path.suffix.lower()) or _sniff(raw))
     return LoadedCard(
         path=path,

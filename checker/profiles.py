@@ -9,7 +9,6 @@ error that names itself.
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import jsonschema
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.catalog import Catalog
-from checker.load import MAX_BYTES, Position, parse_card
+from checker.load import Position, parse_card, read_regular_file
 from checker.model import AccessLevel, Severity
 from checker.problems import CardError, Problem
 from checker.resources import read_bytes, schema
@@ -140,30 +139,11 @@ def _read_file(path: Path, spec: str) -> bytes:
     A spec that looks like a path (a folder separator or a YAML suffix) is reported as a
     missing file; a bare word is more likely a misspelt built-in profile name.
     """
-    source = str(path)
-    try:
-        info = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        if "/" in spec or os.sep in spec or Path(spec).suffix.lower() in _FILE_SUFFIXES:
-            raise CardError([Problem(file=source, message="no such profile file")]) from None
-        known = ", ".join(BUILTIN)
-        raise CardError([Problem(file=source, message=f"no such profile (built-in profiles: {known})")]) from None
-    except OSError as error:
-        raise CardError([Problem(file=source, message=f"cannot read: {error.strerror or error}")]) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise CardError([Problem(file=source, message="is a folder, not a profile file")])
-    if not stat.S_ISREG(info.st_mode):
-        raise CardError([Problem(file=source, message="is not a regular file (device, pipe or socket); refused")])
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise CardError([Problem(file=source, message=f"cannot read: {error.strerror or error}")]) from None
-    if len(raw) > MAX_BYTES:
-        raise CardError(
-            [Problem(file=source, message=f"file is larger than the limit of {MAX_BYTES / 1024 / 1024:.1f} MiB")]
-        )
-    return raw
+    if "/" in spec or os.sep in spec or Path(spec).suffix.lower() in _FILE_SUFFIXES:
+        missing = "no such profile file"
+    else:
+        missing = f"no such profile (built-in profiles: {', '.join(BUILTIN)})"
+    return read_regular_file(path, what="profile", missing=missing)
 
 
 def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:

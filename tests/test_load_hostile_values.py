@@ -8,9 +8,6 @@ problem, and the command line must exit 2 with that one line.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,24 +15,11 @@ import yaml
 
 from checker.load import MAX_DIGITS, load_card
 from checker.problems import CardError
+from tests.test_cli import safetycase
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = (Path(__file__).parent / "cases" / "base.yaml").read_text(encoding="utf-8")
 TOO_LONG = "number too long (more than 4,300 digits)"
-
-
-def safetycase(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """Run the real entry point (with its last guard), as the console script does (from test_cli)."""
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1795478400"}
-    environment.pop("SAFETYCASE_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=environment,
-        check=False,
-    )
 
 
 def replace(old: str, new: str) -> str:
