@@ -9,9 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import stat
 import sys
-import tempfile
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from checker import __version__
+from checker.output import OutputRefused, check_output_path, write_atomically
 from checker.problems import CardError
 
 EXIT_PASS, EXIT_GATE, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -93,71 +92,18 @@ def _colour() -> bool:
     return terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def _same_file(out: Path, card: Path) -> bool:
-    """Whether writing `out` would overwrite `card`: the same path, or the same inode (a hard link)."""
-    try:
-        if out.resolve() == card.resolve():
-            return True
-        return os.path.samefile(out, card)
-    except (OSError, RuntimeError):  # either missing, or a link loop: not the same existing file
-        return False
-
-
 def _refuse_unsafe_output(out: Path, cards: Sequence[Path] = ()) -> None:
-    """Refuse an output path that writing would damage, before any work is done.
-
-    The report goes to a temporary file that is then renamed over `out`, and a rename replaces
-    whatever `out` is: an input card, the symbolic link itself, even /dev/null when run as root.
-    """
-    for card in cards:
-        if _same_file(out, card):
-            _usage(f"cannot write {out}: it is the card {card} being checked; refusing to overwrite an input")
     try:
-        mode: int | None = os.lstat(out).st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        mode = None
-    except OSError as error:
-        _usage(f"cannot write {out}: {error.strerror or error}")
-    if mode is not None and stat.S_ISLNK(mode):
-        _usage(f"cannot write {out}: it is a symbolic link; give the path of a regular file")
-    if mode is not None and stat.S_ISDIR(mode):
-        _usage(f"cannot write {out}: it is a folder; give a file name")
-    if mode is not None and not stat.S_ISREG(mode):
-        _usage(f"cannot write {out}: not a regular file (device, pipe or socket)")
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        _usage(f"cannot write {out}: no folder {folder}")
-
-
-def _umask() -> int:
-    """The process umask. Reading it means setting it: a private mask, restored at once."""
-    mask = os.umask(0o077)
-    os.umask(mask)
-    return mask
+        check_output_path(out, cards)
+    except OutputRefused as refused:
+        _usage(str(refused))
 
 
 def _write(out: Path, content: str | bytes) -> None:
-    """Write atomically: a reader never sees half a report, a failure leaves nothing behind.
-
-    The file gets the mode any other program would give it (0666 less the umask), not the
-    temporary file's private 0600.
-    """
-    _refuse_unsafe_output(out)
-    folder = out.parent if str(out.parent) else Path(".")
     try:
-        handle = tempfile.NamedTemporaryFile("wb", dir=folder, prefix=f".{out.name}.", delete=False)  # noqa: SIM115 - closed below, then renamed
-    except OSError as error:
-        _usage(f"cannot write {out}: {error.strerror or error}")
-    try:
-        with handle:
-            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
-            os.fchmod(handle.fileno(), 0o666 & ~_umask())
-        os.replace(handle.name, out)
-    except BaseException as error:
-        Path(handle.name).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            _usage(f"cannot write {out}: {error.strerror or error}")
-        raise
+        write_atomically(out, content)
+    except OutputRefused as refused:
+        _usage(str(refused))
 
 
 def _gate_fails(fail_on: FailOn, severities: set[str]) -> bool:
