@@ -67,6 +67,8 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
             yield pointer, f"must be at most {_number(value)}, found {_clip(instance)}"
         case "minLength":
             yield pointer, "must not be empty"
+        case "maxLength":
+            yield pointer, f"is {len(instance):,} characters long; the limit is {value:,}"
         case "anyOf" | "oneOf" if error.context:
             # "Not valid under any of the given schemas" says nothing. When the value is of the
             # type of exactly one branch (a mapping where a mapping or null is allowed), that

@@ -142,14 +142,16 @@ HOSTILE = (
     'href="file:///etc/passwd"> </table></div></section> **unbalanced _markdown `code [bracket | pipe # hash '
     f"{LONG_WORD} مرحبا بالعالم שלום עולם 😀🚀👩‍🔬 {{{{ 7*7 }}}} {{% raw %}}"
 )
+HOSTILE_NAME = '<script>alert("x")</script> | pipe # [js](javascript:y) <img src=x onerror=z> שלום עולם 😀'
 HOSTILE_BLOCK = f"# A heading\n\n{HOSTILE}\n\n```\nunclosed fence\n\n> quote\n\n| a | b |\n|---|\n| {LONG_WORD} |\n"
 
 
 @pytest.fixture(scope="module")
 def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     data = yaml.safe_load(BASE.read_text(encoding="utf-8"))
-    data["submission"]["organization"] = HOSTILE
-    data["model"]["name"] = f"Aster<script>x</script> {LONG_WORD}"
+    # Names are bounded by the schema (200 characters); free text is not, so long words go there.
+    data["submission"]["organization"] = HOSTILE_NAME
+    data["model"]["name"] = f"Aster<script>x</script> {'W' * 150}"
     evaluation = data["evaluations"][0]
     evaluation["title"] = HOSTILE
     evaluation["method"] = HOSTILE_BLOCK
@@ -189,7 +191,7 @@ def test_hostile_text_cannot_break_the_markdown_report(hostile_report: Report) -
     assert "<script>" not in text and "<img" not in text and "<link" not in text and "<style>" not in text
     # The organisation cell stays one table row, its pipes escaped.
     (row,) = [line for line in text.splitlines() if line.startswith("| Organization |")]
-    assert row.endswith(" |") and "\\| pipe" in row
+    assert row.endswith(" |") and "\\| pipe" in row and "&lt;script&gt;" in row
     # Card Markdown stays inside block quotes: its heading and fence never start a line of the report.
     assert "\n# A heading" not in text and "\n```" not in text
     assert "> # A heading" in text

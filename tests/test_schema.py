@@ -296,3 +296,12 @@ def test_an_unknown_key_is_placed_at_itself_whatever_it_spells(tmp_path: Path, k
         f"7:3: unknown key '{shown}' (allowed here: card_version, changelog, contact, organization, submitted_on;"
         f" 'x-' keys are free) (at /submission/{pointer})"
     ]
+
+
+def test_names_are_bounded(tmp_path: Path) -> None:
+    # A 10,000-character "model name" is not a name: it would fill pages of every report.
+    card = tmp_path / "card.yaml"
+    card.write_text(BASE.replace("  name: Aster-2\n", "  name: " + "W" * 201 + "\n"), encoding="utf-8")
+    found = problems(load_card(card))
+    assert [p.message for p in found] == ["is 201 characters long; the limit is 200"]
+    assert found[0].pointer == "/model/name" and found[0].line == 14
