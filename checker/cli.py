@@ -148,6 +148,12 @@ def check(
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="The least severity that fails the gate (exit 1).")
     ] = FailOn.blocker,
+    no_evidence: Annotated[
+        bool,
+        typer.Option(
+            "--no-evidence", help="Do not read evidence files (a draft): the report says they were not verified."
+        ),
+    ] = False,
 ) -> None:
     """Check cards and report the verdict, scores and findings."""
     from checker.catalog import load_catalog
@@ -176,7 +182,7 @@ def check(
     rendered: list[str | bytes] = []
     for card in cards:
         try:
-            report = check_file(card, profile, today=today)
+            report = check_file(card, profile, today=today, evidence=not no_evidence)
         except CardError as error:
             _report_problems(error)
             code = EXIT_INPUT
@@ -220,6 +226,12 @@ def report(
     profile: Annotated[
         str, typer.Option("--profile", "-p", help="A built-in profile (default, regulator) or a profile file.")
     ] = "default",
+    no_evidence: Annotated[
+        bool,
+        typer.Option(
+            "--no-evidence", help="Do not read evidence files (a draft): the report says they were not verified."
+        ),
+    ] = False,
 ) -> None:
     """Write the audit report of one card: Markdown, HTML, or a PDF printed from the HTML."""
     from checker.pipeline import check_file
@@ -231,7 +243,7 @@ def report(
     _refuse_unsafe_output(out, [card])
     today = _today()
     try:
-        finished = check_file(card, profile, today=today)
+        finished = check_file(card, profile, today=today, evidence=not no_evidence)
     except CardError as error:
         _report_problems(error)
         raise typer.Exit(EXIT_INPUT) from None

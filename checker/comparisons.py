@@ -8,6 +8,7 @@ across the whole card, and the smallest gap it could detect with the profile's p
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Literal
 
@@ -63,6 +64,7 @@ class Comparison(BaseModel):
     """Smallest change from the lower arm's rate detectable with the profile's power (an increase,
     or a decrease when no increase can reach it); None when no gap of any size can reach it."""
     source: Literal["declared", "recomputed"] = "declared"
+    """Whose counts: the card's arms, or those recounted from its raw samples."""
 
     def reaches(self, tolerance_pp: float) -> bool:
         """Whether |difference| is at least the tolerance, exactly: in fractions of the counts, so
@@ -90,20 +92,32 @@ def _summary(context: str, n: int, count: int) -> ArmSummary:
     )
 
 
-def compare(submission: Submission, *, significance_level: float, power: float) -> tuple[Comparison, ...]:
-    """Every comparison in the card, in card order, with Holm adjustment across all of them."""
+def compare(
+    submission: Submission,
+    *,
+    significance_level: float,
+    power: float,
+    recounted: Mapping[str, Mapping[str, tuple[int, int]]] | None = None,
+) -> tuple[Comparison, ...]:
+    """Every comparison in the card, in card order, with Holm adjustment across all of them.
+
+    Where `recounted` holds an evaluation's counts from its raw samples (evaluation id ->
+    context -> (n, count)), those are compared instead of the declared arms.
+    """
+    recounted = recounted or {}
     raw = []
     for index, evaluation in enumerate(submission.evaluations or ()):
-        arms = pooled_arms(evaluation)
+        arms = recounted.get(evaluation.id) or pooled_arms(evaluation)
+        source: Literal["declared", "recomputed"] = "recomputed" if evaluation.id in recounted else "declared"
         for pair in PAIRS:
             if pair[0] not in arms or pair[1] not in arms:
                 continue
             (n1, k1), (n2, k2) = arms[pair[0]], arms[pair[1]]
             test = stats.compare_proportions(k1, n1, k2, n2)
-            raw.append((index, evaluation, pair, (n1, k1), (n2, k2), test))
+            raw.append((index, evaluation, pair, (n1, k1), (n2, k2), test, source))
     adjusted = stats.holm([r[5].p_value for r in raw])
     comparisons = []
-    for (index, evaluation, pair, (n1, k1), (n2, k2), test), p_adjusted in zip(raw, adjusted, strict=True):
+    for (index, evaluation, pair, (n1, k1), (n2, k2), test, source), p_adjusted in zip(raw, adjusted, strict=True):
         watched, unwatched = _summary(pair[0], n1, k1), _summary(pair[1], n2, k2)
         comparisons.append(
             Comparison(
@@ -122,6 +136,7 @@ def compare(submission: Submission, *, significance_level: float, power: float) 
                 detectable_gap=stats.detectable_gap(
                     n1, n2, min(watched.rate, unwatched.rate), alpha=significance_level, power=power
                 ),
+                source=source,
             )
         )
     return tuple(comparisons)

@@ -12,6 +12,7 @@ from checker.catalog import Catalog
 from checker.comparisons import Comparison
 from checker.model import Finding, Status, Submission
 from checker.profiles import Profile
+from checker.report import EvidenceRecord
 from checker.rules import CardView, Outcome, registry
 
 Locate = Callable[[str], int | None]
@@ -41,13 +42,17 @@ def run_checks(
     catalog: Catalog,
     profile: Profile,
     locate: Locate,
+    evidence: tuple[EvidenceRecord, ...] = (),
+    evidence_read: bool = False,
 ) -> tuple[dict[str, Outcome], tuple[Finding, ...]]:
     """Every requirement's outcome, and the findings, gravest first then in file order."""
     checks = registry()
     unchecked, orphaned = check_coverage(catalog)
     if unchecked or orphaned:
         raise RuntimeError(f"catalog and checks disagree: no check for {unchecked}, no entry for {orphaned}")
-    view = CardView(submission=submission, profile=profile, comparisons=comparisons)
+    view = CardView(
+        submission=submission, profile=profile, comparisons=comparisons, evidence=evidence, evidence_read=evidence_read
+    )
     outcomes: dict[str, Outcome] = {}
     findings: list[Finding] = []
     seen: dict[str, int] = {}

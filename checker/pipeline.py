@@ -12,6 +12,7 @@ from checker import __version__
 from checker.catalog import Catalog, load_catalog
 from checker.comparisons import compare
 from checker.engine import run_checks
+from checker.evidence import declared_only, recounted, verify
 from checker.load import LoadedCard, load_card
 from checker.model import Severity, Submission
 from checker.profiles import Profile, load_profile
@@ -28,36 +29,33 @@ from checker.scoring import area_results, overall_score, verdict
 from checker.validate import validate
 
 
-def _evidence(submission: Submission) -> tuple[EvidenceRecord, ...]:
-    """Every evidence file the card declares. Files are not read here (see evidence.py)."""
-    records = []
-    for i, evaluation in enumerate(submission.evaluations or ()):
-        for j, file in enumerate(evaluation.evidence or ()):
-            records.append((f"/evaluations/{i}/evidence/{j}", file.path, file.sha256))
-    for i, audit in enumerate(submission.independent_audits or ()):
-        if audit.report is not None:
-            records.append((f"/independent_audits/{i}/report", audit.report.path, audit.report.sha256))
-    return tuple(
-        EvidenceRecord(
-            pointer=pointer,
-            path=path,
-            declared_sha256=digest.lower() if digest else None,
-            actual_sha256=None,
-            status="not_checked",
-        )
-        for pointer, path, digest in records
+def assess(
+    card: LoadedCard,
+    submission: Submission,
+    catalog: Catalog,
+    profile: Profile,
+    today: dt.date,
+    evidence: tuple[EvidenceRecord, ...] | None = None,
+) -> Report:
+    """Checks, scores and reports a validated card. Pure: the clock and the evidence records are passed in.
+
+    `evidence` is what reading the files showed (evidence.verify), or None when they were not read.
+    """
+    records = declared_only(submission) if evidence is None else evidence
+    comparisons = compare(
+        submission,
+        significance_level=profile.significance_level,
+        power=profile.power,
+        recounted=recounted(records),
     )
-
-
-def assess(card: LoadedCard, submission: Submission, catalog: Catalog, profile: Profile, today: dt.date) -> Report:
-    """Checks, scores and reports a validated card. Pure: the clock is passed in."""
-    comparisons = compare(submission, significance_level=profile.significance_level, power=profile.power)
 
     def locate(pointer: str) -> int | None:
         position = card.locate(pointer)
         return position.line if position else None
 
-    outcomes, findings = run_checks(submission, comparisons, catalog, profile, locate)
+    outcomes, findings = run_checks(
+        submission, comparisons, catalog, profile, locate, evidence=records, evidence_read=evidence is not None
+    )
     areas = area_results(outcomes, findings, catalog, profile)
     # Scores are rounded once, here, to the precision every report shows, so that the verdict
     # and the printed score can never disagree (69.96 must not print as 70.0 and fail the bar).
@@ -87,17 +85,21 @@ def assess(card: LoadedCard, submission: Submission, catalog: Catalog, profile: 
         areas=areas,
         findings=findings,
         comparisons=comparisons,
-        evidence=_evidence(submission),
-        evidence_verified=False,
+        evidence=records,
+        evidence_verified=evidence is not None,
         card=submission,
         narrative=card.narrative,
     )
 
 
-def check_file(path: str | Path, profile: str = "default", *, today: dt.date) -> Report:
-    """Load, validate and check one card file. Raises CardError on bad input."""
+def check_file(path: str | Path, profile: str = "default", *, today: dt.date, evidence: bool = True) -> Report:
+    """Load, validate, verify the evidence of (unless `evidence` is False) and check one card file.
+
+    Raises CardError on bad input.
+    """
     catalog = load_catalog()
     resolved = load_profile(profile, catalog)
     card = load_card(path)
     submission = validate(card)
-    return assess(card, submission, catalog, resolved, today)
+    records = verify(submission, Path(path).parent) if evidence else None
+    return assess(card, submission, catalog, resolved, today, records)

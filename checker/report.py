@@ -45,12 +45,42 @@ class SubmissionInfo(_Part):
     card_version: str | None
 
 
+class MalformedLine(_Part):
+    line: int = Field(description="1-based line number in the raw-samples file")
+    problem: str
+
+
+class RecountedArm(_Part):
+    context: str
+    n: int = Field(description="samples with this context in the raw-samples file")
+    count: int = Field(description="of them, samples whose outcome is true")
+
+
+EvidenceStatus = Literal["verified", "mismatch", "missing", "refused", "not_declared", "unverifiable", "not_checked"]
+
+
 class EvidenceRecord(_Part):
+    """One declared evidence file or audit report, and what reading it showed."""
+
     pointer: str
     path: str
+    entry: str = Field(description="the id of the evaluation or audit that declares the file")
+    kind: str | None
     declared_sha256: str | None
     actual_sha256: str | None
-    status: Literal["verified", "mismatch", "missing", "refused", "not_declared", "not_checked"]
+    status: EvidenceStatus = Field(
+        description=(
+            "verified: the hash matches; mismatch: it does not; missing: no such file; refused: outside the "
+            "card's folder or not a regular file, never opened; not_declared: read, but no hash to match; "
+            "unverifiable: raw samples with malformed lines; not_checked: files were not read"
+        )
+    )
+    reason: str = Field(default="", description="why the status is not verified, in plain words")
+    recounted: tuple[RecountedArm, ...] | None = Field(
+        default=None, description="raw samples only: n and count per context, recounted from the file"
+    )
+    malformed: tuple[MalformedLine, ...] = Field(default=(), description="the first malformed lines")
+    malformed_total: int = Field(default=0, description="how many lines were malformed in all")
 
 
 class Counts(_Part):
@@ -81,6 +111,13 @@ class Report(_Part):
     def findings_of(self, severity: Severity | str) -> tuple[Finding, ...]:
         """The findings of one severity (given as the enum or its name), in report order."""
         return tuple(f for f in self.findings if f.severity == Severity(severity))
+
+    def evidence_statuses(self) -> dict[str, int]:
+        """How many evidence files have each status, in the order statuses first appear."""
+        counts: dict[str, int] = {}
+        for record in self.evidence:
+            counts[record.status] = counts.get(record.status, 0) + 1
+        return counts
 
     def findings_for(self, requirement: str) -> tuple[Finding, ...]:
         """The findings of one requirement, in report order."""

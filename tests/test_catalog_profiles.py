@@ -140,7 +140,12 @@ def test_profile_files_extend_each_other_and_merge_tables(tmp_path: Path) -> Non
     profile = load_profile(str(tmp_path / "mine.yaml"), load_catalog())
     assert profile.name == "mine" and profile.pass_score == 90
     assert profile.audit_access.days == 40 and profile.audit_access.chain_of_thought is True  # merged, not replaced
-    assert profile.severities == {"VS-5": Severity.MAJOR, "AD-8": Severity.MAJOR, "CV-2": Severity.MAJOR}
+    assert profile.severities == {
+        "VS-5": Severity.MAJOR,
+        "VS-7": Severity.MAJOR,
+        "AD-8": Severity.MAJOR,
+        "CV-2": Severity.MAJOR,
+    }
     assert profile.source == str(tmp_path / "mine.yaml")
 
 

@@ -328,7 +328,7 @@ def test_report_takes_its_format_from_the_file_name(tmp_path: Path, name: str, s
     done = safetycase("report", FAIL_CARD, "-o", tmp_path / name)
     assert done.returncode == 0, done.stderr  # a report is written whatever the verdict
     assert (tmp_path / name).read_bytes().startswith(start)
-    assert done.stderr.startswith(f"wrote {tmp_path / name} (") and "fail, score 29.2" in done.stderr
+    assert done.stderr.startswith(f"wrote {tmp_path / name} (") and "fail, score 31.5" in done.stderr
 
 
 def test_report_format_option_wins_over_the_name(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +40,21 @@ def edited(edits: list[dict[str, str]]) -> str:
     return text
 
 
-def run(tmp_path: Path, text: str) -> Report:
+EVIDENCE = Path(__file__).resolve().parent.parent / "examples" / "aster-2-pass" / "evidence"
+"""The base card declares the passing example's evidence files, with their hashes."""
+
+
+def run(tmp_path: Path, text: str, *, evidence: bool = False) -> Report:
+    """Check the card text. With `evidence`, beside the base card's evidence files, which are read.
+
+    Without, files are not read: a case that edits declared counts would otherwise be checked
+    against the unedited raw samples (and the recount, not the edit, would be compared).
+    """
     card = tmp_path / "card.yaml"
     card.write_text(text, encoding="utf-8")
-    return check_file(card, "default", today=TODAY)
+    if evidence and not (tmp_path / "evidence").exists():
+        shutil.copytree(EVIDENCE, tmp_path / "evidence")
+    return check_file(card, "default", today=TODAY, evidence=evidence)
 
 
 def status(report: Report, requirement: str) -> Status:
@@ -60,7 +72,7 @@ def load_case(path: Path) -> dict[str, Any]:
 
 
 def test_base_card_meets_every_requirement(tmp_path: Path) -> None:
-    report = run(tmp_path, BASE)
+    report = run(tmp_path, BASE, evidence=True)
     assert report.findings == ()
     assert report.verdict.value == "pass"
 
@@ -76,7 +88,7 @@ def test_passing_case(tmp_path: Path, path: Path) -> None:
     requirement = case["requirement"]
     variants = case["pass"] if isinstance(case["pass"], list) else [case["pass"]]
     for variant in variants:
-        report = run(tmp_path, edited(variant["edits"]))
+        report = run(tmp_path, edited(variant["edits"]), evidence=case.get("evidence", False))
         assert [f for f in report.findings if f.requirement == requirement] == [], variant["why"]
         assert status(report, requirement) is Status.MET, f"a passing case must apply: {variant['why']}"
 
@@ -88,7 +100,7 @@ def test_failing_case(tmp_path: Path, path: Path) -> None:
     text = edited(fail["edits"])
     marked = [i for i, line in enumerate(text.splitlines(), start=1) if line.endswith(f"# <- {requirement}")]
     assert len(marked) == 1, "a failing case marks exactly one line"
-    report = run(tmp_path, text)
+    report = run(tmp_path, text, evidence=case.get("evidence", False))
     findings = [f for f in report.findings if f.requirement == requirement]
     assert findings, f"{requirement} found nothing: {fail['why']}"
     assert status(report, requirement) in (Status.PARTIAL, Status.UNMET)

@@ -93,6 +93,12 @@ def render(report: Report, *, width: int = 80, colour: bool = False) -> str:
         lines.append(f"  {area.id}  {title:<28} {_score(area.score)}  {_bar(area.score)}")
     if not report.evidence_verified and report.evidence:
         lines += ["", "Evidence files were not read: their hashes and counts are not verified."]
+    elif report.evidence:
+        statuses = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in report.evidence_statuses().items())
+        lines += [
+            "",
+            f"Evidence: {len(report.evidence)} file{'s' if len(report.evidence) != 1 else ''} read ({statuses}).",
+        ]
     for severity in Severity:
         findings = report.findings_of(severity)
         if not findings:

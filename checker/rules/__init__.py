@@ -15,6 +15,7 @@ from typing import Any
 from checker.comparisons import Comparison
 from checker.model import Configuration, Evaluation, Submission
 from checker.profiles import Profile
+from checker.report import EvidenceRecord
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,6 +68,9 @@ class CardView:
     submission: Submission
     profile: Profile
     comparisons: tuple[Comparison, ...]
+    evidence: tuple[EvidenceRecord, ...] = ()
+    evidence_read: bool = False
+    """Whether evidence files were read (not under --no-evidence)."""
 
     @property
     def evaluations(self) -> tuple[Evaluation, ...]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from checker.comparisons import pooled_arms
+from checker.evidence import recounted
 from checker.model import Configuration
-from checker.rules import CardView, Gap, Outcome, check, fraction
+from checker.report import EvidenceRecord
+from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
 
 IDENTITY = {
     "weights_sha256": "weights",
@@ -294,3 +297,99 @@ def changelog_current(card: CardView) -> Outcome:
             ),
         ),
     )
+
+
+def _owner(record: EvidenceRecord) -> str:
+    what = "audit" if record.pointer.startswith("/independent_audits/") else "evaluation"
+    return f"{what} '{record.entry}'"
+
+
+@check("VS-7")
+def evidence_readable(card: CardView) -> Outcome:
+    if not card.evidence_read:
+        return not_applicable("evidence files were not read (--no-evidence)")
+    gaps = []
+    for record in card.evidence:
+        if record.status in ("missing", "refused"):
+            gaps.append(
+                Gap(
+                    message=(
+                        f"{_owner(record)} declares {record.path}, which is not in the card's folder (missing)"
+                        if record.status == "missing"
+                        else f"{_owner(record)} declares {record.path}, which was refused and never read: {record.reason}"
+                    ),
+                    pointer=record.pointer + "/path",
+                    figures={"path": record.path, "status": record.status},
+                )
+            )
+        elif record.status == "unverifiable":
+            shown = "; ".join(f"line {m.line}: {m.problem}" for m in record.malformed)
+            more = record.malformed_total - len(record.malformed)
+            gaps.append(
+                Gap(
+                    message=(
+                        f"the raw samples {record.path} of {_owner(record)} cannot be verified: "
+                        f"{record.malformed_total:,} malformed line{'s' if record.malformed_total != 1 else ''} "
+                        f"({shown}{f'; and {more:,} more' if more else ''})"
+                    ),
+                    pointer=record.pointer + "/path",
+                    figures={
+                        "path": record.path,
+                        "malformed_total": record.malformed_total,
+                        "malformed": [f"line {m.line}: {m.problem}" for m in record.malformed],
+                    },
+                )
+            )
+    return fraction(len(card.evidence) - len(gaps), len(card.evidence), gaps, "no evidence files")
+
+
+@check("VS-8")
+def evidence_matches_hash(card: CardView) -> Outcome:
+    if not card.evidence_read:
+        return not_applicable("evidence files were not read (--no-evidence)")
+    hashed = [r for r in card.evidence if r.declared_sha256 and r.actual_sha256]
+    gaps = [
+        Gap(
+            message=(
+                f"{record.path} of {_owner(record)} is not the declared file: its sha256 is "
+                f"{record.actual_sha256}, the card declares {record.declared_sha256}"
+            ),
+            pointer=record.pointer + "/sha256",
+            figures={"path": record.path},
+        )
+        for record in hashed
+        if record.status == "mismatch"
+    ]
+    return fraction(len(hashed) - len(gaps), len(hashed), gaps, "no evidence file with a hash was read")
+
+
+@check("VS-9")
+def counts_match_raw_samples(card: CardView) -> Outcome:
+    recount = recounted(card.evidence)
+    checked = [(i, e) for i, e in enumerate(card.evaluations) if e.id in recount]
+    gaps = []
+    for index, evaluation in checked:
+        declared, raw = pooled_arms(evaluation), recount[evaluation.id]
+        differences = []
+        for context in sorted(set(declared) | set(raw)):
+            (n_declared, k_declared), (n_raw, k_raw) = declared.get(context, (0, 0)), raw.get(context, (0, 0))
+            if (n_declared, k_declared) == (n_raw, k_raw):
+                continue
+            if context not in declared:
+                differences.append(f"its raw samples hold {k_raw} of {n_raw} '{context}' samples that no arm declares")
+            else:
+                differences.append(
+                    f"{context} is declared as {k_declared} of {n_declared} but the raw samples hold {k_raw} of {n_raw}"
+                )
+        if differences:
+            gaps.append(
+                Gap(
+                    message=f"evaluation '{evaluation.id}': {'; '.join(differences)}",
+                    pointer=f"/evaluations/{index}/arms",
+                    figures={
+                        "declared": {c: {"n": n, "count": k} for c, (n, k) in sorted(declared.items())},
+                        "recounted": {c: {"n": n, "count": k} for c, (n, k) in sorted(raw.items())},
+                    },
+                )
+            )
+    return fraction(len(checked) - len(gaps), len(checked), gaps, "no raw samples were read")

@@ -1,0 +1,240 @@
+"""Evidence files: confined to the card's folder, hashed as they stream, raw samples recounted.
+
+A declared path is refused, before anything is opened, when it is absolute, climbs out with
+`..`, or resolves (through symbolic links) outside the card's folder. What remains is opened
+without following a final link and without blocking, and read only if it is a regular file:
+never a device, a pipe or a socket. Each file is read once, in chunks, for its sha256 and, for
+`raw_samples`, for the count of every context (JSON Lines, one `{"context", "outcome"}` a
+line): memory stays the same whatever the file's size.
+
+`verify(submission, folder)` gives one EvidenceRecord per declared file; `recounted(records)`
+the counts that replace the declared arms where raw samples were read cleanly.
+`verify_evidence(card_path)` does both steps for a card file, for other tools.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import get_args
+
+from checker.model import Context, Submission
+from checker.report import EvidenceRecord, MalformedLine, RecountedArm
+
+CHUNK = 1 << 20
+"""Bytes read at a time."""
+MALFORMED_SHOWN = 5
+"""Malformed lines quoted by number; the rest are counted."""
+CONTEXTS = frozenset(get_args(Context))
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    pointer: str
+    path: str
+    declared: str | None
+    kind: str | None
+    entry: str
+    """The id of the evaluation or audit that declares the file."""
+
+
+def _entries(submission: Submission) -> Iterator[_Entry]:
+    for i, evaluation in enumerate(submission.evaluations or ()):
+        for j, file in enumerate(evaluation.evidence or ()):
+            yield _Entry(f"/evaluations/{i}/evidence/{j}", file.path, file.sha256, file.kind, evaluation.id)
+    for i, audit in enumerate(submission.independent_audits or ()):
+        if audit.report is not None:
+            report = audit.report
+            yield _Entry(
+                f"/independent_audits/{i}/report", report.path, report.sha256, report.kind or "report", audit.id
+            )
+
+
+def refusal(folder: Path, declared: str) -> str | None:
+    """Why a declared path may not be read, or None when it stays inside `folder`. Opens nothing."""
+    if not declared or "\x00" in declared:
+        return "an empty path or one holding a NUL character"
+    if PurePosixPath(declared).is_absolute() or PureWindowsPath(declared).drive or declared.startswith("\\"):
+        return "an absolute path; evidence paths are relative to the card's folder"
+    if ".." in PurePosixPath(declared.replace("\\", "/")).parts:
+        return "climbs out of the card's folder with '..'"
+    base = os.path.realpath(folder)
+    real = os.path.realpath(os.path.join(base, declared))
+    if os.path.commonpath([base, real]) != base:
+        return "leads out of the card's folder through a symbolic link"
+    return None
+
+
+@dataclass
+class _Recount:
+    """The running count of a raw-samples file, fed a chunk at a time."""
+
+    counts: Counter[tuple[str, bool]] = field(default_factory=Counter)
+    malformed: list[MalformedLine] = field(default_factory=list)
+    malformed_total: int = 0
+    line: int = 0
+    pending: bytes = b""
+
+    def feed(self, chunk: bytes) -> None:
+        lines = (self.pending + chunk).split(b"\n")
+        self.pending = lines.pop()
+        for raw in lines:
+            self._one(raw)
+
+    def close(self) -> None:
+        if self.pending:  # a last line without a newline
+            self._one(self.pending)
+            self.pending = b""
+
+    def _one(self, raw: bytes) -> None:
+        self.line += 1
+        if self.line == 1 and raw.startswith(_BOM):
+            raw = raw[len(_BOM) :]
+        if not raw.strip():
+            return
+        problem = None
+        try:
+            sample = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            problem = "not a JSON value"
+        else:
+            if not isinstance(sample, dict):
+                problem = "not a JSON object"
+            elif not isinstance(context := sample.get("context"), str) or context not in CONTEXTS:
+                problem = f"'context' is {json.dumps(sample.get('context'))[:40]}, not a known context"
+            elif not isinstance(outcome := sample.get("outcome"), bool):
+                problem = f"'outcome' is {json.dumps(outcome)[:40]}, not true or false"
+            else:
+                self.counts[(context, outcome)] += 1
+        if problem is not None:
+            self.malformed_total += 1
+            if len(self.malformed) < MALFORMED_SHOWN:
+                self.malformed.append(MalformedLine(line=self.line, problem=problem))
+
+    def arms(self) -> tuple[RecountedArm, ...]:
+        contexts = sorted({context for context, _ in self.counts})
+        return tuple(
+            RecountedArm(context=c, n=self.counts[(c, True)] + self.counts[(c, False)], count=self.counts[(c, True)])
+            for c in contexts
+        )
+
+
+def _read(path: str, raw_samples: bool) -> tuple[str, _Recount | None] | str:
+    """(sha256, recount) of a regular file, or why it could not be read. One pass, constant memory."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except FileNotFoundError:
+        return "missing"
+    except OSError as error:
+        return f"cannot be opened: {error.strerror or error}"
+    # Checked on the open descriptor, before wrapping it (a folder cannot even be wrapped).
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        return "not a regular file (device, pipe, socket or folder)"
+    with os.fdopen(descriptor, "rb", buffering=0) as handle:
+        digest = hashlib.sha256()
+        recount = _Recount() if raw_samples else None
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            if recount is not None:
+                recount.feed(chunk)
+        if recount is not None:
+            recount.close()
+    return digest.hexdigest(), recount
+
+
+def _check(folder: Path, entry: _Entry) -> EvidenceRecord:
+    declared = entry.declared.lower() if entry.declared else None
+    record = {
+        "pointer": entry.pointer,
+        "path": entry.path,
+        "entry": entry.entry,
+        "kind": entry.kind,
+        "declared_sha256": declared,
+    }
+    reason = refusal(folder, entry.path)
+    if reason is not None:
+        return EvidenceRecord(**record, actual_sha256=None, status="refused", reason=reason)
+    result = _read(os.path.realpath(folder / entry.path), entry.kind == "raw_samples")
+    if isinstance(result, str):
+        status = "missing" if result == "missing" else "refused"
+        return EvidenceRecord(
+            **record, actual_sha256=None, status=status, reason="no such file" if status == "missing" else result
+        )
+    actual, recount = result
+    if declared is not None and actual != declared:
+        return EvidenceRecord(
+            **record, actual_sha256=actual, status="mismatch", reason="the file's sha256 differs from the declared one"
+        )
+    if recount is not None and recount.malformed_total:
+        return EvidenceRecord(
+            **record,
+            actual_sha256=actual,
+            status="unverifiable",
+            reason=f"{recount.malformed_total:,} malformed line{'s' if recount.malformed_total != 1 else ''} in the raw samples",
+            malformed=tuple(recount.malformed),
+            malformed_total=recount.malformed_total,
+        )
+    return EvidenceRecord(
+        **record,
+        actual_sha256=actual,
+        status="verified" if declared is not None else "not_declared",
+        reason="" if declared is not None else "no sha256 declared: the file was read but cannot be matched",
+        recounted=recount.arms() if recount is not None else None,
+    )
+
+
+def verify(submission: Submission, folder: Path) -> tuple[EvidenceRecord, ...]:
+    """Every declared evidence file and audit report, checked against `folder` (the card's)."""
+    return tuple(_check(folder, entry) for entry in _entries(submission))
+
+
+def declared_only(submission: Submission) -> tuple[EvidenceRecord, ...]:
+    """Every declared file, unread (`--no-evidence`)."""
+    return tuple(
+        EvidenceRecord(
+            pointer=e.pointer,
+            path=e.path,
+            entry=e.entry,
+            kind=e.kind,
+            declared_sha256=e.declared.lower() if e.declared else None,
+            actual_sha256=None,
+            status="not_checked",
+            reason="evidence files were not read (--no-evidence)",
+        )
+        for e in _entries(submission)
+    )
+
+
+def recounted(records: tuple[EvidenceRecord, ...]) -> dict[str, dict[str, tuple[int, int]]]:
+    """Evaluation id -> context -> (n, count), summed over its raw-samples files that were read cleanly.
+
+    A file whose hash does not match is not the declared file: its counts are not used.
+    """
+    totals: dict[str, dict[str, list[int]]] = {}
+    for record in records:
+        if record.recounted is None:
+            continue
+        arms = totals.setdefault(record.entry, {})
+        for arm in record.recounted:
+            pair = arms.setdefault(arm.context, [0, 0])
+            pair[0] += arm.n
+            pair[1] += arm.count
+    return {entry: {c: (n, k) for c, (n, k) in arms.items()} for entry, arms in totals.items()}
+
+
+def verify_evidence(card_path: str | Path) -> tuple[EvidenceRecord, ...]:
+    """Load and validate a card, then verify its evidence files. Raises CardError on a bad card."""
+    from checker.load import load_card
+    from checker.validate import validate
+
+    card = load_card(card_path)
+    return verify(validate(card), Path(card_path).parent)
