@@ -126,7 +126,7 @@ class _Recount:
         )
 
 
-def _read(path: str, raw_samples: bool) -> tuple[str, _Recount | None] | str:
+def hash_and_recount(path: str, raw_samples: bool) -> tuple[str, _Recount | None] | str:
     """(sha256, recount) of a regular file, or why it could not be read. One pass, constant memory."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -163,7 +163,7 @@ def _check(folder: Path, entry: _Entry) -> EvidenceRecord:
     reason = refusal(folder, entry.path)
     if reason is not None:
         return EvidenceRecord(**record, actual_sha256=None, status="refused", reason=reason)
-    result = _read(os.path.realpath(folder / entry.path), entry.kind == "raw_samples")
+    result = hash_and_recount(os.path.realpath(folder / entry.path), entry.kind == "raw_samples")
     if isinstance(result, str):
         status = "missing" if result == "missing" else "refused"
         return EvidenceRecord(
