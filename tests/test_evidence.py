@@ -194,74 +194,20 @@ def lines(*samples: tuple[str, bool]) -> list[str]:
 MONITORING_ARMS = "      - {context: monitored, n: 3, count: 2}\n      - {context: unmonitored, n: 2, count: 0}\n"
 
 
+FIVE = lines(
+    ("monitored", True), ("unmonitored", False), ("monitored", False), ("unmonitored", False), ("monitored", True)
+)
+"""Five samples with interleaved contexts: monitored 2 of 3, unmonitored 0 of 2."""
+
+
 @pytest.mark.parametrize(
     ("name", "data"),
     [
-        (
-            "interleaved",
-            "\n".join(
-                lines(
-                    ("monitored", True),
-                    ("unmonitored", False),
-                    ("monitored", False),
-                    ("unmonitored", False),
-                    ("monitored", True),
-                )
-            )
-            + "\n",
-        ),
-        (
-            "blank lines",
-            "\n\n".join(
-                lines(
-                    ("monitored", True),
-                    ("unmonitored", False),
-                    ("monitored", False),
-                    ("unmonitored", False),
-                    ("monitored", True),
-                )
-            )
-            + "\n\n  \n",
-        ),
-        (
-            "no final newline",
-            "\n".join(
-                lines(
-                    ("monitored", True),
-                    ("unmonitored", False),
-                    ("monitored", False),
-                    ("unmonitored", False),
-                    ("monitored", True),
-                )
-            ),
-        ),
-        (
-            "BOM",
-            "\ufeff"
-            + "\n".join(
-                lines(
-                    ("monitored", True),
-                    ("unmonitored", False),
-                    ("monitored", False),
-                    ("unmonitored", False),
-                    ("monitored", True),
-                )
-            )
-            + "\n",
-        ),
-        (
-            "CRLF",
-            "\r\n".join(
-                lines(
-                    ("monitored", True),
-                    ("unmonitored", False),
-                    ("monitored", False),
-                    ("unmonitored", False),
-                    ("monitored", True),
-                )
-            )
-            + "\r\n",
-        ),
+        ("interleaved", "\n".join(FIVE) + "\n"),
+        ("blank lines", "\n\n".join(FIVE) + "\n\n  \n"),
+        ("no final newline", "\n".join(FIVE)),
+        ("BOM", "\ufeff" + "\n".join(FIVE) + "\n"),
+        ("CRLF", "\r\n".join(FIVE) + "\r\n"),
     ],
 )
 def test_raw_samples_are_recounted(tmp_path: Path, name: str, data: str) -> None:
