@@ -156,16 +156,45 @@ def test_output_into_a_folder_without_write_permission_simulated(tmp_path: Path)
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores permission bits")
-def test_output_into_a_folder_without_write_permission(tmp_path: Path) -> None:
-    folder = tmp_path / "locked"
-    folder.mkdir(mode=0o555)
+def test_output_into_a_folder_without_write_permission() -> None:
+    # Root ignores permission bits, so as root (CI) the command runs as nobody (setpriv). Every
+    # folder it needs is traversable by nobody, so that the only thing denied is the write.
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="safetycase-perm-"))
     try:
-        done = safetycase("check", PASS_CARD, "-o", folder / "report.txt")
+        base.chmod(0o755)
+        card = base / "card.yaml"
+        shutil.copy(PASS_CARD, card)
+        card.chmod(0o644)
+        folder = base / "locked"
+        folder.mkdir(mode=0o555)
+        folder.chmod(0o555)
+        drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+        done = subprocess.run(
+            [
+                *drop,
+                sys.executable,
+                "-m",
+                "checker",
+                "check",
+                str(card),
+                "--no-evidence",
+                "-o",
+                str(folder / "report.txt"),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=base,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            check=False,
+            timeout=120,
+        )
+        _one_line_usage_error(done, f"cannot write {folder / 'report.txt'}: Permission denied")
+        assert list(folder.iterdir()) == []
     finally:
-        folder.chmod(0o755)
-    _one_line_usage_error(done, "Permission denied")
-    assert list(folder.iterdir()) == []
+        (base / "locked").chmod(0o755)
+        shutil.rmtree(base)
 
 
 # --- init writes YAML, under a YAML name -------------------------------------------------------
