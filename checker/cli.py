@@ -174,7 +174,7 @@ def check(
     today = _today()
     try:
         # Once, before any card: a bad profile is one error, not one per card.
-        load_profile(profile, load_catalog())
+        resolved = load_profile(profile, load_catalog())
     except CardError as error:
         _report_problems(error)
         raise typer.Exit(EXIT_INPUT) from None
@@ -182,7 +182,7 @@ def check(
     rendered: list[str | bytes] = []
     for card in cards:
         try:
-            report = check_file(card, profile, today=today, evidence=not no_evidence)
+            report = check_file(card, resolved, today=today, evidence=not no_evidence)
         except CardError as error:
             _report_problems(error)
             code = EXIT_INPUT

@@ -92,13 +92,16 @@ def assess(
     )
 
 
-def check_file(path: str | Path, profile: str = "default", *, today: dt.date, evidence: bool = True) -> Report:
+def check_file(
+    path: str | Path, profile: str | Profile = "default", *, today: dt.date, evidence: bool = True
+) -> Report:
     """Load, validate, verify the evidence of (unless `evidence` is False) and check one card file.
 
+    `profile` is a profile's name or file, or one already loaded (so many cards load it once).
     Raises CardError on bad input.
     """
     catalog = load_catalog()
-    resolved = load_profile(profile, catalog)
+    resolved = profile if isinstance(profile, Profile) else load_profile(profile, catalog)
     card = load_card(path)
     submission = validate(card)
     records = verify(submission, Path(path).parent) if evidence else None
