@@ -57,19 +57,23 @@ def _entries(submission: Submission) -> Iterator[_Entry]:
             )
 
 
-def refusal(folder: Path, declared: str) -> str | None:
-    """Why a declared path may not be read, or None when it stays inside `folder`. Opens nothing."""
+def confine(folder: Path, declared: str) -> tuple[str | None, str]:
+    """(why the declared path may not be read, or None; the path it resolves to). Opens nothing.
+
+    The resolved path is the one to read: every symbolic link in it is already followed, and it
+    stays inside `folder` unless a reason is given.
+    """
     if not declared or "\x00" in declared:
-        return "an empty path or one holding a NUL character"
+        return "an empty path or one holding a NUL character", ""
     if PurePosixPath(declared).is_absolute() or PureWindowsPath(declared).drive or declared.startswith("\\"):
-        return "an absolute path; evidence paths are relative to the card's folder"
+        return "an absolute path; evidence paths are relative to the card's folder", ""
     if ".." in PurePosixPath(declared.replace("\\", "/")).parts:
-        return "climbs out of the card's folder with '..'"
+        return "climbs out of the card's folder with '..'", ""
     base = os.path.realpath(folder)
     real = os.path.realpath(os.path.join(base, declared))
     if os.path.commonpath([base, real]) != base:
-        return "leads out of the card's folder through a symbolic link"
-    return None
+        return "leads out of the card's folder through a symbolic link", ""
+    return None, real
 
 
 @dataclass
@@ -160,10 +164,10 @@ def _check(folder: Path, entry: _Entry) -> EvidenceRecord:
         "kind": entry.kind,
         "declared_sha256": declared,
     }
-    reason = refusal(folder, entry.path)
+    reason, real = confine(folder, entry.path)
     if reason is not None:
         return EvidenceRecord(**record, actual_sha256=None, status="refused", reason=reason)
-    result = hash_and_recount(os.path.realpath(folder / entry.path), entry.kind == "raw_samples")
+    result = hash_and_recount(real, entry.kind == "raw_samples")
     if isinstance(result, str):
         status = "missing" if result == "missing" else "refused"
         return EvidenceRecord(

@@ -11,6 +11,7 @@ WeasyPrint is imported here, and this module only when a PDF is asked for (it co
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 from functools import cache
@@ -43,12 +44,8 @@ class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
         if url.lower().startswith("data:") and len(url) <= DATA_URL_LIMIT:
             meta, _, payload = url[5:].partition(",")
             media_type = meta.split(";")[0] or "text/plain"
-            if meta.endswith(";base64"):
-                import base64
-
-                body = base64.b64decode(payload, validate=False)
-            else:
-                body = unquote_to_bytes(payload)
+            base64_encoded = meta.endswith(";base64")
+            body = base64.b64decode(payload, validate=False) if base64_encoded else unquote_to_bytes(payload)
             return URLFetcherResponse(url, body, headers={"Content-Type": media_type})
         self.refused.append(url)
         raise RefusedURL(f"safetycase reports fetch nothing: refused {url[:80]}")
