@@ -179,19 +179,47 @@ def test_unknown_fail_on_is_a_usage_error() -> None:
 # --- output ------------------------------------------------------------------------------------
 
 
+def _fits_80_columns(stdout: str, card: str) -> None:
+    """Prose fits 80 columns; a location (the card's path, then :line) is never broken."""
+    for line in stdout.splitlines():
+        if line.startswith(card):
+            assert len(line) - len(card) <= 30, line  # ":133  AR-3 (unmet)"
+        else:
+            assert len(line) <= 80, line
+
+
 def test_text_report_reads_in_80_columns_without_colour() -> None:
     done = safetycase("check", FAIL_CARD)
     lines = done.stdout.splitlines()
-    assert lines[3].startswith("VERDICT: FAIL")
-    assert "3 blocker" in lines[3]
+    assert lines[1] == str(FAIL_CARD) and lines[2] == "Orion-7 (orion-7-ga), Halcyon Labs"
+    assert lines[4].startswith("VERDICT: FAIL")
+    assert "3 blocker" in lines[4]
     assert "\x1b[" not in done.stdout  # not a terminal: no colour codes
-    assert max(len(line) for line in lines) <= 80
-    assert "examples/orion-7-fail/card.yaml:" in done.stdout  # file:line for findings
+    _fits_80_columns(done.stdout, str(FAIL_CARD))
+    assert f"{FAIL_CARD}:133  AR-3 (unmet)\n" in done.stdout  # file:line for findings
     assert done.stdout.index("Blockers (3)") < done.stdout.index("Major findings") < done.stdout.index("Minor findings")
     # Figures are the ones the message does not state, in plain words (true, not Python's True).
     assert "    figures: financial_ties: true\n" in done.stdout
     assert "True" not in done.stdout and "None" not in done.stdout
     assert "figures: interval_pp: [5.82, 12.35]; p_value: 6.56e-08; adjusted_p_value:" in done.stdout
+
+
+def test_a_long_path_and_long_names_keep_the_text_report_in_80_columns(tmp_path: Path) -> None:
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 6)
+    deep.mkdir(parents=True)
+    card = deep / "card.yaml"
+    text = FAIL_CARD.read_text(encoding="utf-8")
+    text = text.replace("name: Orion-7\n", "name: " + "Orion-7 extended reasoning edition " * 5 + "\n", 1)
+    text = text.replace("organization: Halcyon Labs\n", "organization: " + "Halcyon Labs Group " * 8 + "\n", 1)
+    card.write_text(text, encoding="utf-8")
+    done = safetycase("check", card, "--no-evidence")
+    assert done.returncode == 1, done.stderr
+    assert len(str(card)) > 80
+    lines = done.stdout.splitlines()
+    assert lines[1] == str(card)
+    assert "Orion-7 extended reasoning edition" in lines[2] and len(lines[2]) > 60  # wrapped, not cut
+    assert "Halcyon Labs Group" in "".join(lines[2:6])
+    _fits_80_columns(done.stdout, str(card))
 
 
 def test_json_output_to_a_file(tmp_path: Path) -> None:

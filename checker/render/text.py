@@ -79,15 +79,20 @@ def render(report: Report, *, width: int = 80, colour: bool = False) -> str:
     # A file's profile may reuse a built-in name: show the file, so that it cannot pass for one.
     source = report.profile.source
     profile = report.profile.name + ("" if source.startswith("builtin:") else f" ({source})")
+    # The path stays whole on its own line (terminals and editors open it); the prose wraps.
     lines = [
         f"safetycase {report.checker.version} · catalog {report.catalog.version} · profile {profile}",
-        f"{s.path}: {s.model} ({s.release_id}), {s.organization}",
-        "",
-        _paint(f"VERDICT: {verdict.upper()}", verdict, colour)
-        + f"   score {report.score:.1f}/100 (pass {report.pass_score:g})"
-        + f"   {report.counts.blocker} blocker, {report.counts.major} major, {report.counts.minor} minor",
+        s.path,
+        *textwrap.wrap(f"{s.model} ({s.release_id}), {s.organization}", width=width, break_on_hyphens=False),
         "",
     ]
+    label = f"VERDICT: {verdict.upper()}"
+    score = f"   score {report.score:.1f}/100 (pass {report.pass_score:g})"
+    counts = f"{report.counts.blocker} blocker, {report.counts.major} major, {report.counts.minor} minor"
+    if len(label + score) + 3 + len(counts) <= width:
+        lines += [_paint(label, verdict, colour) + score + "   " + counts, ""]
+    else:
+        lines += [_paint(label, verdict, colour) + score, counts, ""]
     for area in report.areas:
         title = area.title if len(area.title) <= 28 else area.title[:27] + "…"
         lines.append(f"  {area.id}  {title:<28} {_score(area.score)}  {_bar(area.score)}")
