@@ -298,7 +298,9 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     tag = event.tag
     if tag is not None and tag != "!":
         if tag not in _ALLOWED_TAGS:
-            raise _Fail(f"YAML tag '{_short(tag)}' is not allowed in a card", *_mark(event))
+            raise _Fail(
+                f"YAML tag '{_short(tag)}' is not allowed in a card"
+            )  # placed by the caller, with the line offset
         kind = tag.removeprefix(_YAML_TAG)
         if kind == "str":
             return value
@@ -311,9 +313,9 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         }
         allowed = expected.get(kind)
         if allowed is None or not isinstance(resolved, allowed) or (kind == "int" and isinstance(resolved, bool)):
-            raise _Fail(f"'{_clip(value)}' is not a valid !!{kind}", *_mark(event))
+            raise _Fail(f"'{_clip(value)}' is not a valid !!{kind}")  # placed by the caller
         return _finite(typing.cast(float, resolved), value) if kind == "float" else resolved
-    if event.style is not None or tag == "!":  # quoted or block scalars are strings
+    if event.style or tag == "!":  # quoted or block scalars are strings (libyaml marks plain ones "", PyYAML None)
         return value
     return _plain(value)
 
@@ -358,8 +360,37 @@ class _Frame:
     key_line: dict[str, int] = field(default_factory=dict)
 
 
+_FAST_LOADER: type[Any] | None = getattr(yaml, "CSafeLoader", None)
+"""libyaml's parser, when PyYAML was built with it: the same events, several times faster."""
+
+
 def _parse_yaml(text: str, *, line_offset: int, key_positions: dict[str, Position]) -> tuple[Any, dict[str, Position]]:
-    """Build data from the YAML event stream, iteratively, enforcing every limit as it goes."""
+    """Build data from the YAML event stream, iteratively, enforcing every limit as it goes.
+
+    Events come from libyaml when it is there. Only its event parser is used, never its
+    composer (which recurses in C and crashes on deep nesting, PITFALLS.md): the events are
+    consumed one at a time here, and nesting stops at MAX_DEPTH. When libyaml finds the YAML
+    invalid, the pure parser reads it again, so that every message is PyYAML's, whichever
+    parser is installed.
+    """
+    if _FAST_LOADER is not None:
+        positions: dict[str, Position] = {}
+        try:
+            result = _parse_yaml_events(text, _FAST_LOADER, line_offset=line_offset, key_positions=positions)
+        except _Fail as fail:
+            if not fail.message.startswith("invalid YAML"):
+                raise
+        except (yaml.YAMLError, ValueError):  # a string libyaml cannot take (it encodes it as UTF-8)
+            pass
+        else:
+            key_positions.update(positions)
+            return result
+    return _parse_yaml_events(text, yaml.SafeLoader, line_offset=line_offset, key_positions=key_positions)
+
+
+def _parse_yaml_events(
+    text: str, loader: type[Any], *, line_offset: int, key_positions: dict[str, Position]
+) -> tuple[Any, dict[str, Position]]:
     positions: dict[str, Position] = {}
     anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded node count)
     stack: list[_Frame] = []
@@ -421,7 +452,7 @@ def _parse_yaml(text: str, *, line_offset: int, key_positions: dict[str, Positio
         return f"{parent.pointer}/{_escape(parent.key)}" if parent.key is not None else parent.pointer
 
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:

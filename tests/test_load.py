@@ -8,8 +8,33 @@ from pathlib import Path
 
 import pytest
 
+import checker.load
 from checker.load import MAX_ALIASES, MAX_BYTES, MAX_DEPTH, Position, load_card, parse_card
 from checker.problems import CardError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True, params=["libyaml", "pure"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs with libyaml's event parser and with the pure one: they must agree."""
+    if request.param == "pure":
+        monkeypatch.setattr(checker.load, "_FAST_LOADER", None)
+    else:
+        assert checker.load._FAST_LOADER is not None, "PyYAML without libyaml: cards load several times slower"
+    return str(request.param)
+
+
+@pytest.mark.parametrize(
+    "card",
+    sorted(str(p.relative_to(ROOT)) for p in [*ROOT.glob("examples/*/card.yaml"), *ROOT.glob("tests/cases/*.yaml")]),
+)
+def test_both_yaml_parsers_give_the_same_data_and_positions(card: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = load_card(ROOT / card)
+    monkeypatch.setattr(checker.load, "_FAST_LOADER", None)
+    pure = load_card(ROOT / card)
+    assert fast.data == pure.data
+    assert fast.positions == pure.positions and fast.key_positions == pure.key_positions
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -208,3 +233,8 @@ def test_parse_card_never_raises_anything_but_card_error() -> None:
                 parse_card(raw, "fuzz", fmt)  # type: ignore[arg-type]
             except CardError as error:
                 assert error.problems and all(p.file == "fuzz" for p in error.problems)
+
+
+def test_a_tag_error_in_markdown_front_matter_is_placed_on_its_own_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.md", "---\nschema_version: '1.0'\nx: !!python/object:os.system a\n---\n# Notes\n")
+    assert only_problem(path).startswith(f"{path}:3:4: YAML tag '!!python/object:os.system' is not allowed")
