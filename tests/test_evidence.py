@@ -277,6 +277,38 @@ def test_malformed_lines_make_the_file_unverifiable(tmp_path: Path) -> None:
     assert comparison.source == "declared"  # unverifiable numbers are not used
 
 
+def test_recount_unit_agrees_with_json_loads_line_by_line() -> None:
+    """The recount decodes a chunk at a time; each line must still be judged as json.loads judges it alone."""
+    valid = '{"context": "monitored", "outcome": true}'
+    cases = {
+        valid: True,
+        " \t" + valid + " \r": True,  # JSON whitespace around the value
+        "\ufeff" + valid: True,  # a byte-order mark, which json.loads drops from bytes
+        "\x0b\x0c": None,  # blank to bytes.strip(): skipped, not counted, not malformed
+        "\x0c" + valid: False,  # not JSON whitespace
+        valid + " " + valid: False,  # two values on one line
+        "[" * 100_000 + "]" * 100_000: False,  # too deep for the C scanner: malformed, not a crash
+        '{"context": "monitored", "outcome": true, "context": "unmonitored"}': True,  # last key wins, as loads
+    }
+    for line, counted in cases.items():
+        recount = evidence._Recount()
+        recount.feed(line.encode("utf-8") + b"\n")
+        recount.close()
+        assert sum(recount.counts.values()) == (1 if counted else 0), line[:60]
+        assert recount.malformed_total == (1 if counted is False else 0), line[:60]
+        if "[" * 10 in line:
+            assert recount.malformed[0].problem == "nested too deeply"
+
+
+def test_a_line_that_is_not_utf8_is_malformed_alone() -> None:
+    good = b'{"context": "monitored", "outcome": true}\n'
+    recount = evidence._Recount()
+    recount.feed(good + b'{"context": "monitored\xff", "outcome": true}\n' + good * 3)
+    recount.close()
+    assert recount.counts[("monitored", True)] == 4
+    assert [(m.line, m.problem) for m in recount.malformed] == [(2, "not a JSON value")]
+
+
 def test_verify_evidence_is_a_small_public_api(tmp_path: Path) -> None:
     card = folder(tmp_path)
     (tmp_path / "evidence" / "hg-auditing-game.jsonl").unlink()
