@@ -39,11 +39,31 @@ def _pdf(report: Report) -> bytes:
     return render(report)
 
 
-RENDERERS: dict[str, Renderer] = {"text": _text, "json": _json, "markdown": _markdown, "html": _html, "pdf": _pdf}
+def _sarif(report: Report) -> str:
+    from checker.render.sarif import render
+
+    return render(report)
+
+
+def _junit(report: Report) -> str:
+    from checker.render.junit import render
+
+    return render(report)
+
+
+RENDERERS: dict[str, Renderer] = {
+    "text": _text,
+    "json": _json,
+    "markdown": _markdown,
+    "html": _html,
+    "pdf": _pdf,
+    "sarif": _sarif,
+    "junit": _junit,
+}
 """Format name -> renderer, for formats available now."""
 
-PLANNED = ("sarif", "junit")
-"""Formats the command line names but this version cannot write yet."""
+PLANNED: tuple[str, ...] = ()
+"""Formats the command line names but this version cannot write yet (none at present)."""
 
 
 def renderer(name: str) -> Renderer:

@@ -1,0 +1,98 @@
+"""The JUnit XML report, for CI test views (Jenkins, GitLab): a test suite per area, a test case per requirement.
+
+A requirement with findings fails, with every finding (message, card path and line, fix) in its failure;
+one that does not apply to the card is skipped; the rest pass. Card text can hold characters XML 1.0
+forbids (most C0 controls), which no parser would accept even as character references, so they are
+replaced before ElementTree escapes the rest.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Literal
+
+from checker.model import AreaResult, Finding, RequirementResult, Status
+from checker.report import Report
+
+Outcome = Literal["passed", "failure", "skipped"]
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 does not allow anywhere in a document."""
+REPLACEMENT = "\ufffd"
+
+
+def xml_text(text: str) -> str:
+    """`text` with every character XML 1.0 forbids replaced by U+FFFD, so that the document stays well formed."""
+    return _NOT_XML.sub(REPLACEMENT, text)
+
+
+def render(report: Report) -> str:
+    outcomes = [_outcome(report, requirement) for area in report.areas for requirement in area.requirements]
+    root = ET.Element("testsuites", _summary(f"safetycase {report.submission.path}", outcomes))
+    root.extend(_suite(report, area) for area in report.areas)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _outcome(report: Report, requirement: RequirementResult) -> Outcome:
+    if report.findings_for(requirement.id):
+        return "failure"
+    return "skipped" if requirement.status is Status.NOT_APPLICABLE else "passed"
+
+
+def _summary(name: str, outcomes: list[Outcome]) -> dict[str, str]:
+    """The attributes of a suite (or of all suites): name, then how many tests, failures, errors and skips."""
+    return {
+        "name": xml_text(name),
+        "tests": str(len(outcomes)),
+        "failures": str(outcomes.count("failure")),
+        "errors": "0",
+        "skipped": str(outcomes.count("skipped")),
+        "time": "0",
+    }
+
+
+def _suite(report: Report, area: AreaResult) -> ET.Element:
+    outcomes = [_outcome(report, requirement) for requirement in area.requirements]
+    suite = ET.Element("testsuite", _summary(f"{area.id} {area.title}", outcomes))
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("card", report.submission.path),
+        ("model", report.submission.model),
+        ("release_id", report.submission.release_id),
+        ("profile", report.profile.name),
+        ("verdict", report.verdict.value),
+        ("score", f"{report.score:.1f}"),
+    ):
+        ET.SubElement(properties, "property", {"name": name, "value": xml_text(value)})
+    suite.extend(_case(report, requirement, area) for requirement in area.requirements)
+    return suite
+
+
+def _case(report: Report, requirement: RequirementResult, area: AreaResult) -> ET.Element:
+    case = ET.Element(
+        "testcase",
+        {
+            "classname": area.id,
+            "name": xml_text(f"{requirement.id} {requirement.title}"),
+            "file": xml_text(report.submission.path),
+            "time": "0",
+        },
+    )
+    findings = report.findings_for(requirement.id)
+    if findings:
+        first = findings[0].message
+        summary = first if len(findings) == 1 else f"{len(findings)} findings; the first: {first}"
+        failure = ET.SubElement(case, "failure", {"message": xml_text(summary), "type": requirement.severity.value})
+        failure.text = xml_text("\n\n".join(_finding_text(report.submission.path, finding) for finding in findings))
+    elif requirement.status is Status.NOT_APPLICABLE:
+        ET.SubElement(case, "skipped", {"message": "does not apply to this card"})
+    return case
+
+
+def _finding_text(path: str, finding: Finding) -> str:
+    place = f"{path}:{finding.line}" if finding.line is not None else path
+    return (
+        f"[{finding.severity.value}] {place} ({finding.pointer or '/'})\n{finding.message}\nFix: {finding.remediation}"
+    )
