@@ -237,15 +237,50 @@ def test_output_folder_must_exist(tmp_path: Path) -> None:
     assert done.returncode == 2 and "no folder" in done.stderr
 
 
-@pytest.mark.parametrize("fmt", ["sarif", "junit"])
-def test_formats_of_later_versions_say_so(tmp_path: Path, fmt: str) -> None:
-    done = safetycase("check", PASS_CARD, "--format", fmt, "-o", tmp_path / "out")
-    assert done.returncode == 2
-    assert done.stderr == (
-        f"safetycase: the {fmt} format is not available in this version yet "
-        "(available: text, json, markdown, html, pdf)\n"
-    )
-    assert list(tmp_path.iterdir()) == []
+def test_several_formats_in_one_run_write_each_into_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "reports"  # made by the run: its parent exists
+    done = safetycase("check", FAIL_CARD, "--format", "json,sarif,markdown,junit", "-o", out)
+    assert done.returncode == 1, done.stderr  # the gate, as with one format
+    assert sorted(p.name for p in out.iterdir()) == ["report.json", "report.md", "report.sarif", "report.xml"]
+    one = safetycase("check", FAIL_CARD, "--format", "json")
+    assert (out / "report.json").read_text(encoding="utf-8") == one.stdout  # the same report as alone
+    assert json.loads((out / "report.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
+    assert (out / "report.md").read_text(encoding="utf-8").startswith("#")
+    assert "wrote " in done.stderr and done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--format", "json,sarif"], "need a folder to write them to: give -o FOLDER"),
+        (["--format", "json,json", "-o", "OUT"], "--format names json more than once"),
+        (["--format", "json,", "-o", "OUT"], "has an empty name"),
+        (["--format", "json,docx", "-o", "OUT"], "unknown format 'docx'"),
+        (["--format", "json,html", "-o", "FILE"], "is not one"),
+        (["--format", "json,html", "-o", "NOPARENT"], "no folder"),
+    ],
+)
+def test_several_formats_misused_is_exit_2_with_nothing_written(tmp_path: Path, args: list[str], expected: str) -> None:
+    (tmp_path / "file").write_text("keep\n", encoding="utf-8")
+    places = {"OUT": tmp_path / "out", "FILE": tmp_path / "file", "NOPARENT": tmp_path / "no" / "out"}
+    done = safetycase("check", PASS_CARD, *(str(places.get(a, a)) for a in args))
+    assert done.returncode == 2 and expected in done.stderr, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "keep\n"
+
+
+def test_several_formats_for_an_invalid_card_make_no_folder(tmp_path: Path) -> None:
+    card = tmp_path / "card.yaml"
+    card.write_text("schema_version: '1.0'\n", encoding="utf-8")
+    done = safetycase("check", card, "--format", "json,html", "-o", tmp_path / "out")
+    assert done.returncode == 2 and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "junit", "html"])
+def test_one_document_formats_take_one_card_on_standard_output(fmt: str) -> None:
+    done = safetycase("check", PASS_CARD, CONDITIONAL_CARD, "--format", fmt)
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"the {fmt} format holds one card" in done.stderr
 
 
 def test_unknown_format() -> None:

@@ -51,6 +51,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "checker/templates/report.html.j2",
         "checker/templates/report.md.j2",
         "checker/templates/print.css",
+        "checker/templates/batch.html.j2",
     ):
         assert data in names, f"{data} is not in the wheel"
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
@@ -109,3 +110,16 @@ def test_reports_render_from_the_wheel(installed: Path, tmp_path: Path) -> None:
     assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Safety case gap report: Aster-2")
     assert "<style>" in (tmp_path / "report.html").read_text(encoding="utf-8")
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_batch_runs_its_workers_from_the_wheel(installed: Path, tmp_path: Path) -> None:
+    # The worker processes import the installed package too, and the index template comes from it.
+    for example in ("aster-2-pass", "orion-7-fail"):
+        shutil.copytree(
+            ROOT / "examples" / example, tmp_path / "in" / example, ignore=shutil.ignore_patterns("report.*")
+        )
+    done = run_installed(installed, tmp_path, "-m", "checker", "batch", "in", "--out", "out", "--jobs", "2")
+    assert done.returncode == 1, done.stderr  # orion fails the gate
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="orion-7-fail/report.html">orion-7-fail</a>' in index
+    assert json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))["totals"]["cards"] == 2

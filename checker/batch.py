@@ -1,0 +1,469 @@
+"""Batch: every card under a folder, checked in worker processes, one report folder per card.
+
+A regulator's folder of submissions goes in; out come `OUT/<card>/report.<ext>` for each card
+and format, plus a summary (`summary.csv`, `summary.json`, `index.html`) written by the caller
+from the rows this module returns. Three steps, plain data between them:
+
+- `discover(root)`: the cards under a folder. A folder holding `card.yaml` (`.yml`, `.json`,
+  `.md`) is one submission, its evidence beside it, and is not searched further; elsewhere a
+  `.yaml`, `.yml` or `.json` file is a bare card, and a `.md` file is one when it opens with
+  YAML front matter (a README is not a card). Hidden entries are skipped; a link is listed as
+  a broken card, never followed.
+- `check_one(found, settings)`: checks one card and writes its reports, each atomically; a
+  broken card becomes a row with its error, never an exception. A card whose input (card,
+  evidence files, profile, formats, checker and catalog versions) has not changed since the
+  last run is not checked again: its reports are kept (the row says "unchanged").
+- `run(found, settings, jobs, progress)`: all of them, in `jobs` worker processes.
+
+Workers ignore SIGINT: on Ctrl-C the parent stops handing out cards, lets each worker finish
+the card it holds (its files are whole), and raises KeyboardInterrupt. The per-card state is
+written after the reports, so a rerun redoes exactly the cards that were not finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import os
+import signal
+import stat
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from checker import __version__
+from checker.output import OutputRefused, write_atomically
+from checker.problems import CardError
+from checker.profiles import Profile
+from checker.report import EvidenceRecord, Report
+
+CARD_NAMES = ("card.yaml", "card.yml", "card.json", "card.md")
+"""A folder holding one of these is one submission."""
+BARE_SUFFIXES = (".yaml", ".yml", ".json", ".md")
+STATE = ".safetycase-state.json"
+"""Per card, beside its reports: the input fingerprint and the summary row of the last run."""
+EXTENSIONS = {
+    "json": "json",
+    "html": "html",
+    "pdf": "pdf",
+    "markdown": "md",
+    "text": "txt",
+    "sarif": "sarif",
+    "junit": "xml",
+}
+
+
+@dataclass(frozen=True)
+class Found:
+    """A card to check: its report folder's name (relative, '/'-separated) and its file, or why it cannot be."""
+
+    name: str
+    path: Path
+    problem: str | None = None
+
+
+def _front_matter(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4).rstrip(b"\r\n") == b"---"
+    except OSError:
+        return True  # unreadable: listed, so that the check says why
+
+
+def discover(root: Path, exclude: Path | None = None) -> list[Found]:
+    """The cards under `root`, sorted by name. `exclude` (the output folder, say) is not searched."""
+    found: list[Found] = []
+    skip = os.path.realpath(exclude) if exclude is not None else None
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        here = Path(folder)
+        relative = here.relative_to(root).as_posix()
+        prefix = "" if relative == "." else relative + "/"
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and os.path.realpath(here / d) != skip)
+        visible = sorted(f for f in files if not f.startswith("."))
+        cards = [name for name in CARD_NAMES if name in visible]
+        if cards:
+            name = relative if relative != "." else (root.resolve().name or "card")
+            problem = None
+            if len(cards) > 1:
+                problem = f"{len(cards)} cards in one folder ({', '.join(cards)}); keep one"
+            found.append(_regular(Found(name, here / cards[0], problem)))
+            dirs[:] = []  # a submission's folder holds its evidence, not more cards
+            continue
+        for entry in visible:
+            path = here / entry
+            if path.suffix.lower() not in BARE_SUFFIXES:
+                continue
+            if path.suffix.lower() == ".md" and not path.is_symlink() and not _front_matter(path):
+                continue
+            found.append(_regular(Found(prefix + entry, path)))
+        for d in list(dirs):  # links to folders are listed, not followed
+            if (here / d).is_symlink():
+                found.append(Found(prefix + d, here / d, "a symbolic link; batch does not follow links"))
+                dirs.remove(d)
+    return sorted(found, key=lambda f: f.name)
+
+
+def _regular(found: Found) -> Found:
+    if found.problem is not None:
+        return found
+    try:
+        mode = os.lstat(found.path).st_mode
+    except OSError as error:
+        return Found(found.name, found.path, f"cannot be read: {error.strerror or error}")
+    if stat.S_ISLNK(mode):
+        return Found(found.name, found.path, "a symbolic link; batch does not follow links")
+    if not stat.S_ISREG(mode):
+        return Found(found.name, found.path, "not a regular file")
+    return found
+
+
+# --- one card ----------------------------------------------------------------------------------
+
+
+class Row(BaseModel):
+    """One card's line in the summary."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    card: str
+    status: Literal["checked", "unchanged", "error"]
+    error: str | None = None
+    organization: str | None = None
+    model: str | None = None
+    release_id: str | None = None
+    verdict: str | None = None
+    score: float | None = None
+    pass_score: float | None = None
+    areas: dict[str, float | None] = {}
+    blocker: int = 0
+    major: int = 0
+    minor: int = 0
+    evidence: str = ""
+    reports: dict[str, str] = {}
+    """format -> report file, relative to the output folder."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    out: Path
+    profile: Profile
+    formats: tuple[str, ...]
+    today: dt.date
+    evidence: bool = True
+    force: bool = False
+
+
+def _folder(settings: Settings, found: Found) -> Path:
+    return settings.out / found.name
+
+
+def _evidence_digest(folder: Path, paths: Iterable[str]) -> list[list[str]]:
+    """Each declared evidence path with its sha256, or 'missing' or 'refused': what a check would read."""
+    from checker.evidence import confine, hash_and_recount
+
+    digest = []
+    for declared in paths:
+        reason, real = confine(folder, declared)
+        result = "refused" if reason is not None else hash_and_recount(real, False)
+        if isinstance(result, str):
+            digest.append([declared, result if result in ("missing", "refused") else "refused"])
+        else:
+            digest.append([declared, result[0]])
+    return digest
+
+
+def _digest_of(records: Iterable[EvidenceRecord]) -> list[list[str]]:
+    """The same digest, from what the check read (so that no file is read twice)."""
+    return [
+        [record.path, record.actual_sha256 or ("missing" if record.status == "missing" else "refused")]
+        for record in records
+    ]
+
+
+def _fingerprint(card_sha256: str, evidence: list[list[str]] | None, settings: Settings) -> str:
+    from checker.catalog import load_catalog
+
+    data = {
+        "checker": __version__,
+        "catalog": load_catalog().sha256,
+        "profile": settings.profile.model_dump(mode="json"),
+        "formats": sorted(settings.formats),
+        "card": card_sha256,
+        "evidence": evidence,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _previous(state_file: Path) -> dict[str, object] | None:
+    try:
+        data = json.loads(state_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _unchanged(found: Found, settings: Settings, card_sha256: str) -> Row | None:
+    """The last run's row, if this card's input is as it was then and its reports are all there."""
+    if settings.force:
+        return None
+    folder = _folder(settings, found)
+    state = _previous(folder / STATE)
+    listed = state.get("evidence_paths") if state is not None else None
+    if state is None or not isinstance(listed, list):
+        return None
+    paths = [str(p) for p in listed]
+    evidence = _evidence_digest(found.path.parent, paths) if settings.evidence else None
+    if state.get("fingerprint") != _fingerprint(card_sha256, evidence, settings):
+        return None
+    try:
+        row = Row.model_validate(state.get("row"))
+    except ValueError:
+        return None
+    if not all((settings.out / report).is_file() for report in row.reports.values()):
+        return None
+    return row.model_copy(update={"status": "unchanged" if row.status != "error" else "error"})
+
+
+def _evidence_summary(report: Report) -> str:
+    if not report.evidence:
+        return "none declared"
+    if not report.evidence_verified:
+        return f"{len(report.evidence)} not read"
+    return ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in report.evidence_statuses().items())
+
+
+def _error_row(found: Found, message: str) -> Row:
+    return Row(name=found.name, card=str(found.path), status="error", error=message)
+
+
+def check_one(found: Found, settings: Settings) -> Row:
+    """Check one card and write its reports; any problem with the card becomes the row's error."""
+    from checker.pipeline import check_file
+    from checker.render import renderer
+
+    if found.problem is not None:
+        return _error_row(found, f"{found.path}: {found.problem}")
+    try:
+        card_sha256 = hashlib.sha256(found.path.read_bytes()).hexdigest()
+    except OSError as error:
+        return _error_row(found, f"{found.path}: cannot be read: {error.strerror or error}")
+    row = _unchanged(found, settings, card_sha256)
+    if row is not None:
+        return row
+    folder = _folder(settings, found)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return _error_row(found, f"cannot write {folder}: {error.strerror or error}")
+    state_file = folder / STATE
+    state_file.unlink(missing_ok=True)  # written again last: an interrupted card is redone
+    report: Report | None = None
+    try:
+        report = check_file(found.path, settings.profile, today=settings.today, evidence=settings.evidence)
+    except CardError as error:
+        for fmt in settings.formats:  # a card that broke must not keep the reports of its last version
+            (folder / f"report.{EXTENSIONS[fmt]}").unlink(missing_ok=True)
+        row = _error_row(found, "; ".join(str(p) for p in error.problems[:3]) + _more(len(error.problems) - 3))
+        paths: list[str] = []
+    else:
+        reports = {}
+        for fmt in settings.formats:
+            target = folder / f"report.{EXTENSIONS[fmt]}"
+            try:
+                write_atomically(target, renderer(fmt)(report))
+            except OutputRefused as refused:
+                return _error_row(found, str(refused))
+            reports[fmt] = target.relative_to(settings.out).as_posix()
+        row = Row(
+            name=found.name,
+            card=str(found.path),
+            status="checked",
+            organization=report.submission.organization,
+            model=report.submission.model,
+            release_id=report.submission.release_id,
+            verdict=report.verdict.value,
+            score=report.score,
+            pass_score=report.pass_score,
+            areas={area.id: area.score for area in report.areas},
+            blocker=report.counts.blocker,
+            major=report.counts.major,
+            minor=report.counts.minor,
+            evidence=_evidence_summary(report),
+            reports=reports,
+        )
+        paths = [record.path for record in report.evidence]
+    evidence = (_digest_of(report.evidence) if report is not None else []) if settings.evidence else None
+    state = {
+        "fingerprint": _fingerprint(card_sha256, evidence, settings),
+        "evidence_paths": paths,
+        "row": row.model_dump(mode="json"),
+    }
+    with contextlib.suppress(OutputRefused):  # the reports stand; the card is simply checked again next time
+        write_atomically(state_file, json.dumps(state, indent=1, sort_keys=True) + "\n")
+    return row
+
+
+def _more(n: int) -> str:
+    return f"; and {n} more problem{'s' if n != 1 else ''}" if n > 0 else ""
+
+
+# --- all cards ---------------------------------------------------------------------------------
+
+
+def _guarded(found: Found, settings: Settings) -> Row:
+    """check_one, with a bug in the checker reported on its card's row instead of ending the batch."""
+    try:
+        return check_one(found, settings)
+    except Exception as error:
+        return _error_row(
+            found, f"internal error ({type(error).__name__}: {error}); this is a bug in safetycase, please report it"
+        )
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C reaches the whole process group; only the parent acts on it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run(
+    found: list[Found], settings: Settings, *, jobs: int, progress: Callable[[Row], None] | None = None
+) -> list[Row]:
+    """Check every card, in `jobs` worker processes (1: in this process); rows in the order of `found`.
+
+    On KeyboardInterrupt, no new card is started, the cards in hand are finished, and the
+    interrupt propagates.
+    """
+    rows: dict[str, Row] = {}
+
+    def done(row: Row) -> None:
+        rows[row.name] = row
+        if progress is not None:
+            progress(row)
+
+    if jobs <= 1 or len(found) <= 1:
+        for item in found:
+            done(_guarded(item, settings))
+        return [rows[item.name] for item in found]
+    # forkserver: workers start from a clean process, not a copy of one that may run threads.
+    context = multiprocessing.get_context("forkserver")
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_sigint)
+    try:
+        pending: set[Future[Row]] = set()
+        queue = iter(found)
+        # A bounded window of cards in flight, so that an interrupt has little to cancel.
+        for item in queue:
+            pending.add(executor.submit(_guarded, item, settings))
+            if len(pending) >= jobs * 4:
+                break
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done(future.result())
+                following = next(queue, None)
+                if following is not None:
+                    pending.add(executor.submit(_guarded, following, settings))
+    except BaseException:
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+    return [rows[item.name] for item in found]
+
+
+# --- the summary -------------------------------------------------------------------------------
+
+GATE_ORDER = ("blocker", "major", "minor")
+
+
+def gate_fails(fail_on: str, row: Row) -> bool:
+    """Whether the card fails the gate at `fail_on` (blocker, major, minor or never); a broken card does."""
+    if row.status == "error":
+        return True
+    if fail_on == "never":
+        return False
+    counts = {"blocker": row.blocker, "major": row.major, "minor": row.minor}
+    return any(counts[s] for s in GATE_ORDER[: GATE_ORDER.index(fail_on) + 1])
+
+
+class SummaryRow(Row):
+    gate: Literal["pass", "fail"]
+
+
+class Totals(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cards: int
+    verdicts: dict[str, int]
+    """pass, conditional, fail: cards checked now or unchanged since the last run."""
+    errors: int
+    gate_failed: int
+    checked: int
+    unchanged: int
+
+
+class Summary(BaseModel):
+    """What `summary.json` holds; `summary.csv` and `index.html` show the same rows."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    checker: dict[str, str]
+    catalog: dict[str, str]
+    profile: dict[str, str]
+    generated_on: dt.date
+    root: str
+    formats: tuple[str, ...]
+    fail_on: str
+    areas: dict[str, str]
+    """area id -> title, in catalog order: the per-area score columns."""
+    totals: Totals
+    cards: tuple[SummaryRow, ...]
+
+
+def summarize(rows: list[Row], settings: Settings, *, root: Path, fail_on: str) -> Summary:
+    from checker.catalog import load_catalog
+
+    catalog = load_catalog()
+    cards = tuple(SummaryRow(**row.model_dump(), gate="fail" if gate_fails(fail_on, row) else "pass") for row in rows)
+    verdicts = {v: sum(row.verdict == v for row in rows) for v in ("pass", "conditional", "fail")}
+    return Summary(
+        checker={"name": "safetycase", "version": __version__},
+        catalog={"version": catalog.version, "sha256": catalog.sha256},
+        profile={"name": settings.profile.name, "source": settings.profile.source},
+        generated_on=settings.today,
+        root=str(root),
+        formats=settings.formats,
+        fail_on=fail_on,
+        areas={area.id: area.title for area in catalog.areas},
+        totals=Totals(
+            cards=len(rows),
+            verdicts=verdicts,
+            errors=sum(row.status == "error" for row in rows),
+            gate_failed=sum(card.gate == "fail" for card in cards),
+            checked=sum(row.status == "checked" for row in rows),
+            unchanged=sum(row.status == "unchanged" for row in rows),
+        ),
+        cards=cards,
+    )
+
+
+__all__ = [
+    "BARE_SUFFIXES",
+    "CARD_NAMES",
+    "EXTENSIONS",
+    "Found",
+    "Row",
+    "Settings",
+    "Summary",
+    "check_one",
+    "discover",
+    "gate_fails",
+    "run",
+    "summarize",
+]

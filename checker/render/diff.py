@@ -1,0 +1,421 @@
+"""The diff of two card versions as text (80 columns), JSON or Markdown. Formats only; computes nothing.
+
+The outcome and the evidence that no longer applies come first: they are what a reader
+comparing two submissions needs before the list of edits.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable, Iterable
+
+from pydantic import JsonValue
+
+from checker.diff import ArmChange, ArmFigures, EntryChange, EvidenceOnChangedConfiguration, FieldChange, VersionDiff
+from checker.model import Finding
+from checker.report import Counts
+from checker.rules.vs import IDENTITY
+
+_KINDS = {"evaluation": "evaluation", "audit": "audit", "reasoning_evidence": "reasoning evidence"}
+_SECTIONS = (
+    ("evaluations", "Evaluations"),
+    ("independent_audits", "Independent audits"),
+    ("reasoning_evidence", "Reasoning evidence"),
+    ("claims", "Claims"),
+    ("not_tested", "Declared not tested"),
+)
+_NO_LONGER_APPLIES = (
+    "Carried over unchanged, but the configuration they tested has changed since the old card: they were run on "
+    "the old configuration and do not support the new one. Re-run them, or show why they still apply."
+)
+_REVISED = "Changed together with the configuration they tested: check that they were re-run on the new configuration."
+
+
+# --- words shared by text and Markdown -------------------------------------------------------
+
+
+def _plain(value: JsonValue) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return "[" + ", ".join(_plain(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _identity_value(item: str, value: JsonValue, stated: bool) -> str:
+    """An identity item as a reader knows it: 'web_search 2.1', 'sft-1 (supervised, 2026-08-01)'."""
+    if not stated:
+        return "not stated"
+    if isinstance(value, dict):  # the monitoring layer
+        return " ".join(str(value[k]) for k in ("name", "version") if value.get(k) is not None)
+    if isinstance(value, list) and item == "tools":
+        return ", ".join(_identity_value(item, v, True) for v in value) or "none"
+    if isinstance(value, list):  # the fine-tuning history
+        stages = []
+        for stage in value:
+            assert isinstance(stage, dict)
+            details = ", ".join(str(stage[k]) for k in ("kind", "completed_on") if stage.get(k) is not None)
+            stages.append(f"{stage['stage']} ({details})" if details else str(stage["stage"]))
+        return "; ".join(stages) or "none"
+    return _plain(value)
+
+
+def _score(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def _delta(old: float | None, new: float | None) -> str:
+    if old is None or new is None or old == new:
+        return ""
+    return f"{new - old:+.1f}".replace("-", "−")
+
+
+def _shift(old: str, new: str) -> str:
+    return f"{old} (unchanged)" if old == new else f"{old} → {new}"
+
+
+def _counts(old: Counts, new: Counts) -> str:
+    """'0 → 1 blocker, 2 major, 1 → 0 minor', or '0 blocker, 2 major, 1 minor (unchanged)'."""
+    parts = []
+    for severity in ("blocker", "major", "minor"):
+        before, after = getattr(old, severity), getattr(new, severity)
+        parts.append(f"{before} {severity}" if before == after else f"{before} → {after} {severity}")
+    return ", ".join(parts) + (" (unchanged)" if old == new else "")
+
+
+def _rate(figures: ArmFigures | None) -> tuple[str, str, str]:
+    if figures is None:
+        return "—", "—", "—"
+    return str(figures.n), str(figures.count), f"{figures.rate * 100:.1f}%"
+
+
+def _arm_label(arm: ArmChange) -> str:
+    awareness = {True: ", aware", False: ", unaware", None: ""}[arm.verbalized_awareness]
+    return arm.context + awareness
+
+
+def _items(entry: EvidenceOnChangedConfiguration) -> str:
+    return ", ".join(IDENTITY.get(i, i) for i in entry.items)
+
+
+def _is_list(change: FieldChange) -> bool:
+    return isinstance(change.old, list) or isinstance(change.new, list)
+
+
+# --- text ------------------------------------------------------------------------------------
+
+
+class _Text:
+    """Lines of the text diff, wrapped to a width; a card's path is never wrapped (it has a line of its own)."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.lines: list[str] = []
+
+    def add(self, text: str = "", indent: int = 0, hang: int = 4) -> None:
+        if not text:
+            self.lines.append("")
+            return
+        self.lines += textwrap.wrap(
+            text,
+            width=self.width,
+            initial_indent=" " * indent,
+            subsequent_indent=" " * (indent + hang),
+            break_on_hyphens=False,  # ids and dates keep their hyphens; ids and hashes fit a line whole
+        )
+
+    def field(self, change: FieldChange, indent: int) -> None:
+        if _is_list(change):
+            added, removed = change.added, change.removed
+            if not added and not removed:
+                self.add(f"{change.field}: reordered", indent)
+            elif all(isinstance(v, str) and len(v.split()) == 1 for v in (*added, *removed)):  # ids
+                parts = [f"added {', '.join(map(_plain, added))}"] if added else []
+                parts += [f"removed {', '.join(map(_plain, removed))}"] if removed else []
+                self.add(f"{change.field}: {'; '.join(parts)}", indent)
+            else:
+                self.add(f"{change.field}:", indent)
+                for value in removed:
+                    self.add(f"− {_plain(value)}", indent + 2)
+                for value in added:
+                    self.add(f"+ {_plain(value)}", indent + 2)
+            return
+        self.pair(change.field, _plain(change.old), _plain(change.new), indent)
+
+    def pair(self, name: str, old: str, new: str, indent: int) -> None:
+        """`name: old → new` on one line when it fits, else old and new on lines of their own."""
+        line = f"{' ' * indent}{name}: {old} → {new}"
+        if len(line) <= self.width and "\n" not in line:
+            self.lines.append(line)
+            return
+        self.add(f"{name}:", indent)
+        self.add(f"old: {old}", indent + 2, hang=5)
+        self.add(f"new: {new}", indent + 2, hang=5)
+
+    def finding(self, finding: Finding, path: str) -> None:
+        place = path + (f":{finding.line}" if finding.line else "")
+        self.lines.append(f"{place}  {finding.requirement} {finding.severity.value} ({finding.status.value})")
+        self.add(finding.message, 4, hang=0)
+
+    def evidence(self, entries: Iterable[EvidenceOnChangedConfiguration]) -> None:
+        for e in entries:
+            cited = f"; cited by {', '.join(e.cited_by)}" if e.cited_by else ""
+            self.add(f"{_KINDS[e.kind]} {e.id} on {e.configuration}: {_items(e)} changed{cited}", 2)
+
+    def arms(self, arms: tuple[ArmChange, ...], indent: int) -> None:
+        pad = " " * indent
+        self.lines.append(f"{pad}{'arm':<24}{'old n':>6}{'count':>6}{'rate':>7}   {'new n':>6}{'count':>6}{'rate':>7}")
+        for arm in arms:
+            (n0, c0, r0), (n1, c1, r1) = _rate(arm.old), _rate(arm.new)
+            mark = "  changed" if arm.changed else ""
+            self.lines.append(f"{pad}{_arm_label(arm):<24}{n0:>6}{c0:>6}{r0:>7} → {n1:>6}{c1:>6}{r1:>7}{mark}")
+
+    def entry(self, change: EntryChange) -> None:
+        self.add(f"{change.change} {change.id}" + (f": {change.title}" if change.title else ""), 2)
+        if change.arms:
+            self.arms(change.arms, 6)
+        for field in change.fields:
+            self.field(field, 6)
+
+
+def render_text(diff: VersionDiff, *, width: int = 80) -> str:
+    out = _Text(width)
+    o, old, new = diff.outcome, diff.old, diff.new
+    out.lines += [
+        f"safetycase {diff.checker.version} · catalog {diff.catalog.version} · profile {diff.profile} · diff",
+        f"old: {old.path}",
+        f"new: {new.path}",
+    ]
+    version = _shift(old.card_version or "none", new.card_version or "none")
+    out.add(f"{new.model} ({new.release_id}), {new.organization}; card version {version}", hang=0)
+    if not (diff.evidence_verified.old and diff.evidence_verified.new):
+        out.add("Evidence files were not read: their hashes and counts are not verified.", hang=0)
+    out.add()
+    verdict = _shift(o.verdict.old.value.upper(), o.verdict.new.value.upper())
+    delta = _delta(o.score.old, o.score.new)
+    score = _shift(_score(o.score.old), _score(o.score.new)) + (f" ({delta})" if delta else "")
+    out.add(f"VERDICT: {verdict}   score {score}, pass {o.pass_score:g}", hang=2)
+    out.add(f"findings: {_counts(o.counts.old, o.counts.new)}", hang=2)
+    out.add()
+    for area in o.areas:
+        title = area.title if len(area.title) <= 28 else area.title[:27] + "…"
+        out.lines.append(
+            f"  {area.id:<3} {title:<28} {_score(area.old):>5} → {_score(area.new):>5}  {_delta(area.old, area.new)}".rstrip()
+        )
+    if diff.evidence_no_longer_applies:
+        out.add()
+        out.add(f"Evidence that no longer applies ({len(diff.evidence_no_longer_applies)})")
+        out.add(_NO_LONGER_APPLIES, 2, hang=0)
+        out.evidence(diff.evidence_no_longer_applies)
+    if diff.evidence_revised:
+        out.add()
+        out.add(f"Evidence revised with its configuration ({len(diff.evidence_revised)})")
+        out.add(_REVISED, 2, hang=0)
+        out.evidence(diff.evidence_revised)
+    for title, findings, path in (
+        ("New findings", diff.findings_new, new.path),
+        ("Resolved findings", diff.findings_resolved, old.path),
+    ):
+        if findings:
+            out.add()
+            out.add(f"{title} ({len(findings)})")
+            for finding in findings:
+                out.finding(finding, path)
+    if diff.unchanged:
+        out.lines += ["", "No changes."]
+    elif not diff.card_changed:
+        out.lines += ["", "No changes to the card's content."]
+    else:
+        _text_card_changes(out, diff)
+    return "\n".join(out.lines) + "\n"
+
+
+def _text_card_changes(out: _Text, diff: VersionDiff) -> None:
+    if diff.card:
+        out.lines += ["", "Card"]
+        for field in diff.card:
+            out.field(field, 2)
+    if diff.changelog:
+        out.lines += ["", "Changelog entries new since the old card"]
+        for entry in diff.changelog:
+            out.add(f"{entry.card_version} ({entry.date.isoformat()}): {entry.changes or ''}".rstrip(": "), 2)
+    if diff.configurations:
+        out.lines += ["", f"Configurations ({len(diff.configurations)})"]
+        for configuration in diff.configurations:
+            released = " (released)" if configuration.released else ""
+            out.add(f"{configuration.change} {configuration.id}{released}", 2)
+            for item in configuration.identity:
+                out.pair(
+                    item.name,
+                    _identity_value(item.item, item.old, item.old_stated),
+                    _identity_value(item.item, item.new, item.new_stated),
+                    6,
+                )
+            for field in configuration.fields:
+                out.field(field, 6)
+    for key, title in _SECTIONS:
+        changes: tuple[EntryChange, ...] = getattr(diff, key)
+        if changes:
+            out.lines += ["", f"{title} ({len(changes)})"]
+            for change in changes:
+                out.entry(change)
+    if diff.release_gate:
+        out.lines += ["", "Release gate"]
+        for field in diff.release_gate:
+            out.field(field, 2)
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def render_json(diff: VersionDiff) -> str:
+    return json.dumps(diff.model_dump(mode="json"), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+
+def render_markdown(diff: VersionDiff) -> str:
+    # Imported here: the Markdown escaping lives with the Jinja2 environments, which a text or
+    # JSON diff need not load.
+    from checker.render.document import _markdown_escape, code
+
+    def e(value: object) -> str:
+        """Card text, escaped so that it cannot change the document's structure."""
+        return str(_markdown_escape(value))
+
+    def value(change_value: JsonValue) -> str:
+        return e(_plain(change_value))
+
+    def field_cell(change: FieldChange) -> tuple[str, str]:
+        if _is_list(change):
+            removed = "; ".join(f"− {value(v)}" for v in change.removed) or "reordered"
+            added = "; ".join(f"+ {value(v)}" for v in change.added) or "reordered"
+            return removed, added
+        return value(change.old), value(change.new)
+
+    def fields(changes: Iterable[FieldChange]) -> list[str]:
+        rows = [f"| {code(c.field)} | {' | '.join(field_cell(c))} |" for c in changes]
+        return ["| Field | Old | New |", "|---|---|---|", *rows, ""] if rows else []
+
+    o, old, new = diff.outcome, diff.old, diff.new
+    lines = [
+        f"# What changed: {e(new.model)} ({e(new.release_id)})",
+        "",
+        f"safetycase {e(diff.checker.version)}, catalog {e(diff.catalog.version)}, profile {e(diff.profile)}.",
+        "",
+        "| | Old | New |",
+        "|---|---|---|",
+        f"| Card | {code(old.path)} | {code(new.path)} |",
+        f"| SHA-256 | {code(old.sha256)} | {code(new.sha256)} |",
+        f"| Organization | {e(old.organization)} | {e(new.organization)} |",
+        f"| Model | {e(old.model)} ({e(old.release_id)}) | {e(new.model)} ({e(new.release_id)}) |",
+        f"| Card version | {e(old.card_version or 'none')} | {e(new.card_version or 'none')} |",
+        f"| Verdict | **{o.verdict.old.value}** | **{o.verdict.new.value}** |",
+        f"| Score (pass {o.pass_score:g}) | {_score(o.score.old)} | {_score(o.score.new)} |",
+    ]
+    for severity in ("blocker", "major", "minor"):
+        lines.append(
+            f"| {severity.capitalize()} findings | {getattr(o.counts.old, severity)} | "
+            f"{getattr(o.counts.new, severity)} |"
+        )
+    lines.append("")
+    if not (diff.evidence_verified.old and diff.evidence_verified.new):
+        lines += ["Evidence files were not read: their hashes and counts are not verified.", ""]
+    lines += ["## Scores by area", "", "| Area | Old | New | Change |", "|---|---|---|---|"]
+    lines += [
+        f"| {e(a.id)} {e(a.title)} | {_score(a.old)} | {_score(a.new)} | {_delta(a.old, a.new)} |" for a in o.areas
+    ]
+    lines.append("")
+    for title, explanation, entries in (
+        ("Evidence that no longer applies", _NO_LONGER_APPLIES, diff.evidence_no_longer_applies),
+        ("Evidence revised with its configuration", _REVISED, diff.evidence_revised),
+    ):
+        if entries:
+            lines += [f"## {title} ({len(entries)})", "", explanation, ""]
+            lines += ["| Entry | Kind | Configuration | Changed identity items | Cited by |", "|---|---|---|---|---|"]
+            lines += [
+                f"| {code(x.id)} | {_KINDS[x.kind]} | {code(x.configuration)} | {e(_items(x))} | "
+                f"{', '.join(code(c) for c in x.cited_by)} |"
+                for x in entries
+            ]
+            lines.append("")
+    for title, findings, path in (
+        ("New findings", diff.findings_new, new.path),
+        ("Resolved findings", diff.findings_resolved, old.path),
+    ):
+        if findings:
+            lines += [f"## {title} ({len(findings)})", "", "| Requirement | Severity | Place | Message |"]
+            lines.append("|---|---|---|---|")
+            lines += [
+                f"| {e(f.requirement)} | {f.severity.value} | {code(path + (f':{f.line}' if f.line else ''))} | "
+                f"{e(f.message)} |"
+                for f in findings
+            ]
+            lines.append("")
+    if diff.unchanged:
+        return "\n".join([*lines, "No changes.", ""])
+    if not diff.card_changed:
+        return "\n".join([*lines, "No changes to the card's content.", ""])
+    if diff.card:
+        lines += ["## Card", "", *fields(diff.card)]
+    if diff.changelog:
+        lines += ["## Changelog entries new since the old card", ""]
+        lines += [f"- {e(c.card_version)} ({c.date.isoformat()}): {e(c.changes or '')}" for c in diff.changelog]
+        lines.append("")
+    if diff.configurations:
+        lines += [f"## Configurations ({len(diff.configurations)})", ""]
+        for configuration in diff.configurations:
+            released = " (released)" if configuration.released else ""
+            lines += [f"### {configuration.change.capitalize()}: {code(configuration.id)}{released}", ""]
+            if configuration.identity:
+                lines += ["| Identity item | Old | New |", "|---|---|---|"]
+                lines += [
+                    f"| {i.name} | {e(_identity_value(i.item, i.old, i.old_stated))} | "
+                    f"{e(_identity_value(i.item, i.new, i.new_stated))} |"
+                    for i in configuration.identity
+                ]
+                lines.append("")
+            lines += fields(configuration.fields)
+    for key, title in _SECTIONS:
+        changes: tuple[EntryChange, ...] = getattr(diff, key)
+        if not changes:
+            continue
+        lines += [f"## {title} ({len(changes)})", ""]
+        for change in changes:
+            heading = f"### {change.change.capitalize()}: {code(change.id)}"
+            lines += [heading + (f" {e(change.title)}" if change.title else ""), ""]
+            if change.arms:
+                lines += ["| Arm | Old n | Old count | Old rate | New n | New count | New rate | |"]
+                lines.append("|---|---|---|---|---|---|---|---|")
+                for arm in change.arms:
+                    cells = " | ".join((*_rate(arm.old), *_rate(arm.new)))
+                    lines.append(f"| {e(_arm_label(arm))} | {cells} | {'changed' if arm.changed else ''} |")
+                lines.append("")
+            lines += fields(change.fields)
+    if diff.release_gate:
+        lines += ["## Release gate", "", *fields(diff.release_gate)]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+RENDERERS: dict[str, Callable[[VersionDiff], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "markdown": render_markdown,
+}
+"""Format name -> diff renderer."""
+
+
+def renderer(name: str) -> Callable[[VersionDiff], str]:
+    try:
+        return RENDERERS[name]
+    except KeyError:
+        raise LookupError(f"unknown diff format '{name}' (available: {', '.join(RENDERERS)})") from None
+
+
+__all__ = ["RENDERERS", "render_json", "render_markdown", "render_text", "renderer"]
