@@ -23,6 +23,7 @@ from checker.problems import CardError
 
 if TYPE_CHECKING:
     from checker.batch import Row
+    from checker.profiles import Profile
 
 EXIT_PASS, EXIT_GATE, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 BINARY_FORMATS = ("pdf",)
@@ -111,6 +112,18 @@ def _write(out: Path, content: str | bytes) -> None:
         _usage(str(refused))
 
 
+def _profile(name_or_file: str) -> Profile:
+    """The profile, loaded and checked once per command; a bad one is its located errors and exit 2."""
+    from checker.catalog import load_catalog
+    from checker.profiles import load_profile
+
+    try:
+        return load_profile(name_or_file, load_catalog())
+    except CardError as error:
+        _report_problems(error)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
 def _gate_fails(fail_on: FailOn, severities: set[str]) -> bool:
     if fail_on is FailOn.never:
         return False
@@ -197,9 +210,7 @@ def check(
 ) -> None:
     """Check cards and report the verdict, scores and findings."""
     from checker.batch import EXTENSIONS
-    from checker.catalog import load_catalog
     from checker.pipeline import check_file
-    from checker.profiles import load_profile
     from checker.render import renderer
 
     formats = _formats(output_format)
@@ -224,12 +235,7 @@ def check(
         if folder is None or folder.is_dir():  # a folder still to be made holds nothing to damage
             _refuse_unsafe_output(target, cards)
     today = _today()
-    try:
-        # Once, before any card: a bad profile is one error, not one per card.
-        resolved = load_profile(profile, load_catalog())
-    except CardError as error:
-        _report_problems(error)
-        raise typer.Exit(EXIT_INPUT) from None
+    resolved = _profile(profile)  # once, before any card: a bad profile is one error, not one per card
     code = EXIT_PASS
     rendered: list[str | bytes] = []
     for card in cards:
@@ -351,10 +357,8 @@ def diff(
 
     Exit 0 when both cards load: the diff informs, it does not gate.
     """
-    from checker.catalog import load_catalog
     from checker.diff import diff_versions
     from checker.pipeline import check_file
-    from checker.profiles import load_profile
     from checker.render.diff import renderer
 
     try:
@@ -362,11 +366,7 @@ def diff(
     except LookupError as error:
         _usage(str(error))
     today = _today()
-    try:
-        resolved = load_profile(profile, load_catalog())
-    except CardError as error:
-        _report_problems(error)
-        raise typer.Exit(EXIT_INPUT) from None
+    resolved = _profile(profile)
     reports = []
     for card in (old, new):  # both, so that two bad cards show all their problems at once
         try:
@@ -459,8 +459,6 @@ def batch(
     Exit 1 when any card fails the gate or cannot be checked (it is listed with its error).
     """
     from checker.batch import Settings, discover, run, summarize
-    from checker.catalog import load_catalog
-    from checker.profiles import load_profile
     from checker.render.batch import render_csv, render_html, render_json
 
     formats = _formats(output_format)
@@ -471,11 +469,7 @@ def batch(
         _usage(f"--out {out} holds the submissions folder {folder}; give a folder outside it")
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         _usage(f"--out {out} is not a folder")
-    try:
-        resolved = load_profile(profile, load_catalog())
-    except CardError as error:
-        _report_problems(error)
-        raise typer.Exit(EXIT_INPUT) from None
+    resolved = _profile(profile)
     found = discover(folder, exclude=out)
     if not found:
         _usage(f"no cards under {folder} (a folder with card.yaml, card.json or card.md, or bare .yaml/.json files)")

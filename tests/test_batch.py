@@ -21,6 +21,7 @@ from checker.catalog import load_catalog
 from checker.pipeline import check_file
 from checker.profiles import load_profile
 from checker.render.batch import render_csv, render_html
+from tests.test_cli import safetycase
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {
@@ -30,20 +31,6 @@ EXAMPLES = {
 }
 TODAY = dt.date(2026, 11, 24)
 EPOCH = "1795478400"  # 2026-11-24
-
-
-def safetycase(*args: str | Path, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    environment.pop("SAFETYCASE_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environment,
-        check=False,
-        timeout=timeout,
-    )
 
 
 def _link_or_copy(source: str, target: str) -> None:

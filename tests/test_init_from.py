@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,27 +19,13 @@ from checker.init_from import MAX_README_BYTES, card_from_readme
 from checker.load import load_card, parse_card
 from checker.problems import CardError
 from checker.validate import problems
+from tests.test_cli import safetycase
 
 ROOT = Path(__file__).resolve().parent.parent
 HF = Path(__file__).parent / "hf"
 KESTREL = HF / "kestrel-README.md"
 HOSTILE = HF / "hostile-README.md"
 TEMPLATE = ROOT / "templates" / "card.yaml"
-
-
-def safetycase(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """Run the real entry point, as the console script does."""
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1795478400"}
-    environment.pop("SAFETYCASE_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environment,
-        check=False,
-        timeout=120,
-    )
 
 
 def _front_matter(path: Path) -> dict[str, Any]:

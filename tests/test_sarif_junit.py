@@ -9,8 +9,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -26,6 +24,7 @@ from checker.render import PLANNED, RENDERERS, renderer
 from checker.render.junit import xml_text
 from checker.render.sarif import FINGERPRINT_KEY, SCHEMA_URI, card_uri
 from checker.report import Report
+from tests.test_cli import safetycase
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 24)
@@ -357,19 +356,6 @@ def test_hostile_control_characters_in_every_field_still_give_well_formed_junit(
 
 
 # --- through the command line ------------------------------------------------------------------
-
-
-def safetycase(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1795478400"}  # 2026-11-24
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environment,
-        check=False,
-        timeout=120,
-    )
 
 
 def test_cli_writes_sarif_to_standard_output_and_fails_the_gate() -> None:
