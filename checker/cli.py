@@ -417,6 +417,8 @@ def _bar_progress(total: int) -> tuple[object, Callable[[Row], None]]:
     def advance(row: Row) -> None:
         nonlocal failed
         failed += row.status == "error" or row.verdict == "fail"
+        if row.status == "error":  # above the bar, as it happens; card text is never read as markup
+            progress.console.print(f"{row.name}: error: {row.error}", markup=False, highlight=False, soft_wrap=True)
         progress.update(task, advance=1, failed=failed)
 
     return progress, advance

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -387,3 +388,34 @@ def test_interrupting_a_batch_leaves_only_whole_reports_and_a_rerun_finishes_it(
     assert rerun.returncode == 1  # half the cards fail
     totals = json.loads((out / "summary.json").read_text(encoding="utf-8"))["totals"]
     assert totals["unchanged"] == len(done) and totals["checked"] == 120 - len(done)
+
+
+def test_on_a_terminal_a_progress_bar_and_errors_above_it(tmp_path: Path) -> None:
+    import pty
+
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    _submission(EXAMPLES["pass"], submissions / "aster", "Aster-2")
+    (submissions / "broken.yaml").write_text("model: [\n", encoding="utf-8")
+    leader, follower = pty.openpty()  # standard error is a terminal; standard output is not
+    process = subprocess.Popen(
+        [sys.executable, "-m", "checker", "batch", str(submissions), "--out", str(tmp_path / "out"), "-j", "1"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "TERM": "xterm"},
+        cwd=ROOT,
+    )
+    os.close(follower)
+    stdout, _ = process.communicate(timeout=120)
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO once the child has closed the terminal
+        while chunk := os.read(leader, 65536):
+            shown += chunk
+    os.close(leader)
+    terminal = shown.decode("utf-8", "replace")
+    assert process.returncode == 1
+    assert "checking" in terminal and "\x1b[" in terminal  # the bar, drawn with escape codes
+    assert f"broken.yaml: error: {submissions / 'broken.yaml'}:2:1: invalid YAML" in terminal
+    assert "[1/2]" not in terminal  # not the plain lines meant for logs
+    assert stdout.startswith("2 cards: 1 pass, 0 conditional, 0 fail, 1 could not be checked")
