@@ -2,16 +2,19 @@
 
 The wheel is built from this checkout (hatchling, no build isolation, so no network), installed
 without dependencies into a folder, and run from another folder with only that folder on the
-path for `checker` — the dependencies come from the running environment.
+path for `checker` — the dependencies come from the running environment. It is also installed
+into a fresh virtual environment, whose `safetycase` console script is run as a user would.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -22,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from this checkout, checked to carry the data files and nothing of the checkout's rest."""
     work = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [
@@ -40,8 +44,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         capture_output=True,
     )
-    (wheel,) = (work / "dist").glob("safetycase-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
+    (built,) = (work / "dist").glob("safetycase-*.whl")
+    names = zipfile.ZipFile(built).namelist()
     for data in (
         "checker/schema/submission.schema.json",
         "checker/schema/requirements.yaml",
@@ -55,7 +59,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ):
         assert data in names, f"{data} is not in the wheel"
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
-    target = work / "site"
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the installed wheel alone, to put on PYTHONPATH."""
+    target = tmp_path_factory.mktemp("site")
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
         check=True,
@@ -123,3 +133,65 @@ def test_batch_runs_its_workers_from_the_wheel(installed: Path, tmp_path: Path) 
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert '<a href="orion-7-fail/report.html">orion-7-fail</a>' in index
     assert json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))["totals"]["cards"] == 2
+
+
+def test_console_script_from_a_fresh_virtual_environment(wheel: Path, tmp_path: Path) -> None:
+    # What a user gets: a new virtual environment, the wheel installed into it, its `safetycase`
+    # console script run from a folder that is not the checkout.
+    assert not tmp_path.is_relative_to(ROOT), "the temporary folder must be outside the checkout"
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
+    python = venv / "bin" / "python"
+    # pip installs into another interpreter with --python (pip >= 22.3, bundled with every Python
+    # >= 3.11), so the fresh environment needs no pip of its own. --no-index: nothing is downloaded.
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env["SOURCE_DATE_EPOCH"] = "1795478400"
+
+    def run(*command: str | Path, cwd: Path = tmp_path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            list(map(str, command)), capture_output=True, text=True, cwd=cwd, env=env, check=False, timeout=120
+        )
+
+    site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip())
+    assert site.is_relative_to(venv), site
+    # The dependencies (pydantic, typer, WeasyPrint...) cannot be downloaded here. A .pth file in the
+    # fresh site-packages appends the running environment's site-packages to sys.path, after the fresh
+    # one, so the wheel's `checker` is found first. Folders named in a .pth are not scanned for .pth
+    # files of their own, so an editable install of the checkout there does not leak in.
+    dependencies = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    (site / "safetycase-test-dependencies.pth").write_text("\n".join(dependencies) + "\n", encoding="utf-8")
+
+    script = venv / "bin" / "safetycase"
+    # The shebang names the fresh interpreter (or, for a long path, a /bin/sh line that execs it).
+    head = script.read_text(encoding="utf-8").splitlines()[:2]
+    assert any(str(python) in line for line in head), head
+    imported = run(
+        python, "-c", "import checker, checker.resources as r; print(checker.__file__); print(r.data_dir('schema'))"
+    )
+    paths = imported.stdout.splitlines()
+    assert imported.returncode == 0 and len(paths) == 2, imported.stderr
+    for path in map(Path, paths):
+        assert path.is_relative_to(site) and not path.is_relative_to(ROOT), path
+
+    shutil.copytree(
+        ROOT / "examples" / "aster-2-pass", tmp_path / "aster-2-pass", ignore=shutil.ignore_patterns("report.*")
+    )
+    checked = run(script, "check", Path("aster-2-pass") / "card.yaml")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "VERDICT: PASS" in checked.stdout
+    evidence = len(list((tmp_path / "aster-2-pass" / "evidence").iterdir()))
+    assert f"Evidence: {evidence} files read ({evidence} verified)." in checked.stdout
+
+    version = re.search(r'^__version__ = "(.+)"$', (ROOT / "checker" / "__init__.py").read_text(encoding="utf-8"), re.M)
+    assert version is not None
+    shown = run(script, "--version")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == f"safetycase {version.group(1)}"
