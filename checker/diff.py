@@ -24,7 +24,7 @@ from checker.model import (
     Submission,
     Verdict,
 )
-from checker.report import CatalogInfo, CheckerInfo, Counts, Report
+from checker.report import CatalogInfo, CheckerInfo, Counts, Report, SubmissionInfo
 from checker.rules.vs import IDENTITY, _value
 
 DIFF_FORMAT = "1.0"
@@ -43,17 +43,6 @@ class OldNew(_Part, Generic[T]):
 
     old: T
     new: T
-
-
-class CardSide(_Part):
-    """Which card a side of the diff is."""
-
-    path: str
-    sha256: str
-    organization: str
-    model: str
-    release_id: str
-    card_version: str | None
 
 
 class AreaShift(_Part):
@@ -157,8 +146,8 @@ class VersionDiff(_Part):
     catalog: CatalogInfo
     profile: str
     evidence_verified: OldNew[bool] = Field(description="whether each card's evidence files were read")
-    old: CardSide
-    new: CardSide
+    old: SubmissionInfo
+    new: SubmissionInfo
     outcome: Outcome
     evidence_no_longer_applies: tuple[EvidenceOnChangedConfiguration, ...] = Field(
         description="carried over unchanged onto a configuration whose identity changed"
@@ -452,18 +441,6 @@ def _unmatched(
 # --- the whole diff --------------------------------------------------------------------------
 
 
-def _side(report: Report) -> CardSide:
-    s = report.submission
-    return CardSide(
-        path=s.path,
-        sha256=s.sha256,
-        organization=s.organization,
-        model=s.model,
-        release_id=s.release_id,
-        card_version=s.card_version,
-    )
-
-
 def _outcome(old: Report, new: Report) -> Outcome:
     before = {a.id: a for a in old.areas}
     after = {a.id: a for a in new.areas}
@@ -500,8 +477,8 @@ def diff_versions(old: Report, new: Report) -> VersionDiff:
         catalog=new.catalog,
         profile=new.profile.name,
         evidence_verified=OldNew[bool](old=old.evidence_verified, new=new.evidence_verified),
-        old=_side(old),
-        new=_side(new),
+        old=old.submission,
+        new=new.submission,
         outcome=_outcome(old, new),
         evidence_no_longer_applies=tuple(e for e in on_changed if not e.revised),
         evidence_revised=tuple(e for e in on_changed if e.revised),

@@ -14,6 +14,7 @@ from pydantic import JsonValue
 
 from checker.diff import ArmChange, ArmFigures, EntryChange, EvidenceOnChangedConfiguration, FieldChange, VersionDiff
 from checker.model import Finding
+from checker.render.text import plain as _plain
 from checker.report import Counts
 from checker.rules.vs import IDENTITY
 
@@ -33,18 +34,6 @@ _REVISED = "Changed together with the configuration they tested: check that they
 
 
 # --- words shared by text and Markdown -------------------------------------------------------
-
-
-def _plain(value: JsonValue) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "none"
-    if isinstance(value, list):
-        return "[" + ", ".join(_plain(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
-    return str(value)
 
 
 def _identity_value(item: str, value: JsonValue, stated: bool) -> str:

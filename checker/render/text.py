@@ -30,15 +30,16 @@ def _score(score: float | None) -> str:
     return "  n/a" if score is None else f"{score:5.1f}"
 
 
-def _plain(value: object) -> str:
+def plain(value: object) -> str:
+    """A figure in plain words: true/false/none, lists in brackets, mappings in braces."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "none"
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_plain(v) for v in value) + "]"
+        return "[" + ", ".join(plain(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {plain(v)}" for k, v in value.items()) + "}"
     return str(value)
 
 
@@ -49,7 +50,7 @@ def _figures(finding: Finding) -> str:
         for key, value in finding.figures.items()
         if not (isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()) and value)
         and not (isinstance(value, dict) and {"n", "count"} <= set(value))
-        and (shown := _plain(value)) not in finding.message
+        and (shown := plain(value)) not in finding.message
     ]
     if len(items) > _FIGURE_LIMIT:
         items = [*items[:_FIGURE_LIMIT], f"… {len(items) - _FIGURE_LIMIT} more in --format json"]
