@@ -12,8 +12,6 @@ import checker.load
 from checker.load import MAX_ALIASES, MAX_BYTES, MAX_DEPTH, Position, load_card, parse_card
 from checker.problems import CardError
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(autouse=True, params=["libyaml", "pure"])
 def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -23,18 +21,6 @@ def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     else:
         assert checker.load._FAST_LOADER is not None, "PyYAML without libyaml: cards load several times slower"
     return str(request.param)
-
-
-@pytest.mark.parametrize(
-    "card",
-    sorted(str(p.relative_to(ROOT)) for p in [*ROOT.glob("examples/*/card.yaml"), *ROOT.glob("tests/cases/*.yaml")]),
-)
-def test_both_yaml_parsers_give_the_same_data_and_positions(card: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    fast = load_card(ROOT / card)
-    monkeypatch.setattr(checker.load, "_FAST_LOADER", None)
-    pure = load_card(ROOT / card)
-    assert fast.data == pure.data
-    assert fast.positions == pure.positions and fast.key_positions == pure.key_positions
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
