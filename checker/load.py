@@ -495,7 +495,11 @@ def _parse_yaml_events(
                 tag = event.tag
                 expected = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
                 if tag not in (None, "!", f"{_YAML_TAG}{expected}"):
-                    raise _Fail(f"YAML tag '{_short(tag)}' is not allowed in a card", *_mark(event, line_offset))
+                    raise _Fail(
+                        f"YAML tag '{_short(tag)}' is not allowed in a card",
+                        *_mark(event, line_offset),
+                        pointer_for_child(),
+                    )
                 container: dict[str, Any] | list[Any] = [] if expected == "seq" else {}
                 if stack and isinstance(stack[-1].container, dict) and stack[-1].key is None:
                     raise _Fail(
@@ -528,6 +532,7 @@ def _parse_yaml_events(
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
+_WORD = re.compile(r"[A-Za-z]+")
 
 
 def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, dict[str, Position]]:
@@ -584,6 +589,8 @@ def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, 
             value, i = _json_string(text, i, fail, position, pointer)
         elif char == "-" or char.isdigit():
             match = _NUMBER.match(text, i)
+            if not match and text.startswith("-Infinity", i):
+                raise fail("-Infinity is not a JSON number", i, pointer)
             if not match:
                 raise fail("malformed number", i)
             literal = match.group(0)
@@ -594,15 +601,15 @@ def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, 
             else:
                 value = int(literal)
             if isinstance(value, float) and not math.isfinite(value):
-                raise fail(f"number {_clip(literal)} is out of range", i)
+                raise fail(f"number {_clip(literal)} is out of range", i, pointer)
             i = match.end()
         else:
-            word = re.match(r"[A-Za-z]+", text[i:])
+            word = _WORD.match(text, i)  # at i, not on text[i:]: a copy of the rest for each word is quadratic
             if word and word.group(0) in _LITERALS:
                 value = _LITERALS[word.group(0)]
                 i += len(word.group(0))
             elif word and word.group(0) in ("NaN", "Infinity"):
-                raise fail(f"{word.group(0)} is not a JSON number", i)
+                raise fail(f"{word.group(0)} is not a JSON number", i, pointer)
             else:
                 raise fail(f"expected a value, found {_show(text, i)}", i)
         positions[pointer] = here

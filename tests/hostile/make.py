@@ -1,0 +1,187 @@
+"""Hostile inputs too large or too odd to commit, written on demand and byte for byte the same each time.
+
+Megabyte files, 100,000-deep nesting, bytes that are not text, symbolic links and a named pipe
+are made here instead of committed. `make(name, target)` writes the one that cases.yaml names
+`name` at `target` (for a committed folder, adds its links and pipe to the copy); run
+`python tests/hostile/make.py DIR` to write every generated card into DIR and look at them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+CARD = """\
+schema_version: "1.0"
+submission: {organization: Hostile Lab}
+model:
+  name: Hostile-1
+  release_id: hostile-1
+  released_configurations: [release]
+  configurations: [{id: release}]
+"""
+"""A minimal card that loads and validates: each hostile input is this with one thing added."""
+
+DEPTH = 100_000
+HUGE_INTEGER = "1" + "0" * 5_000  # 10**5000, past the 4,300 digits Python turns into text
+MIB = 1024 * 1024
+
+
+def _evaluation(n: str) -> str:
+    """The card with one evaluation whose arm counts `n` trials (the literal is written as given)."""
+    return CARD + (
+        "evaluations:\n"
+        "  - id: ev\n"
+        "    title: An evaluation\n"
+        "    category: alignment_faking\n"
+        "    configuration: release\n"
+        f"    arms: [{{context: overall, n: {n}, count: 1}}]\n"
+    )
+
+
+def _as_json(yaml_text: str, literal: str) -> str:
+    """`yaml_text` (holding the placeholder 12345) as indented JSON, the placeholder spelled `literal`."""
+    text = json.dumps(yaml.safe_load(yaml_text), indent=2)
+    assert text.count("12345") == 1
+    return text.replace("12345", literal)
+
+
+def alias_bomb() -> str:
+    """Billion laughs: nine levels of nine aliases, 9**9 values from 600 bytes."""
+    lines = ["x-laughs:", '  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"  {name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    return CARD + "\n".join(lines) + "\n"
+
+
+def many_aliases() -> str:
+    """101 aliases of one short string: no bomb, but more aliases than a card needs."""
+    return CARD + "x-anchor: &s lol\nx-aliases:\n" + "  - *s\n" * 101
+
+
+def deep_yaml_flow() -> str:
+    return CARD + "x-deep: " + "[" * DEPTH + "]" * DEPTH + "\n"
+
+
+def deep_yaml_block() -> str:
+    """Block sequences nested on one line (`- - - x`): no indentation to pay for each level."""
+    return CARD + "x-deep:\n  " + "- " * DEPTH + "x\n"
+
+
+def deep_json_lists() -> str:
+    return '{"schema_version": "1.0",\n "x-deep": ' + "[" * DEPTH + "]" * DEPTH + "}\n"
+
+
+def deep_json_objects() -> str:
+    return '{"schema_version": "1.0",\n "x-deep": ' + '{"a": ' * DEPTH + "1" + "}" * DEPTH + "}\n"
+
+
+def huge_integer_yaml() -> str:
+    return _evaluation(HUGE_INTEGER)
+
+
+def huge_integer_json() -> str:
+    return _as_json(_evaluation("12345"), HUGE_INTEGER)
+
+
+def string_over_limit() -> str:
+    """An 11 MiB string: the file is over the 10 MiB limit."""
+    return CARD + "x-blob: " + "a" * (11 * MIB) + "\n"
+
+
+def string_under_limit() -> str:
+    """A 1 MiB result, in words: under the limit, so it must be checked and reported whole."""
+    words = "lorem ipsum dolor sit amet " * (MIB // 27)
+    return _evaluation("100").replace("    arms:", f"    result: {words.strip()}\n    arms:")
+
+
+def too_many_values() -> str:
+    """1,000,001 values in one flat list (no aliases): one more than the limit."""
+    return CARD + "x-values: [" + ", ".join(["~"] * 1_000_001) + "]\n"
+
+
+def many_json_literals() -> str:
+    """A valid card with 999,000 more values, all `null`, `true` or `false`: each word read in place."""
+    words = ", ".join(["null", "true", "false"] * 333_000)
+    return _as_json(CARD + "x-values: 12345\n", f"[{words}]")
+
+
+def long_key_paths() -> str:
+    """A 1 MiB key holding 600 values: each value's JSON pointer repeats the key (600 MiB in all).
+
+    The card also lacks `submission`, so that it is refused (exit 2) whether a fix bounds the
+    paths' length or stops repeating the key.
+    """
+    return '{"schema_version": "1.0",\n "x-' + "k" * MIB + '": [' + ", ".join(["1"] * 600) + "]}\n"
+
+
+def invalid_utf8() -> bytes:
+    return CARD.replace("Hostile Lab", "Hostile Lab \xff").encode("latin-1")
+
+
+def nul_byte() -> bytes:
+    return CARD.replace("Hostile-1", "Hostile\x00-1").encode("utf-8")
+
+
+def utf16() -> bytes:
+    """The card saved as UTF-16 (with its byte-order mark), as some Windows editors do."""
+    return CARD.encode("utf-16")
+
+
+def evidence_paths(folder: Path) -> None:
+    """What a committed `evidence-paths` folder cannot hold: a file outside it, links out, a pipe.
+
+    `secret.txt` sits beside the folder: every path that climbs or links out reaches it, so a
+    path that was read instead of refused would show its hash in the report.
+    """
+    (folder.parent / "secret.txt").write_text("a file outside the card's folder\n", encoding="utf-8")
+    (folder / "evidence" / "out-link.md").symlink_to(Path("..") / ".." / "secret.txt")
+    (folder / "linked").symlink_to(Path(".."), target_is_directory=True)
+    os.mkfifo(folder / "evidence" / "pipe.jsonl")
+
+
+TEXTS: dict[str, Callable[[], str | bytes]] = {
+    "alias-bomb.yaml": alias_bomb,
+    "many-aliases.yaml": many_aliases,
+    "deep-flow.yaml": deep_yaml_flow,
+    "deep-block.yaml": deep_yaml_block,
+    "deep-lists.json": deep_json_lists,
+    "deep-objects.json": deep_json_objects,
+    "huge-integer.yaml": huge_integer_yaml,
+    "huge-integer.json": huge_integer_json,
+    "string-over-limit.yaml": string_over_limit,
+    "string-under-limit.yaml": string_under_limit,
+    "too-many-values.yaml": too_many_values,
+    "many-json-literals.json": many_json_literals,
+    "long-key-paths.json": long_key_paths,
+    "invalid-utf8.yaml": invalid_utf8,
+    "nul-byte.yaml": nul_byte,
+    "utf16.yaml": utf16,
+}
+"""Generated card files, by the name cases.yaml gives them."""
+FOLDERS: dict[str, Callable[[Path], None]] = {"evidence-paths": evidence_paths}
+"""Committed card folders, by name, and what to add to a copy of each."""
+
+
+def make(name: str, target: Path) -> None:
+    """Write the generated card `name` at `target`, or add the extras of the folder copied to `target`."""
+    if name in FOLDERS:
+        FOLDERS[name](target)
+        return
+    content = TEXTS[name]()
+    target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python tests/hostile/make.py DIR")
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    for generated in TEXTS:
+        make(generated, out / generated)
+    print(f"wrote {len(TEXTS)} cards to {out}")

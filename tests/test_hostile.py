@@ -1,0 +1,287 @@
+"""Hostile inputs through the command line, as a user would meet them: the corpus in tests/hostile/.
+
+Each case in tests/hostile/cases.yaml names a card (committed, or written by make.py), the
+command and what must come out. Whatever the case, the run must also print no traceback, write
+nothing on bad input, leave the input files as they were (and add none), put no terminal control
+character on standard output or error, write HTML or Markdown that neither runs nor fetches
+anything, and stay under 500 MB of memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import resource
+import shutil
+import stat
+import time
+import traceback
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from markdown_it import MarkdownIt
+
+from tests.hostile.make import FOLDERS, TEXTS, make
+from tests.test_cli import safetycase
+
+CORPUS = Path(__file__).parent / "hostile"
+CASES: dict[str, dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
+PEAK_LIMIT_KIB = 500 * 1024
+"""Peak resident memory of one run (ru_maxrss is in KiB on Linux)."""
+ADDRESS_SPACE = 3 * 1024**3
+"""A run that asks for more fails with MemoryError instead of taking the machine's memory."""
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Characters a terminal acts on (escape sequences, bell, backspace): C0 and C1 controls but tab and
+newline. A carriage return arrives as a newline: safetycase() reads output with universal newlines."""
+
+
+# --- running one case ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    peak_kib: int
+    """The checker process's peak resident memory."""
+    seconds: float
+
+
+def run_measured(*args: str, cwd: Path) -> Run:
+    """`safetycase(*args)` in a forked process of its own, whose only child is the checker.
+
+    RUSAGE_CHILDREN is the largest of all the children a process has waited for, so the pytest
+    process itself cannot tell one run from another; the fork starts from zero.
+    """
+    result = cwd.parent / "run.json"
+    pid = os.fork()
+    if pid == 0:  # the intermediate process: never returns into pytest
+        code = 1
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))  # inherited by the checker
+            start = time.monotonic()
+            done = safetycase(*args, cwd=cwd)
+            seconds = time.monotonic() - start
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            result.write_text(json.dumps([done.returncode, done.stdout, done.stderr, peak, seconds]))
+            code = 0
+        except BaseException:
+            result.write_text(json.dumps({"error": traceback.format_exc()}))
+        finally:
+            os._exit(code)
+    os.waitpid(pid, 0)
+    answer = json.loads(result.read_text())
+    if isinstance(answer, dict):
+        pytest.fail(f"the run itself failed:\n{answer['error']}")
+    return Run(*answer)
+
+
+def place(card: str, inputs: Path) -> Path:
+    """The case's card in `inputs`: a committed file or folder copied, or a generated file written."""
+    source = CORPUS / card
+    if source.is_dir():
+        shutil.copytree(source, inputs / card)
+        if card in FOLDERS:
+            make(card, inputs / card)
+        return inputs / card / "card.yaml"
+    if source.is_file():
+        shutil.copyfile(source, inputs / card)
+    else:
+        make(card, inputs / card)
+    return inputs / card
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every entry under `folder`: a file by its sha256, a link by its target; a pipe is never opened."""
+    entries = {}
+    for path in sorted(folder.rglob("*")):
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            entries[str(path)] = f"link to {os.readlink(path)}"
+        elif stat.S_ISREG(mode):
+            entries[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            entries[str(path)] = stat.filemode(mode)
+    return entries
+
+
+# --- what no report may hold --------------------------------------------------------------------
+
+LIVE_TAGS = {"script", "iframe", "frame", "object", "embed", "applet", "img", "image", "link", "base", "form"}
+FETCHED = {"src", "srcset", "data", "poster", "background", "action", "formaction", "xlink:href", "ping"}
+LINK_SCHEMES = {"http", "https", "mailto"}
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
+_IGNORED_BEFORE_SCHEME = "".join(map(chr, range(33)))
+"""Browsers drop leading spaces and controls before a scheme: " javascript:" still runs."""
+
+
+class _Markup(HTMLParser):
+    """Start tags and the text of style elements, character references decoded as a browser does."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {name: value or "" for name, value in attrs}))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+
+
+def live_markup(html: str) -> list[str]:
+    """What in `html` would run script or fetch something when a browser shows it."""
+    parser = _Markup()
+    parser.feed(html)
+    found = []
+    for tag, attrs in parser.tags:
+        if tag in LIVE_TAGS or (tag == "meta" and "http-equiv" in attrs):
+            found.append(f"<{tag} {attrs}>")
+        for name, value in attrs.items():
+            scheme = _SCHEME.match(value.lstrip(_IGNORED_BEFORE_SCHEME).lower())
+            if name.startswith("on"):
+                found.append(f"<{tag} {name}=...>")
+            elif name in FETCHED and scheme:
+                found.append(f"<{tag} {name}={value!r}> fetches")
+            elif name == "href" and scheme and scheme.group(1) not in LINK_SCHEMES:
+                found.append(f"<{tag} href={value!r}>")
+            elif name == "style" and "url(" in value:
+                found.append(f"<{tag} style={value!r}>")
+    found += [f"<style> fetches: {css[:80]!r}" for css in parser.styles if re.search(r"url\(|@import", css)]
+    return found
+
+
+def _permissive_viewer() -> MarkdownIt:
+    """A Markdown viewer at its least careful: raw HTML rendered, every link and image kept."""
+    viewer = MarkdownIt("commonmark", {"html": True})
+    viewer.validateLink = lambda url: True  # type: ignore[method-assign]
+    return viewer
+
+
+def live_in_output(path: Path, text: str) -> list[str]:
+    if path.suffix == ".html":
+        return live_markup(text)
+    if path.suffix == ".md":
+        return live_markup(_permissive_viewer().render(text))
+    return []
+
+
+# --- the cases ----------------------------------------------------------------------------------
+
+
+def _param(name: str) -> Any:
+    reason = CASES[name].get("xfail")
+    return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason) if reason else ())
+
+
+def _output_path(args: list[str]) -> Path | None:
+    for flag in ("-o", "--output"):
+        if flag in args:
+            return Path(args[args.index(flag) + 1])
+    return None
+
+
+@pytest.mark.parametrize("name", [_param(name) for name in CASES])
+def test_hostile_input(name: str, tmp_path: Path) -> None:
+    case = CASES[name]
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    out.mkdir()
+    card = place(case["card"], inputs).relative_to(inputs)
+    args = [arg.replace("{card}", str(card)).replace("{out}", str(out)) for arg in case["run"]]
+    before = snapshot(inputs)
+
+    run = run_measured(*args, cwd=inputs)
+
+    about = (
+        f"{name}: safetycase {' '.join(args)}\nexit {run.returncode}, peak RSS {run.peak_kib / 1024:.0f} MiB, "
+        f"{run.seconds:.2f} s\nstderr: {run.stderr[:2000]}"
+    )
+    assert "Traceback" not in run.stderr and "internal error" not in run.stderr, about
+    assert run.returncode == case["exit"], about
+    assert run.peak_kib < PEAK_LIMIT_KIB, about
+    assert run.seconds < case.get("seconds", math.inf), about
+    assert snapshot(inputs) == before, f"the input files changed or new ones appeared\n{about}"
+    assert not CONTROL.search(run.stdout + run.stderr), f"a terminal control character was printed\n{about}"
+    if "stderr" in case:
+        assert run.stderr.splitlines() == [case["stderr"].replace("{path}", str(card))], about
+    for piece in case.get("stderr_contains", ()):
+        assert piece.replace("{path}", str(card)) in run.stderr, about
+
+    target = _output_path(args)
+    written = sorted(p.name for p in out.iterdir())
+    if run.returncode == 2:
+        assert len(run.stderr.splitlines()) == 1, f"one problem, one line\n{about}"
+        assert written == [] and run.stdout == "", f"written on bad input: {written}\n{about}"
+        return
+    if target is not None:
+        assert written == [target.name], about
+        text = target.read_text(encoding="utf-8")
+    else:
+        text = run.stdout
+    for piece in case.get("contains", ()):
+        assert piece in text, f"{piece!r} missing from the output\n{about}"
+    for piece in case.get("absent", ()):
+        assert piece not in text, f"{piece!r} in the output\n{about}"
+    if target is not None:
+        assert live_in_output(target, text) == [], about
+    if "evidence" in case:
+        records = {
+            r["path"]: r["status"] + (f": {r['reason']}" if r["reason"] else "") for r in json.loads(text)["evidence"]
+        }
+        assert records == case["evidence"], about
+
+
+# --- the corpus itself --------------------------------------------------------------------------
+
+
+def test_every_case_has_its_card_and_every_card_a_case() -> None:
+    named = {case["card"] for case in CASES.values()}
+    committed = {p.name for p in CORPUS.iterdir() if p.name not in ("cases.yaml", "make.py", "__pycache__")}
+    assert named - committed - TEXTS.keys() == set(), "cases.yaml names a card that is neither here nor in make.py"
+    assert committed - named == set() and TEXTS.keys() - named == set(), "a card that no case runs"
+    assert FOLDERS.keys() <= committed
+
+
+def test_committed_cards_stay_small() -> None:
+    sizes = {str(p.relative_to(CORPUS)): p.stat().st_size for p in CORPUS.rglob("*") if p.is_file()}
+    assert {name: size for name, size in sizes.items() if size > 100_000} == {}
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<script>alert(1)</script>",
+        '<img src="http://evil.example/x.png" alt="">',
+        '<a href=" JaVaScRiPt:alert(1)">spaces and case</a>',
+        '<a href="javascript&#58;alert(1)">a character reference</a>',
+        '<p onclick="alert(1)">handler</p>',
+        '<div style="background: url(http://evil.example/)"></div>',
+        '<style>@import "http://evil.example/x.css";</style>',
+        '<meta http-equiv="refresh" content="0; url=http://evil.example/">',
+    ],
+)
+def test_the_inspection_sees_live_markup(html: str) -> None:
+    # The report checks are only as good as this one: it must see what a browser would run or fetch.
+    assert live_markup(html) != []
+
+
+def test_the_inspection_passes_inert_markup_and_sees_through_markdown() -> None:
+    inert = '<a href="https://example.org/">out</a><a href="#top">in</a><style>p { color: red }</style>'
+    assert live_markup(inert) == []
+    assert len(live_in_output(Path("r.md"), "![x](http://evil.example/x.png) [y](javascript:alert(1))")) == 3
