@@ -11,16 +11,18 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.catalog import Catalog
 from checker.load import Position, parse_card, read_regular_file
 from checker.model import AccessLevel, Severity
 from checker.problems import CardError, Problem
-from checker.resources import read_bytes, schema
+from checker.resources import read_bytes, schema, surely_valid
+
+if TYPE_CHECKING:
+    import jsonschema
 
 BUILTIN = ("default", "regulator")
 _MERGED_TABLES = ("area_weights", "audit_access", "severities")
@@ -104,8 +106,12 @@ def _read(raw: bytes, name: str) -> dict[str, Any]:
         raise CardError(
             [replace(p, message=p.message.replace("the card must", "the profile must")) for p in failure.problems]
         ) from None
-    validator = jsonschema.Draft202012Validator(schema("profile"))
+    if surely_valid("profile", parsed.data):
+        return parsed.data
+    import jsonschema  # to say what is wrong
+
     found: list[tuple[str, str, Position | None]] = []  # (pointer, message, where)
+    validator = jsonschema.Draft202012Validator(schema("profile"))
     for error in sorted(validator.iter_errors(parsed.data), key=lambda e: [str(p) for p in e.absolute_path]):
         pointer = "".join(f"/{p}" for p in error.absolute_path)
         if error.validator != "additionalProperties":

@@ -13,6 +13,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
+
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
 
@@ -36,3 +38,21 @@ def schema(name: str) -> dict[str, Any]:
     """A JSON Schema from `schema/`, e.g. `schema("submission")`."""
     data: dict[str, Any] = json.loads(read_bytes("schema", f"{name}.schema.json"))
     return data
+
+
+@cache
+def _fast_validator(name: str) -> jsonschema_rs.Validator:
+    return jsonschema_rs.validator_for(schema(name), validate_formats=True)
+
+
+def surely_valid(name: str, instance: Any) -> bool:
+    """True when `instance` is valid against schema `name`, by the compiled validator (jsonschema-rs).
+
+    False means only "not shown valid": the caller then runs the `jsonschema` validator, which
+    finds and describes the problems (its errors are the ones users read). The two agree on every
+    valid card (tests/test_properties.py); a value the compiled one cannot take is "not shown valid".
+    """
+    try:
+        return bool(_fast_validator(name).is_valid(instance))
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return False

@@ -7,15 +7,17 @@ column in the file, and ranked by place, so the user fixes them in one pass.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import ValidationError
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from checker.load import LoadedCard
 from checker.model import Submission
 from checker.problems import CardError, Problem
-from checker.resources import schema
+from checker.resources import schema, surely_valid
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
 
 _EVIDENCE_LISTS = ("evaluations", "independent_audits", "reasoning_evidence")
 
@@ -24,7 +26,10 @@ def _pointer(parts: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+@cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # only for a card that is not valid: the describing validator is slow to import and run
+
     return jsonschema.Draft202012Validator(
         schema("submission"), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
@@ -160,6 +165,8 @@ def _clip(text: Any, limit: int = 60) -> str:
 
 
 def _schema_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    if surely_valid("submission", data):
+        return
     for error in _validator().iter_errors(data):
         yield from _describe(error)
 
