@@ -49,16 +49,6 @@ CARD_NAMES = ("card.yaml", "card.yml", "card.json", "card.md")
 BARE_SUFFIXES = (".yaml", ".yml", ".json", ".md")
 STATE = ".safetycase-state.json"
 """Per card, beside its reports: the input fingerprint and the summary row of the last run."""
-EXTENSIONS = {
-    "json": "json",
-    "html": "html",
-    "pdf": "pdf",
-    "markdown": "md",
-    "text": "txt",
-    "sarif": "sarif",
-    "junit": "xml",
-}
-
 
 @dataclass(frozen=True)
 class Found:
@@ -247,7 +237,7 @@ def _error_row(found: Found, message: str) -> Row:
 def check_one(found: Found, settings: Settings) -> Row:
     """Check one card and write its reports; any problem with the card becomes the row's error."""
     from checker.pipeline import check_file
-    from checker.render import renderer
+    from checker.render import EXTENSIONS, renderer
 
     if found.problem is not None:
         return _error_row(found, f"{found.path}: {found.problem}")
@@ -456,7 +446,6 @@ def summarize(rows: list[Row], settings: Settings, *, root: Path, fail_on: str) 
 __all__ = [
     "BARE_SUFFIXES",
     "CARD_NAMES",
-    "EXTENSIONS",
     "Found",
     "Row",
     "Settings",

@@ -209,9 +209,8 @@ def check(
     ] = False,
 ) -> None:
     """Check cards and report the verdict, scores and findings."""
-    from checker.batch import EXTENSIONS
     from checker.pipeline import check_file
-    from checker.render import renderer
+    from checker.render import EXTENSIONS, renderer
 
     formats = _formats(output_format)
     if out is not None and len(cards) > 1:

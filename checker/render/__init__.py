@@ -8,6 +8,17 @@ from checker.report import Report
 
 Renderer = Callable[[Report], str | bytes]
 
+EXTENSIONS = {
+    "json": "json",
+    "html": "html",
+    "pdf": "pdf",
+    "markdown": "md",
+    "text": "txt",
+    "sarif": "sarif",
+    "junit": "xml",
+}
+"""The file name extension of each format, for reports written into a folder (report.<extension>)."""
+
 
 def _text(report: Report) -> str:
     from checker.render.text import render
