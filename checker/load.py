@@ -38,6 +38,10 @@ MAX_ALIASES = 100
 """Most YAML aliases (`*name`) in one card."""
 MAX_NODES = 1_000_000
 """Most values in the loaded data, counting every expansion of every alias."""
+MAX_PATH_CHARACTERS = 64 * 1024 * 1024
+"""Most characters in the JSON pointers of all the card's values together. Every value's place is
+kept under its pointer, which repeats the keys above it: without this bound, a 1 MiB key above
+600 values would take 600 MiB, and a 10 MiB card could ask for terabytes."""
 MAX_DIGITS = 4_300
 """Most decimal digits in a whole number. Python refuses to turn a longer integer into text or
 back (`sys.get_int_max_str_digits`), so a longer one could be neither read nor shown."""
@@ -45,6 +49,9 @@ back (`sys.get_int_max_str_digits`), so a longer one could be neither read nor s
 _TOO_LONG = 10**MAX_DIGITS
 """The smallest whole number with more than MAX_DIGITS digits (for hex and octal literals)."""
 _NUMBER_TOO_LONG = f"number too long (more than {MAX_DIGITS:,} digits)"
+_PATHS_TOO_LONG = (
+    f"the paths to the card's values pass {MAX_PATH_CHARACTERS:,} characters in all (very long keys above many values?)"
+)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 _SUFFIXES: dict[str, Format] = {
@@ -398,6 +405,14 @@ def _parse_yaml_events(
     documents = 0
     aliases = 0
     total_nodes = 0
+    path_characters = 0
+
+    def counted(pointer: str, position: Position) -> str:
+        nonlocal path_characters
+        path_characters += len(pointer)
+        if path_characters > MAX_PATH_CHARACTERS:
+            raise _Fail(_PATHS_TOO_LONG, position.line, position.column)
+        return pointer
 
     def at(event: yaml.Event) -> Position:
         line, column = _mark(event, line_offset)
@@ -413,7 +428,7 @@ def _parse_yaml_events(
         parent = stack[-1]
         parent.nodes += nodes
         if isinstance(parent.container, list):
-            pointer = f"{parent.pointer}/{len(parent.container)}"
+            pointer = counted(f"{parent.pointer}/{len(parent.container)}", position)
             parent.container.append(value)
             positions[pointer] = position
             return
@@ -435,9 +450,9 @@ def _parse_yaml_events(
                 )
             parent.key, parent.key_position = key, position
             parent.key_line[key] = position.line
-            key_positions[f"{parent.pointer}/{_escape(key)}"] = position
+            key_positions[counted(f"{parent.pointer}/{_escape(key)}", position)] = position
             return
-        pointer = f"{parent.pointer}/{_escape(parent.key)}"
+        pointer = counted(f"{parent.pointer}/{_escape(parent.key)}", position)
         parent.container[parent.key] = value
         # Collections are placed at their key (the line a reader looks at); scalars at the value.
         positions[pointer] = parent.key_position if collection and parent.key_position else position
@@ -556,6 +571,7 @@ def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, 
     # Each frame: [container, pointer, pending key, key_line map]
     stack: list[tuple[dict[str, Any] | list[Any], str, list[Any]]] = []
     nodes = 0
+    path_characters = 0
     i = _skip(text, 0)
     root: Any = None
     have_root = False
@@ -576,6 +592,9 @@ def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, 
         if nodes > MAX_NODES:
             raise fail(f"too many values (the limit is {MAX_NODES:,})", i)
         here = position(i)
+        path_characters += 2 * len(pointer)  # kept for the value and, in a mapping, for its key
+        if path_characters > MAX_PATH_CHARACTERS:
+            raise _Fail(_PATHS_TOO_LONG, here.line, here.column)
         char = text[i]
         value: Any
         opened = False

@@ -120,6 +120,11 @@ def long_key_paths() -> str:
     return '{"schema_version": "1.0",\n "x-' + "k" * MIB + '": [' + ", ".join(["1"] * 600) + "]}\n"
 
 
+def long_key_paths_yaml() -> str:
+    """The same in YAML: an explicit key (`? key`), as a plain one is cut at 1,024 characters."""
+    return 'schema_version: "1.0"\n? x-' + "k" * MIB + "\n:\n" + "".join("  - 1\n" for _ in range(600))
+
+
 def invalid_utf8() -> bytes:
     return CARD.replace("Hostile Lab", "Hostile Lab \xff").encode("latin-1")
 
@@ -159,6 +164,7 @@ TEXTS: dict[str, Callable[[], str | bytes]] = {
     "too-many-values.yaml": too_many_values,
     "many-json-literals.json": many_json_literals,
     "long-key-paths.json": long_key_paths,
+    "long-key-paths.yaml": long_key_paths_yaml,
     "invalid-utf8.yaml": invalid_utf8,
     "nul-byte.yaml": nul_byte,
     "utf16.yaml": utf16,
