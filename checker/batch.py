@@ -50,6 +50,7 @@ BARE_SUFFIXES = (".yaml", ".yml", ".json", ".md")
 STATE = ".safetycase-state.json"
 """Per card, beside its reports: the input fingerprint and the summary row of the last run."""
 
+
 @dataclass(frozen=True)
 class Found:
     """A card to check: its report folder's name (relative, '/'-separated) and its file, or why it cannot be."""
