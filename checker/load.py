@@ -331,7 +331,13 @@ def _short(tag: str) -> str:
     return "!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag
 
 
+_CANNOT_RESOLVE = frozenset("abcdeghijklmopqrsuvwxyzABCDEGHIJKLMOPQRSUVWXYZ_/'\"")
+"""First characters of plain scalars that only a string starts with ('n', 't', 'f' and their capitals begin null, true, false)."""
+
+
 def _plain(value: str) -> Any:
+    if value and value[0] in _CANNOT_RESOLVE:  # most plain scalars in a card are words: no pattern to try
+        return value
     if _NULL.match(value):
         return None
     if value in _BOOL:
