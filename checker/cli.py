@@ -20,6 +20,7 @@ import typer
 from checker import __version__
 from checker.output import OutputRefused, check_output_path, write_atomically
 from checker.problems import CardError
+from checker.terminal import visible
 
 if TYPE_CHECKING:
     from checker.batch import Row
@@ -336,7 +337,7 @@ def validate(
             _report_problems(CardError(found))
             code = EXIT_INPUT
         else:
-            _print(f"{card}: valid")
+            _print(visible(f"{card}: valid"))
     raise typer.Exit(code)
 
 
@@ -391,7 +392,7 @@ def _plain_progress(total: int) -> tuple[object, Callable[[Row], None]]:
             outcome = f"{(row.verdict or '').upper()} {row.score:.1f}" + (
                 " (unchanged)" if row.status == "unchanged" else ""
             )
-        typer.echo(f"[{count:>{width}}/{total}] {row.name}: {outcome}", err=True)
+        typer.echo(visible(f"[{count:>{width}}/{total}] {row.name}: {outcome}"), err=True)
 
     return contextlib.nullcontext(), line
 
@@ -416,8 +417,10 @@ def _bar_progress(total: int) -> tuple[object, Callable[[Row], None]]:
     def advance(row: Row) -> None:
         nonlocal failed
         failed += row.status == "error" or row.verdict == "fail"
-        if row.status == "error":  # above the bar, as it happens; card text is never read as markup
-            progress.console.print(f"{row.name}: error: {row.error}", markup=False, highlight=False, soft_wrap=True)
+        if row.status == "error":  # above the bar, as it happens; card text is never read as markup, nor acted on
+            progress.console.print(
+                visible(f"{row.name}: error: {row.error}"), markup=False, highlight=False, soft_wrap=True
+            )
         progress.update(task, advance=1, failed=failed)
 
     return progress, advance
@@ -602,8 +605,10 @@ def run() -> None:
         if os.environ.get("SAFETYCASE_DEBUG"):
             raise
         typer.echo(
-            f"safetycase: internal error ({type(error).__name__}: {error}); "
-            "this is a bug in safetycase, please report it (SAFETYCASE_DEBUG=1 shows the traceback)",
+            visible(  # the exception may quote the card
+                f"safetycase: internal error ({type(error).__name__}: {error}); "
+                "this is a bug in safetycase, please report it (SAFETYCASE_DEBUG=1 shows the traceback)"
+            ),
             err=True,
         )
         # Not 2: CI must be able to tell a bug in the checker from a bad card.

@@ -131,7 +131,7 @@ def read_regular_file(path: Path, *, what: str, missing: str = "no such file") -
     if not stat.S_ISREG(info.st_mode):
         raise CardError([Problem(file=name, message="is not a regular file (device, pipe or socket); refused")])
     if info.st_size > MAX_BYTES:
-        raise CardError([Problem(file=name, message=f"file is {_size(info.st_size)}; the limit is {_size(MAX_BYTES)}")])
+        raise CardError([Problem(file=name, message=_too_large(info.st_size))])
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
@@ -161,6 +161,14 @@ def load_card(path: str | Path) -> LoadedCard:
 
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _too_large(size: int) -> str:
+    """'file is 11.0 MiB; the limit is 10.0 MiB', in bytes when rounding would show the two alike."""
+    shown, limit = _size(size), _size(MAX_BYTES)
+    if shown == limit:
+        shown, limit = f"{size:,} bytes", f"{MAX_BYTES:,} bytes"
+    return f"file is {shown}; the limit is {limit}"
 
 
 def _sniff(raw: bytes) -> Format:
@@ -217,6 +225,15 @@ def _kind(value: Any) -> str:
 
 
 def _decode(raw: bytes) -> str:
+    # UTF-32's little-endian mark begins with UTF-16's (FF FE): it is looked for first.
+    for mark, encoding in (
+        (b"\xff\xfe\x00\x00", "UTF-32"),
+        (b"\x00\x00\xfe\xff", "UTF-32"),
+        (b"\xff\xfe", "UTF-16"),
+        (b"\xfe\xff", "UTF-16"),
+    ):
+        if raw.startswith(mark):
+            raise _Fail(f"{encoding} text (it starts with a {encoding} byte-order mark); the file must be UTF-8", 1)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if not raw.strip():

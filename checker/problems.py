@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from checker.terminal import visible
+
 
 @dataclass(frozen=True, kw_only=True)
 class Problem:
@@ -25,13 +27,14 @@ class Problem:
     """1-based column in the file, when known."""
 
     def __str__(self) -> str:
+        """`file:line:column: message (at pointer)`, one line: the card text in it (a key, a value) shown escaped."""
         place = self.file
         if self.line is not None:
             place += f":{self.line}"
             if self.column is not None:
                 place += f":{self.column}"
         where = f" (at {self.pointer})" if self.pointer else ""
-        return f"{place}: {self.message}{where}"
+        return visible(f"{place}: {self.message}{where}")
 
 
 @dataclass
@@ -41,4 +44,5 @@ class CardError(Exception):
     problems: list[Problem] = field(default_factory=list)
 
     def __str__(self) -> str:
+        """One line per problem: a line break in the card cannot make one problem look like two."""
         return "\n".join(str(p) for p in self.problems)

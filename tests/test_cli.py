@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -142,6 +143,33 @@ def test_validate_lists_every_problem_like_a_compiler(tmp_path: Path) -> None:
 def test_validate_a_good_card() -> None:
     done = safetycase("validate", PASS_CARD)
     assert (done.returncode, done.stdout) == (0, f"{PASS_CARD}: valid\n")
+
+
+def test_validate_and_batch_lines_show_control_characters_escaped(tmp_path: Path) -> None:
+    # Names and keys from a folder of submissions reach the terminal escaped, one line each.
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    good = submissions / "good\x1b]0;pwned\x07.yaml"
+    good.write_text(BASE, encoding="utf-8")
+    bad = submissions / "bad\u202elmay.yaml"
+    bad.write_text(BASE + '"x-\\e[2J\\nFAKE: all clear": 1\n"x-\\e[2J\\nFAKE: all clear": 2\n', encoding="utf-8")
+    done = safetycase("validate", good, bad)
+    assert done.returncode == 2
+    assert done.stdout == f"{submissions}/good\\x1b]0;pwned\\x07.yaml: valid\n"
+    (line,) = done.stderr.splitlines()
+    assert (
+        line.startswith(f"{submissions}/bad\\u202elmay.yaml:")
+        and "duplicate key 'x-\\x1b[2J\\nFAKE: all clear'" in line
+    )
+
+    batch = safetycase("batch", submissions, "--out", tmp_path / "out", "-f", "json")
+    progress = [line for line in batch.stderr.splitlines() if line.startswith("[")]
+    assert len(progress) == 2, batch.stderr
+    assert any("bad\\u202elmay" in line and "\\x1b[2J\\nFAKE: all clear" in line for line in progress)
+    assert any("good\\x1b]0;pwned\\x07" in line for line in progress)
+    assert not re.search(
+        "[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", done.stdout + done.stderr + batch.stderr
+    )
 
 
 def test_missing_card_file(tmp_path: Path) -> None:

@@ -359,6 +359,27 @@ def test_markdown_escapes_hostile_card_text(tmp_path: Path) -> None:
     assert len(table_rows) == 1 and table_rows[0].count(" | ") == 2  # the escaped pipe split no cell
 
 
+def test_the_text_diff_shows_the_card_control_characters_escaped(tmp_path: Path) -> None:
+    def change(card: dict[str, Any]) -> None:
+        card["submission"]["organization"] = "Lab\x1b]0;pwned\x07"
+        card["model"]["name"] = "Aster\r\x1b[1A\x1b[2KVERDICT: PASS"
+        _entry(card["claims"], "C1")["statement"] = "Safe.\x9b2J\nFAKE: no changes\u202e"
+        _entry(card["evaluations"], "hg-auditing-game")["title"] = "Hidden\tgoal \x1b[31mgame"
+        audit = _entry(card["independent_audits"], "audit-1")
+        audit["auditor"] = "Evaluators\u2066Ltd"  # quoted by the new finding
+        audit["independence"]["selected_by"] = "lab"
+
+    new = _rewrite(_copy(PASS_CARD, tmp_path, "new\x1b[2J"), change)
+    text = render_text(_diff(PASS_CARD, new))
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", text)
+    words = " ".join(text.split())
+    assert f"new: {tmp_path}/new\\x1b[2J/card.yaml" in words
+    assert "Aster\\r\\x1b[1A\\x1b[2KVERDICT: PASS (aster-2-2026-11), Lab\\x1b]0;pwned\\x07;" in words
+    assert "Safe.\\x9b2J\\nFAKE: no changes\\u202e" in words
+    assert "Hidden\\tgoal \\x1b[31mgame" in words
+    assert "auditor Evaluators\\u2066Ltd ('audit-1') was selected by the lab alone" in words
+
+
 def test_an_unknown_format_is_a_usage_error() -> None:
     done = safetycase("diff", PASS_CARD, PASS_CARD, "--format", "pdf")
     assert done.returncode == 2

@@ -1,6 +1,7 @@
 """The Markdown, HTML and PDF reports: complete, escaped, self-contained, and fetching nothing.
 
-The PDF is read back with pypdf; overflow is found by walking WeasyPrint's laid-out boxes.
+The PDF is read back with pypdf; overflow is found by walking WeasyPrint's laid-out boxes. The
+terminal report shows the card's control characters escaped.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from checker.pipeline import check_file
 from checker.render import pdf as pdf_render
 from checker.render import renderer
 from checker.render.document import markdown_quote, markdown_to_html
+from checker.render.text import render as render_text
 from checker.report import Report
+from checker.terminal import visible
+from tests.test_hostile import _permissive_viewer, live_in_output
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 24)
@@ -278,6 +282,98 @@ def test_card_markdown_keeps_only_http_and_relative_links() -> None:
 
 def test_markdown_quote_makes_html_inert() -> None:
     assert markdown_quote("line <b>one</b>\n\n# two") == "> line &lt;b&gt;one&lt;/b&gt;\n>\n> # two"
+
+
+LIVE_MARKDOWN = [
+    "![pixel](http://evil.example/p.png)",
+    "![by reference][p]\n\n[p]: http://evil.example/p.png",
+    "[run](javascript:alert(1))",
+    "[entity](javascript&#58;alert(1))",
+    "[escaped](javascript\\:alert(1))",
+    "[by reference][r]\n\n[r]: javascript:alert(1)",
+    "[r]\n\n[r]: <javascript:alert(1)> 'title'",
+    "<javascript:alert(1)>",
+    "[data](data:text/html;base64,PHNjcmlwdD4=)",
+    "[![nested](https://evil.example/n.png)](https://example.org/)",
+    "\\\\[a backslash of its own](javascript:alert(1))",
+    "- a list\n\n  > a quote ![in it](http://evil.example/q.png)",
+    '<img src="http://evil.example/raw.png"> <a href="javascript:alert(1)">raw</a>',
+]
+
+
+@pytest.mark.parametrize("card", LIVE_MARKDOWN)
+def test_card_markdown_in_the_markdown_report_fetches_and_runs_nothing(card: str) -> None:
+    # Each card runs or fetches something when a careless viewer shows it as it is (the failing
+    # card); quoted in the report, it is text: no link or image at all, whatever its scheme.
+    report = Path("report.md")
+    assert live_in_output(report, card) != []
+    quoted = markdown_quote(card)
+    assert live_in_output(report, quoted) == []
+    html = _permissive_viewer().render(quoted)
+    assert "<a " not in html and "<img" not in html
+
+
+def test_card_markdown_in_the_markdown_report_keeps_its_formatting_and_shows_links_as_written() -> None:
+    card = (
+        "Some *emphasis*, **strong** and `code`, a path C:\\runs\\01.\n\n"
+        "- see [the protocol](https://example.org/protocol)\n- 2 < 3 & 4 > 1\n"
+    )
+    quoted = markdown_quote(card)
+    html = _permissive_viewer().render(quoted)
+    assert html.startswith("<blockquote>") and html.count("<blockquote>") == 1
+    assert "<em>emphasis</em>" in html and "<strong>strong</strong>" in html and "<code>code</code>" in html
+    assert "a path C:\\runs\\01." in html
+    # The destination is read in full, not hidden behind its label.
+    assert "<li>see [the protocol](https://example.org/protocol)</li>" in html and "<a " not in html
+    assert "<li>2 &lt; 3 &amp; 4 &gt; 1</li>" in html
+    assert live_in_output(Path("report.md"), quoted) == []
+
+
+# --- card text on a terminal ----------------------------------------------------------------------
+
+TERMINAL_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""What a terminal acts on, but the newline (every line break the text report makes is its own)."""
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("\x1b]0;pwned\x07\x1b[2J", "\\x1b]0;pwned\\x07\\x1b[2J"),
+        ("one\ntwo\tthree\rfour", "one\\ntwo\\tthree\\rfour"),
+        ("\x00\x7f\x85\x9b", "\\x00\\x7f\\x85\\x9b"),
+        ("invoice\u202egpj.exe", "invoice\\u202egpj.exe"),
+        (
+            "\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d",
+            "\\u2066\\u2067\\u2068\\u2069\\u202a\\u202b\\u202c\\u202d",
+        ),
+        ("\u061c\u200e\u200f", "\\u061c\\u200e\\u200f"),
+        ("Zürich — 東京 שלום عالم 😀 C:\\runs\\x1b", "Zürich — 東京 שלום عالم 😀 C:\\runs\\x1b"),
+    ],
+)
+def test_visible_escapes_what_a_terminal_acts_on_and_nothing_else(text: str, shown: str) -> None:
+    assert visible(text) == shown
+    assert visible(shown) == shown
+
+
+def test_the_text_report_shows_the_card_control_characters_escaped(tmp_path: Path) -> None:
+    data = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    data["submission"]["organization"] = "Lab\x1b]0;pwned\x07\x9b2J"
+    data["model"]["name"] = "Aster\r\x1b[1A\x1b[2KVERDICT: PASS"
+    audit = data["independent_audits"][0]
+    audit["auditor"] = "Evaluators\u202eLtd\nFAKE: all clear"  # quoted by a finding's message
+    audit["independence"]["selected_by"] = "lab"
+    card = tmp_path / "card\x1b[2J.json"
+    card.write_text(json.dumps(data, default=str, ensure_ascii=False), encoding="utf-8")
+    report = check_file(card, today=TODAY)
+    plain = render_text(report)
+    assert not TERMINAL_CONTROL.search(plain)
+    words = " ".join(plain.split())
+    assert "Aster\\r\\x1b[1A\\x1b[2KVERDICT: PASS (aster-2-2026-11), Lab\\x1b]0;pwned\\x07\\x9b2J" in words
+    assert f"{tmp_path}/card\\x1b[2J.json:" in words
+    assert "auditor Evaluators\\u202eLtd\\nFAKE: all clear ('audit-1') was selected by the lab alone" in words
+    # In colour, the only escape sequences are the report's own.
+    coloured = render_text(report, colour=True)
+    assert coloured != plain and re.sub(r"\x1b\[(1;3\d|0)m", "", coloured) == plain
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import random
 from pathlib import Path
@@ -201,6 +202,37 @@ def test_file_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
     message = only_problem(path)
     assert "file is 50.0 MiB; the limit is 10.0 MiB" in message
     assert MAX_BYTES == 10 * 1024 * 1024
+
+
+def test_a_file_just_over_the_size_limit_is_told_in_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    with open(path, "wb") as handle:
+        handle.truncate(MAX_BYTES + 1)  # 10.0 MiB to one decimal, like the limit
+    assert only_problem(path) == f"{path}: file is 10,485,761 bytes; the limit is 10,485,760 bytes"
+
+
+@pytest.mark.parametrize(
+    ("mark", "encoding", "name"),
+    [
+        (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+        (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+        (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+        (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    ],
+)
+def test_utf16_and_utf32_are_named_as_such(tmp_path: Path, mark: bytes, encoding: str, name: str) -> None:
+    path = write(tmp_path, "card.yaml", mark + "schema_version: '1.0'\n".encode(encoding))
+    expected = f"{name} text (it starts with a {name} byte-order mark); the file must be UTF-8"
+    assert only_problem(path) == f"{path}:1: {expected}"
+
+
+def test_a_problem_quoting_control_characters_is_one_line_that_shows_them(tmp_path: Path) -> None:
+    key = "x-\x1b]0;pwned\x07\r\x9b2J\u202egnp.exe\nFAKE: card.yaml:1:1: all clear"
+    path = write(tmp_path, "card.json", f"{{{json.dumps(key)}: 1, {json.dumps(key)}: 2}}")
+    message = only_problem(path)
+    assert "\n" not in message and not any(c in message for c in "\x1b\x07\r\x9b\u202e")
+    shown = "x-\\x1b]0;pwned\\x07\\r\\x9b2J\\u202egnp.exe\\nFAKE: card.yaml:1:1: all clear"
+    assert f"duplicate key '{shown}'" in message and message.endswith(f"(at /{shown})")
 
 
 def test_not_a_regular_file(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """The diff of two card versions as text (80 columns), JSON or Markdown. Formats only; computes nothing.
 
 The outcome and the evidence that no longer applies come first: they are what a reader
-comparing two submissions needs before the list of edits.
+comparing two submissions needs before the list of edits. In the text diff, card text is shown
+with its control characters escaped (checker.terminal), before it is wrapped.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from checker.model import Finding
 from checker.render.text import plain as _plain
 from checker.report import Counts
 from checker.rules.vs import IDENTITY
+from checker.terminal import visible
 
 _KINDS = {"evaluation": "evaluation", "audit": "audit", "reasoning_evidence": "reasoning evidence"}
 _SECTIONS = (
@@ -111,7 +113,7 @@ class _Text:
             self.lines.append("")
             return
         self.lines += textwrap.wrap(
-            text,
+            visible(text),
             width=self.width,
             initial_indent=" " * indent,
             subsequent_indent=" " * (indent + hang),
@@ -138,8 +140,8 @@ class _Text:
 
     def pair(self, name: str, old: str, new: str, indent: int) -> None:
         """`name: old → new` on one line when it fits, else old and new on lines of their own."""
-        line = f"{' ' * indent}{name}: {old} → {new}"
-        if len(line) <= self.width and "\n" not in line:
+        line = visible(f"{' ' * indent}{name}: {old} → {new}")
+        if len(line) <= self.width:
             self.lines.append(line)
             return
         self.add(f"{name}:", indent)
@@ -148,7 +150,7 @@ class _Text:
 
     def finding(self, finding: Finding, path: str) -> None:
         place = path + (f":{finding.line}" if finding.line else "")
-        self.lines.append(f"{place}  {finding.requirement} {finding.severity.value} ({finding.status.value})")
+        self.lines.append(visible(f"{place}  {finding.requirement} {finding.severity.value} ({finding.status.value})"))
         self.add(finding.message, 4, hang=0)
 
     def evidence(self, entries: Iterable[EvidenceOnChangedConfiguration]) -> None:
@@ -162,7 +164,7 @@ class _Text:
         for arm in arms:
             (n0, c0, r0), (n1, c1, r1) = _rate(arm.old), _rate(arm.new)
             mark = "  changed" if arm.changed else ""
-            self.lines.append(f"{pad}{_arm_label(arm):<24}{n0:>6}{c0:>6}{r0:>7} → {n1:>6}{c1:>6}{r1:>7}{mark}")
+            self.lines.append(f"{pad}{visible(_arm_label(arm)):<24}{n0:>6}{c0:>6}{r0:>7} → {n1:>6}{c1:>6}{r1:>7}{mark}")
 
     def entry(self, change: EntryChange) -> None:
         self.add(f"{change.change} {change.id}" + (f": {change.title}" if change.title else ""), 2)
@@ -176,9 +178,9 @@ def render_text(diff: VersionDiff, *, width: int = 80) -> str:
     out = _Text(width)
     o, old, new = diff.outcome, diff.old, diff.new
     out.lines += [
-        f"safetycase {diff.checker.version} · catalog {diff.catalog.version} · profile {diff.profile} · diff",
-        f"old: {old.path}",
-        f"new: {new.path}",
+        visible(f"safetycase {diff.checker.version} · catalog {diff.catalog.version} · profile {diff.profile} · diff"),
+        visible(f"old: {old.path}"),
+        visible(f"new: {new.path}"),
     ]
     version = _shift(old.card_version or "none", new.card_version or "none")
     out.add(f"{new.model} ({new.release_id}), {new.organization}; card version {version}", hang=0)

@@ -7,7 +7,8 @@ is computed here that the report does not hold.
 Everything taken from the card is untrusted. In HTML, Jinja2 escapes every value
 (autoescape on for the template whatever its name) and card Markdown is rendered with raw
 HTML off, images off and only http(s) or relative links kept. In Markdown, every value passes
-through `_markdown_escape` unless a filter here has already made it safe.
+through `_markdown_escape` unless a filter here has already made it safe; card Markdown keeps
+its emphasis, lists and code but can form no link, image or HTML (`markdown_quote`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from checker.resources import read_bytes
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 """Characters that could start Markdown structure; an underscore inside a word cannot (CommonMark)."""
+_MARKDOWN_LINK = re.compile(r"([\\\[\]])")
+"""What every link and image is made of: brackets (inline, reference, definition, wiki link,
+footnote), with the backslash that would otherwise cancel their escape. Autolinks need `<`."""
 
 
 def _link_allowed(url: str) -> bool:
@@ -76,10 +80,19 @@ def _markdown_escape(value: object) -> object:
 
 
 def markdown_quote(text: str | None) -> Markup:
-    """Card Markdown for the Markdown report: a block quote, HTML inert, so it stays inside its section."""
+    """Card Markdown for the Markdown report: a block quote, so it stays inside its section, that
+    neither runs nor fetches anything in any viewer.
+
+    HTML and autolinks are inert (`<`, `>` and `&` as entities). Links and images cannot form: every
+    bracket is escaped, so `[text](url)` shows as itself. That is what an auditor should read: the
+    destination in full, not a label that may hide it, and an image as the address it would fetch.
+    No link survives for a viewer to judge, whatever its dialect; viewers that link bare addresses
+    (GitHub, GitLab) still make the http(s) ones clickable, never a javascript: or data: one.
+    """
     if not text:
         return Markup("")
-    lines = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").splitlines()
+    inert = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    lines = _MARKDOWN_LINK.sub(r"\\\1", inert).splitlines()
     return Markup("\n".join(f"> {line}".rstrip() for line in lines))
 
 

@@ -1,6 +1,8 @@
 """The terminal report: verdict, area scores, then findings by severity with file:line.
 
 Fits the given width (80 by default); colour only when asked (the CLI asks on a terminal).
+Card text (names, paths, the card's words in findings) is shown with its control characters
+escaped, before it is wrapped: the only control characters out are the report's own.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import textwrap
 
 from checker.model import Finding, Severity
 from checker.report import Report
+from checker.terminal import visible
 
 _COLOURS = {"fail": "31", "conditional": "33", "pass": "32", "blocker": "31", "major": "33", "minor": "36"}
 _TITLES = {Severity.BLOCKER: "Blockers", Severity.MAJOR: "Major findings", Severity.MINOR: "Minor findings"}
@@ -58,12 +61,12 @@ def _figures(finding: Finding) -> str:
 
 
 def _finding(report: Report, finding: Finding, width: int, colour: bool) -> list[str]:
-    place = report.submission.path + (f":{finding.line}" if finding.line else "")
+    place = visible(report.submission.path) + (f":{finding.line}" if finding.line else "")
     head = f"{place}  {finding.requirement} ({finding.status.value})"
     lines = [_paint(head, finding.severity.value, colour)]
     wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
-    lines += wrap.wrap(finding.message)
-    figures = _figures(finding)
+    lines += wrap.wrap(visible(finding.message))
+    figures = visible(_figures(finding))
     if figures:
         lines += textwrap.TextWrapper(
             width=width, initial_indent="    figures: ", subsequent_indent="      ", break_on_hyphens=False
@@ -79,12 +82,12 @@ def render(report: Report, *, width: int = 80, colour: bool = False) -> str:
     verdict = report.verdict.value
     # A file's profile may reuse a built-in name: show the file, so that it cannot pass for one.
     source = report.profile.source
-    profile = report.profile.name + ("" if source.startswith("builtin:") else f" ({source})")
+    profile = visible(report.profile.name + ("" if source.startswith("builtin:") else f" ({source})"))
     # The path stays whole on its own line (terminals and editors open it); the prose wraps.
     lines = [
         f"safetycase {report.checker.version} · catalog {report.catalog.version} · profile {profile}",
-        s.path,
-        *textwrap.wrap(f"{s.model} ({s.release_id}), {s.organization}", width=width, break_on_hyphens=False),
+        visible(s.path),
+        *textwrap.wrap(visible(f"{s.model} ({s.release_id}), {s.organization}"), width=width, break_on_hyphens=False),
         "",
     ]
     label = f"VERDICT: {verdict.upper()}"
