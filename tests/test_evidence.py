@@ -124,9 +124,9 @@ def test_no_evidence_reads_nothing_and_says_so(tmp_path: Path) -> None:
         ("/etc/passwd", "an absolute path"),
         ("C:\\\\Windows\\\\win.ini", "an absolute path"),
         ("\\\\\\\\server\\\\share\\\\x.jsonl", "an absolute path"),
-        ("../outside.jsonl", "climbs out of the card's folder with '..'"),
-        ("evidence/../../outside.jsonl", "climbs out of the card's folder with '..'"),
-        ("evidence\\\\..\\\\..\\\\outside.jsonl", "climbs out of the card's folder with '..'"),
+        ("../outside.jsonl", "uses '..'; evidence paths may not step up a folder"),
+        ("evidence/../../outside.jsonl", "uses '..'; evidence paths may not step up a folder"),
+        ("evidence\\\\..\\\\..\\\\outside.jsonl", "uses '..'; evidence paths may not step up a folder"),
     ],
 )
 def test_paths_out_of_the_folder_are_refused_unopened(
