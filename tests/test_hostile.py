@@ -59,7 +59,9 @@ def run_measured(*args: str, cwd: Path) -> Run:
     """`safetycase(*args)` in a forked process of its own, whose only child is the checker.
 
     RUSAGE_CHILDREN is the largest of all the children a process has waited for, so the pytest
-    process itself cannot tell one run from another; the fork starts from zero.
+    process itself cannot tell one run from another; the fork starts from zero. The figure is an
+    upper bound: Linux carries the memory a process held before exec() into the new program's
+    peak, so it counts the pytest process the checker was started from as well as the checker.
     """
     result = cwd.parent / "run.json"
     pid = os.fork()
