@@ -158,16 +158,12 @@ def _folder(settings: Settings, found: Found) -> Path:
 
 def _evidence_digest(folder: Path, paths: Iterable[str]) -> list[list[str]]:
     """Each declared evidence path with its sha256, or 'missing' or 'refused': what a check would read."""
-    from checker.evidence import confine, hash_and_recount
+    from checker.evidence import Unread, read_declared
 
     digest = []
     for declared in paths:
-        reason, real = confine(folder, declared)
-        result = "refused" if reason is not None else hash_and_recount(real, False)
-        if isinstance(result, str):
-            digest.append([declared, result if result in ("missing", "refused") else "refused"])
-        else:
-            digest.append([declared, result[0]])
+        result = read_declared(folder, declared, raw_samples=False)
+        digest.append([declared, result.status if isinstance(result, Unread) else result[0]])
     return digest
 
 

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 from checker.model import Context, Submission
 from checker.report import EvidenceRecord, MalformedLine, RecountedArm
@@ -218,6 +218,31 @@ def hash_and_recount(path: str, raw_samples: bool) -> tuple[str, _Recount | None
     return digest.hexdigest(), recount
 
 
+@dataclass(frozen=True)
+class Unread:
+    """Why a declared evidence file was not read."""
+
+    status: Literal["missing", "refused"]
+    reason: str
+
+
+def read_declared(folder: Path, declared: str, raw_samples: bool) -> tuple[str, _Recount | None] | Unread:
+    """(sha256, recount when `raw_samples`) of the declared file in the card's `folder`, or why it was not read.
+
+    The one place where a declared path becomes a file read: the check and batch's record of
+    what a check read (to know when to check again) both come through here.
+    """
+    reason, real = confine(folder, declared)
+    if reason is not None:
+        return Unread("refused", reason)
+    result = hash_and_recount(real, raw_samples)
+    if result == "missing":
+        return Unread("missing", "no such file")
+    if isinstance(result, str):
+        return Unread("refused", result)
+    return result
+
+
 def _check(folder: Path, entry: _Entry) -> EvidenceRecord:
     declared = entry.declared.lower() if entry.declared else None
     record = {
@@ -227,15 +252,9 @@ def _check(folder: Path, entry: _Entry) -> EvidenceRecord:
         "kind": entry.kind,
         "declared_sha256": declared,
     }
-    reason, real = confine(folder, entry.path)
-    if reason is not None:
-        return EvidenceRecord(**record, actual_sha256=None, status="refused", reason=reason)
-    result = hash_and_recount(real, entry.kind == "raw_samples")
-    if isinstance(result, str):
-        status = "missing" if result == "missing" else "refused"
-        return EvidenceRecord(
-            **record, actual_sha256=None, status=status, reason="no such file" if status == "missing" else result
-        )
+    result = read_declared(folder, entry.path, entry.kind == "raw_samples")
+    if isinstance(result, Unread):
+        return EvidenceRecord(**record, actual_sha256=None, status=result.status, reason=result.reason)
     actual, recount = result
     if declared is not None and actual != declared:
         return EvidenceRecord(
