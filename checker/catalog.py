@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from checker.model import Severity, Source
-from checker.resources import read_bytes, schema, surely_valid
+from checker.resources import describing_validator, read_bytes, surely_valid
 
 
 class Requirement(BaseModel):
@@ -56,9 +56,7 @@ def load_catalog() -> Catalog:
     # Our own file, not user input: the fast C loader is safe here (cards never take this path).
     data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not surely_valid("catalog", data):
-        import jsonschema  # to say what is wrong
-
-        jsonschema.validate(data, schema("catalog"), cls=jsonschema.Draft202012Validator)
+        describing_validator("catalog").validate(data)  # raises, saying what is wrong
     ids = [r["id"] for r in data["requirements"]]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

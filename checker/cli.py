@@ -325,12 +325,13 @@ def validate(
 ) -> None:
     """Check cards against the schema and their cross-references only."""
     from checker.load import load_card
-    from checker.validate import problems
+    from checker.validate import validate as typed
 
     code = EXIT_PASS
     for card in cards:
         try:
-            found = problems(load_card(card))
+            typed(load_card(card))
+            found = []
         except CardError as error:
             found = error.problems
         if found:

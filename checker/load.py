@@ -560,6 +560,15 @@ def _parse_yaml_events(
             mark.line + 1 + line_offset if mark else None,
             mark.column + 1 if mark else None,
         ) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow: placed by its index in the text
+        where = min(error.position, len(text))
+        line_start = text.rfind("\n", 0, where) + 1
+        character = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "\0")
+        raise _Fail(
+            f"invalid YAML: the character U+{character:04X} is not allowed in YAML text",
+            text.count("\n", 0, where) + 1 + line_offset,
+            where - line_start + 1,
+        ) from None
     except yaml.YAMLError as error:
         raise _Fail(f"invalid YAML: {' '.join(str(error).split())}") from None
     return root, positions

@@ -19,7 +19,7 @@ from checker.catalog import Catalog
 from checker.load import Position, parse_card, read_regular_file
 from checker.model import AccessLevel, Severity
 from checker.problems import CardError, Problem
-from checker.resources import read_bytes, schema, surely_valid
+from checker.resources import describing_validator, read_bytes, schema, surely_valid
 
 if TYPE_CHECKING:
     import jsonschema
@@ -108,10 +108,8 @@ def _read(raw: bytes, name: str) -> dict[str, Any]:
         ) from None
     if surely_valid("profile", parsed.data):
         return parsed.data
-    import jsonschema  # to say what is wrong
-
     found: list[tuple[str, str, Position | None]] = []  # (pointer, message, where)
-    validator = jsonschema.Draft202012Validator(schema("profile"))
+    validator = describing_validator("profile")
     for error in sorted(validator.iter_errors(parsed.data), key=lambda e: [str(p) for p in e.absolute_path]):
         pointer = "".join(f"/{p}" for p in error.absolute_path)
         if error.validator != "additionalProperties":

@@ -7,13 +7,17 @@ folders beside it. Both are read through `importlib.resources`-style traversable
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -56,3 +60,46 @@ def surely_valid(name: str, instance: Any) -> bool:
         return bool(_fast_validator(name).is_valid(instance))
     except (ValueError, TypeError, OverflowError, RecursionError):
         return False
+
+
+def ecma_pattern(pattern: str) -> str:
+    """`pattern` for Python's re with ECMA-262's meaning of `$` (JSON Schema's): the end of the text only.
+
+    Python's `$` also matches before a final newline, so `^[a-z]+$` would take "aster\n".
+    """
+    out, escaped, in_class = [], False, False
+    for character in pattern:
+        if escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif character == "[":
+            in_class = True
+        elif character == "]":
+            in_class = False
+        elif character == "$" and not in_class:
+            out.append(r"\Z")
+            continue
+        out.append(character)
+    return "".join(out)
+
+
+@cache
+def describing_validator(name: str) -> jsonschema.Draft202012Validator:
+    """The `jsonschema` validator of schema `name`, whose errors are described to users.
+
+    It checks formats, and reads `pattern` as JSON Schema means it (ECMA-262), as the compiled
+    validator does, so that the two agree. Imported only when needed: it is slow to import.
+    """
+    import re
+
+    import jsonschema
+    from jsonschema import ValidationError
+
+    def pattern(validator: Any, expected: str, instance: Any, _schema: Any) -> Iterator[ValidationError]:
+        if isinstance(instance, str) and not re.search(ecma_pattern(expected), instance):
+            yield ValidationError(f"{instance!r} does not match {expected!r}")
+
+    base = jsonschema.Draft202012Validator
+    cls = jsonschema.validators.extend(base, {"pattern": pattern})  # type: ignore[no-untyped-call]
+    return cls(schema(name), format_checker=base.FORMAT_CHECKER)  # type: ignore[no-any-return]

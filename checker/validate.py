@@ -6,17 +6,17 @@ column in the file, and ranked by place, so the user fixes them in one pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeGuard
+
+import pydantic
 
 from checker.load import LoadedCard
 from checker.model import Submission
 from checker.problems import CardError, Problem
-from checker.resources import schema, surely_valid
+from checker.resources import describing_validator, schema, surely_valid
 
 if TYPE_CHECKING:
-    import jsonschema
     from jsonschema.exceptions import ValidationError
 
 _EVIDENCE_LISTS = ("evaluations", "independent_audits", "reasoning_evidence")
@@ -24,15 +24,6 @@ _EVIDENCE_LISTS = ("evaluations", "independent_audits", "reasoning_evidence")
 
 def _pointer(parts: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-@cache
-def _validator() -> jsonschema.Draft202012Validator:
-    import jsonschema  # only for a card that is not valid: the describing validator is slow to import and run
-
-    return jsonschema.Draft202012Validator(
-        schema("submission"), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
 
 
 def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
@@ -164,10 +155,10 @@ def _clip(text: Any, limit: int = 60) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
-def _schema_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    if surely_valid("submission", data):
+def _schema_problems(data: dict[str, Any], thorough: bool) -> Iterator[tuple[str, str]]:
+    if not thorough and surely_valid("submission", data):
         return
-    for error in _validator().iter_errors(data):
+    for error in describing_validator("submission").iter_errors(data):
         yield from _describe(error)
 
 
@@ -204,7 +195,7 @@ def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]
             yield f"{pointer}/configuration", f"'{value}' names no configuration in this card"
         for k, arm in enumerate(entry.get("arms") or []):
             n, count = (arm.get("n"), arm.get("count")) if isinstance(arm, dict) else (None, None)
-            if isinstance(n, int) and isinstance(count, int) and _whole(n) and _whole(count) and count > n:
+            if _whole(n) and _whole(count) and count > n:
                 yield f"{pointer}/arms/{k}/count", f"count {_clip(count)} is larger than n {_clip(n)}"
     for i, claim in enumerate(claims):
         yield from refs(f"/claims/{i}/configurations", claim.get("configurations"), config_ids, "configuration")
@@ -227,8 +218,11 @@ def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]
         )
 
 
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _whole(value: Any) -> TypeGuard[int | float]:
+    """A whole number as JSON Schema sees one: 8 and 8.0 alike, never a boolean."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
 
 
 def _unique(entries: Iterator[tuple[str, Any]], what: str) -> Iterator[tuple[str, str]]:
@@ -242,11 +236,19 @@ def _unique(entries: Iterator[tuple[str, Any]], what: str) -> Iterator[tuple[str
             first[value] = pointer
 
 
-def problems(card: LoadedCard) -> list[Problem]:
-    """Every schema and cross-reference problem of a loaded card, in file order."""
+def problems(card: LoadedCard, *, thorough: bool = False) -> list[Problem]:
+    """Every schema and cross-reference problem of a loaded card, in file order.
+
+    The describing validator runs when the compiled one does not show the card valid, or always
+    when `thorough`.
+    """
     found: dict[tuple[str, str], None] = {}
-    for pointer, message in (*_schema_problems(card.data), *_cross_reference_problems(card.data)):
+    for pointer, message in (*_schema_problems(card.data, thorough), *_cross_reference_problems(card.data)):
         found[(pointer, message)] = None
+    return _placed(card, found)
+
+
+def _placed(card: LoadedCard, found: Iterable[tuple[str, str]]) -> list[Problem]:
     result = []
     for pointer, message in found:
         # An unknown key is best shown at the key itself, everything else at its value.
@@ -276,4 +278,13 @@ def validate(card: LoadedCard) -> Submission:
     found = problems(card)
     if found:
         raise CardError(found)
-    return Submission.model_validate(_without_extensions(card.data))
+    try:
+        return Submission.model_validate(_without_extensions(card.data))
+    except pydantic.ValidationError as error:
+        # The compiled validator passed what the typed model refuses (e.g. the date 0000-01-01, which
+        # RFC 3339 allows and Python's dates do not): the describing validator says what is wrong,
+        # and failing that the model does.
+        found = problems(card, thorough=True) or _placed(
+            card, ((_pointer(e["loc"]), f"{e['msg'][:1].lower()}{e['msg'][1:]}") for e in error.errors())
+        )
+        raise CardError(found) from None

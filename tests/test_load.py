@@ -256,3 +256,19 @@ def test_parse_card_never_raises_anything_but_card_error() -> None:
 def test_a_tag_error_in_markdown_front_matter_is_placed_on_its_own_line(tmp_path: Path) -> None:
     path = write(tmp_path, "c.md", "---\nschema_version: '1.0'\nx: !!python/object:os.system a\n---\n# Notes\n")
     assert only_problem(path).startswith(f"{path}:3:4: YAML tag '!!python/object:os.system' is not allowed")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "place"),
+    [
+        ("card.yaml", 'schema_version: "1.0"\nsubmission: {organization: "Lab\x01 One"}\n', "2:32"),
+        ("card.yaml", "a: 1\nb: \ufffe\n", "2:4"),
+        ("card.md", '---\nschema_version: "1.0"\nname: "x\x08y"\n---\n# Narrative\n', "3:9"),
+    ],
+)
+def test_a_character_yaml_does_not_allow_is_placed(tmp_path: Path, name: str, text: str, place: str) -> None:
+    # PyYAML's ReaderError gives an index into the YAML text, not a line: it once reached the user as
+    # 'position 10 of "<unicode string>"'.
+    path = write(tmp_path, name, text.encode("utf-8"))
+    code = ord(next(c for c in text if c in "\x01\x08\ufffe"))
+    assert only_problem(path) == f"{path}:{place}: invalid YAML: the character U+{code:04X} is not allowed in YAML text"
