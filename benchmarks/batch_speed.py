@@ -71,6 +71,16 @@ def batch(submissions: Path, out: Path, jobs: int, *extra: str) -> float:
     return elapsed
 
 
+def timed_batches(base: Path, submissions: Path, jobs: int, runs: int) -> list[float]:
+    """Wall seconds of `runs` batches over `submissions`, each into a new, empty folder under `base`."""
+    times = []
+    for run in range(runs):
+        out = base / f"out-{jobs}-{run}"
+        times.append(batch(submissions, out, jobs))
+        shutil.rmtree(out)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cards", type=int, default=1000)
@@ -85,16 +95,8 @@ def main() -> None:
         generate(submissions, args.cards)
         size = sum(p.stat().st_size for p in submissions.rglob("*") if p.is_file())
 
-        def runs(jobs: int) -> list[float]:
-            times = []
-            for run in range(args.runs):
-                out = base / f"out-{jobs}-{run}"
-                times.append(batch(submissions, out, jobs))
-                shutil.rmtree(out)
-            return times
-
-        parallel = runs(args.jobs)
-        serial = runs(1)
+        parallel = timed_batches(base, submissions, args.jobs, args.runs)
+        serial = timed_batches(base, submissions, 1, args.runs)
         out = base / "out-rerun"
         batch(submissions, out, args.jobs)
         rerun = [batch(submissions, out, args.jobs) for _ in range(args.runs)]

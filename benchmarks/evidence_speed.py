@@ -2,9 +2,9 @@
 
     python benchmarks/evidence_speed.py [--runs 5]
 
-Each measurement is a new process, so its peak resident memory (ru_maxrss from wait4) is its
-own. For each size: the evidence step (sha256 and recount in one pass), and as baselines the
-same file only read in 1 MiB chunks, and read and hashed. The files are made here, in a
+Each measurement is a new process, so its peak resident memory is its own (see measure.py).
+For each size: the evidence step (sha256 and recount in one pass), and as baselines the same
+file only read in 1 MiB chunks, and read and hashed. The files are made here, in a
 temporary folder, with a fixed seed. Read medians and ratios: machines are noisy.
 """
 
@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from measure import measured
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXTS = ("monitored", "unmonitored", "training_like", "deployment_like")
 TARGET_SECONDS = 3.0
 
+RECOUNT = "recount (evidence step)"
 TASKS = {
-    "recount (evidence step)": "from checker.evidence import hash_and_recount as f; r = f(PATH, True); assert not r[1].malformed_total",
+    RECOUNT: "from checker.evidence import hash_and_recount as f; r = f(PATH, True); assert not r[1].malformed_total",
     "read only (1 MiB chunks)": "h = open(PATH, 'rb', buffering=0)\nwhile h.read(1 << 20): pass",
     "read and sha256": "import hashlib; d = hashlib.sha256(); h = open(PATH, 'rb', buffering=0)\nwhile c := h.read(1 << 20): d.update(c)",
 }
@@ -41,14 +41,9 @@ def make(path: Path, lines: int) -> None:
 
 
 def run(code: str, path: Path) -> tuple[float, float]:
+    """(wall seconds, peak resident MB) of `code` in a new Python, with PATH set to `path`."""
     script = f"import sys; sys.path.insert(0, {str(ROOT)!r}); PATH = {str(path)!r}\n{code}"
-    start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", script])
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {code}")
-    return wall, usage.ru_maxrss / 1024
+    return measured([sys.executable, "-c", script])
 
 
 def main() -> None:
@@ -72,10 +67,10 @@ def main() -> None:
                     f"  {name:26} wall median {statistics.median(walls):.3f} s (min {min(walls):.3f}, max {max(walls):.3f});"
                     f" peak median {statistics.median(peaks):.1f} MB"
                 )
-            ratio = medians["recount (evidence step)"] / medians["read and sha256"]
+            ratio = medians[RECOUNT] / medians["read and sha256"]
             print(f"  recount / read-and-hash: {ratio:.1f}x")
             if lines == 1_000_000:
-                verdict = "met" if medians["recount (evidence step)"] <= TARGET_SECONDS else "NOT met"
+                verdict = "met" if medians[RECOUNT] <= TARGET_SECONDS else "NOT met"
                 print(f"  target: at most {TARGET_SECONDS:g} s for 1,000,000 lines: {verdict}")
 
 

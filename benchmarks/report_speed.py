@@ -3,7 +3,7 @@
     python benchmarks/report_speed.py [--runs 5]
 
 Each run is a new process, as a user runs it: `python -m checker report CARD -o out.pdf`. Its
-peak resident memory is the child's own (`ru_maxrss` from wait4). Also reported: the same for
+peak resident memory is the child's own (see measure.py). Also reported: the same for
 HTML, and the PDF in process after a warm-up (what `batch` pays per card once WeasyPrint is
 loaded). Machines are noisy: read medians and ratios, not single runs.
 """
@@ -14,11 +14,13 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
+
+from measure import measured
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"wall s": 2.0, "peak MB": 300.0}
@@ -29,20 +31,14 @@ def largest_example() -> Path:
     return max((ROOT / "examples").glob("*/card.yaml"), key=lambda p: p.stat().st_size)
 
 
-def one_run(card: Path, out: Path) -> tuple[float, float]:
-    """(wall seconds, peak resident MB) of one `report` command in a new process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "checker", "report", str(card), "-o", str(out)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1795478400"},
+def one_run(card: Path, out: Path, command: Sequence[str] = (sys.executable, "-m", "checker")) -> tuple[float, float]:
+    """(wall seconds, peak resident MB) of one `report` command in a new process.
+
+    `command` starts safetycase: `python -m checker` here, the console script in run.py.
+    """
+    return measured(
+        [*command, "report", str(card), "-o", str(out)], env={**os.environ, "SOURCE_DATE_EPOCH": "1795478400"}
     )
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"the report command failed on {card}")
-    return wall, usage.ru_maxrss / 1024  # Linux reports kilobytes
 
 
 def summary(values: list[float], unit: str) -> str:
