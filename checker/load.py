@@ -50,7 +50,7 @@ _TOO_LONG = 10**MAX_DIGITS
 """The smallest whole number with more than MAX_DIGITS digits (for hex and octal literals)."""
 _NUMBER_TOO_LONG = f"number too long (more than {MAX_DIGITS:,} digits)"
 _PATHS_TOO_LONG = (
-    f"the paths to the card's values pass {MAX_PATH_CHARACTERS:,} characters in all (very long keys above many values?)"
+    f"the paths to the card's values pass {MAX_PATH_CHARACTERS:,} characters in all (too many values under long keys)"
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -306,6 +306,7 @@ def _front_matter(text: str) -> tuple[str, int, str]:
 # --- YAML -------------------------------------------------------------------------------------
 
 _YAML_TAG = "tag:yaml.org,2002:"
+_YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _ALLOWED_TAGS = {f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 # YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
 _NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
@@ -562,12 +563,12 @@ def _parse_yaml_events(
         ) from None
     except yaml.reader.ReaderError as error:  # a character YAML does not allow: placed by its index in the text
         where = min(error.position, len(text))
-        line_start = text.rfind("\n", 0, where) + 1
+        breaks = list(_YAML_LINE_BREAK.finditer(text, 0, where))  # YAML's line breaks, as PyYAML's marks count them
         character = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "\0")
         raise _Fail(
             f"invalid YAML: the character U+{character:04X} is not allowed in YAML text",
-            text.count("\n", 0, where) + 1 + line_offset,
-            where - line_start + 1,
+            len(breaks) + 1 + line_offset,
+            where - (breaks[-1].end() if breaks else 0) + 1,
         ) from None
     except yaml.YAMLError as error:
         raise _Fail(f"invalid YAML: {' '.join(str(error).split())}") from None
@@ -624,7 +625,8 @@ def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, 
         if nodes > MAX_NODES:
             raise fail(f"too many values (the limit is {MAX_NODES:,})", i)
         here = position(i)
-        path_characters += 2 * len(pointer)  # kept for the value and, in a mapping, for its key
+        # Kept for the value and, in a mapping, for its key too: counted as the YAML parser counts them.
+        path_characters += len(pointer) * (2 if stack and isinstance(stack[-1][0], dict) else 1)
         if path_characters > MAX_PATH_CHARACTERS:
             raise _Fail(_PATHS_TOO_LONG, here.line, here.column)
         char = text[i]

@@ -264,6 +264,8 @@ def test_a_tag_error_in_markdown_front_matter_is_placed_on_its_own_line(tmp_path
         ("card.yaml", 'schema_version: "1.0"\nsubmission: {organization: "Lab\x01 One"}\n', "2:32"),
         ("card.yaml", "a: 1\nb: \ufffe\n", "2:4"),
         ("card.md", '---\nschema_version: "1.0"\nname: "x\x08y"\n---\n# Narrative\n', "3:9"),
+        ("card.yaml", 'schema_version: "1.0"\rsubmission:\r  a: "ab\x01c"\r', "3:9"),  # old Mac line ends
+        ("card.yaml", 'schema_version: "1.0"\r\nsubmission:\r\n  a: "ab\x01c"\r\n', "3:9"),
     ],
 )
 def test_a_character_yaml_does_not_allow_is_placed(tmp_path: Path, name: str, text: str, place: str) -> None:
@@ -272,3 +274,37 @@ def test_a_character_yaml_does_not_allow_is_placed(tmp_path: Path, name: str, te
     path = write(tmp_path, name, text.encode("utf-8"))
     code = ord(next(c for c in text if c in "\x01\x08\ufffe"))
     assert only_problem(path) == f"{path}:{place}: invalid YAML: the character U+{code:04X} is not allowed in YAML text"
+
+
+@pytest.mark.parametrize("values", [300, 301])
+def test_the_path_budget_counts_json_and_yaml_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, values: int
+) -> None:
+    # A list item's pointer is kept once, a mapping member's twice (for its key): the same card
+    # in either format is refused at the same size, never one and not the other.
+    # 300 items: 4,328 characters of pointers in all; 301 items: 4,340
+    monkeypatch.setattr(checker.load, "MAX_PATH_CHARACTERS", 4_328)
+    data = {"schema_version": "1.0", "x-items": list(range(values)), "x-map": {f"k{i}": i for i in range(40)}}
+    as_json = write(tmp_path, "card.json", json.dumps(data).encode())
+    as_yaml = write(
+        tmp_path,
+        "card.yaml",
+        (
+            "x-items: ["
+            + ", ".join(map(str, range(values)))
+            + "]\n"
+            + "x-map: {"
+            + ", ".join(f"k{i}: {i}" for i in range(40))
+            + "}\nschema_version: '1.0'\n"
+        ).encode(),
+    )
+    outcomes = []
+    for path in (as_json, as_yaml):
+        try:
+            parse_card(path.read_bytes(), str(path), "json" if path.suffix == ".json" else "yaml")
+            outcomes.append("read")
+        except CardError as error:
+            assert "the paths to the card's values pass" in str(error)
+            outcomes.append("refused")
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0] == ("read" if values == 300 else "refused")
