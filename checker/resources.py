@@ -53,8 +53,10 @@ def surely_valid(name: str, instance: Any) -> bool:
     """True when `instance` is valid against schema `name`, by the compiled validator (jsonschema-rs).
 
     False means only "not shown valid": the caller then runs the `jsonschema` validator, which
-    finds and describes the problems (its errors are the ones users read). The two agree on every
-    valid card (tests/test_properties.py); a value the compiled one cannot take is "not shown valid".
+    finds and describes the problems (its errors are the ones users read). The two agree on valid
+    and damaged cards (tests/test_properties.py) but for one known case, the date 0000-01-01, which
+    only the compiled one takes (validate.validate catches it); a value the compiled one cannot
+    take is "not shown valid".
     """
     try:
         return bool(_fast_validator(name).is_valid(instance))

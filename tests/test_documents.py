@@ -296,6 +296,8 @@ LIVE_MARKDOWN = [
     "[data](data:text/html;base64,PHNjcmlwdD4=)",
     "[![nested](https://evil.example/n.png)](https://example.org/)",
     "\\\\[a backslash of its own](javascript:alert(1))",
+    "\\\\\\\\[two of them](javascript:alert(1))",
+    "\\[an escaped bracket\\](javascript:alert(1)) [and a live one](javascript:alert(2))",
     "- a list\n\n  > a quote ![in it](http://evil.example/q.png)",
     '<img src="http://evil.example/raw.png"> <a href="javascript:alert(1)">raw</a>',
 ]
@@ -327,6 +329,14 @@ def test_card_markdown_in_the_markdown_report_keeps_its_formatting_and_shows_lin
     assert "<li>see [the protocol](https://example.org/protocol)</li>" in html and "<a " not in html
     assert "<li>2 &lt; 3 &amp; 4 &gt; 1</li>" in html
     assert live_in_output(Path("report.md"), quoted) == []
+
+
+def test_card_markdown_keeps_its_own_escapes_and_line_breaks() -> None:
+    # Only a backslash before a bracket is doubled: the card's other escapes mean what they meant.
+    card = "Literal \\*stars\\* and a hard break\\\nnext line; code `a\\b`."
+    html = _permissive_viewer().render(markdown_quote(card))
+    assert "Literal *stars* and a hard break<br />" in html and "<em>" not in html
+    assert "<code>a\\b</code>" in html
 
 
 # --- card text on a terminal ----------------------------------------------------------------------

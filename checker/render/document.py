@@ -28,9 +28,9 @@ from checker.resources import read_bytes
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 """Characters that could start Markdown structure; an underscore inside a word cannot (CommonMark)."""
-_MARKDOWN_LINK = re.compile(r"([\\\[\]])")
-"""What every link and image is made of: brackets (inline, reference, definition, wiki link,
-footnote), with the backslash that would otherwise cancel their escape. Autolinks need `<`."""
+_MARKDOWN_LINK = re.compile(r"(\\*)([\[\]])")
+"""What every link and image is made of: a bracket (inline, reference, definition, wiki link,
+footnote), with the backslashes before it, which would otherwise cancel its escape. Autolinks need `<`."""
 
 
 def _link_allowed(url: str) -> bool:
@@ -84,15 +84,19 @@ def markdown_quote(text: str | None) -> Markup:
     neither runs nor fetches anything in any viewer.
 
     HTML and autolinks are inert (`<`, `>` and `&` as entities). Links and images cannot form: every
-    bracket is escaped, so `[text](url)` shows as itself. That is what an auditor should read: the
-    destination in full, not a label that may hide it, and an image as the address it would fetch.
-    No link survives for a viewer to judge, whatever its dialect; viewers that link bare addresses
-    (GitHub, GitLab) still make the http(s) ones clickable, never a javascript: or data: one.
+    bracket is escaped (and each backslash before one doubled), so `[text](url)` shows as itself.
+    That is what an auditor should read: the destination in full, not a label that may hide it,
+    and an image as the address it would fetch. No link survives for a viewer to judge, whatever
+    its dialect; viewers that link bare addresses (GitHub, GitLab) still make the http(s) ones
+    clickable, never a javascript: or data: one. The card's other escapes (`\\*`) are kept. The
+    price: inside code, where escapes do not apply, a bracket shows its backslash (`a\\[0\\]`), as
+    `<` shows as `&lt;`; telling code from text would take the viewer's own parser, and a parser
+    that disagreed with it would let a link through.
     """
     if not text:
         return Markup("")
     inert = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    lines = _MARKDOWN_LINK.sub(r"\\\1", inert).splitlines()
+    lines = _MARKDOWN_LINK.sub(lambda m: m.group(1) * 2 + "\\" + m.group(2), inert).splitlines()
     return Markup("\n".join(f"> {line}".rstrip() for line in lines))
 
 
