@@ -173,6 +173,17 @@ def _output_folder(out: Path) -> None:
         _usage(f"cannot write {out}: no folder {out.parent}")
 
 
+ProfileOption = Annotated[
+    str, typer.Option("--profile", "-p", help="A built-in profile (default, regulator) or a profile file.")
+]
+"""--profile, as every command that checks takes it."""
+DraftOption = Annotated[
+    bool,
+    typer.Option("--no-evidence", help="Do not read evidence files (a draft): the report says they were not verified."),
+]
+"""--no-evidence of the commands that write one card's report (check, report)."""
+
+
 @app.command()
 def check(
     cards: Annotated[
@@ -181,9 +192,7 @@ def check(
             help="Card files (YAML, JSON, or Markdown with YAML front matter).", show_default=False, metavar="CARD"
         ),
     ],
-    profile: Annotated[
-        str, typer.Option("--profile", "-p", help="A built-in profile (default, regulator) or a profile file.")
-    ] = "default",
+    profile: ProfileOption = "default",
     output_format: Annotated[
         str,
         typer.Option(
@@ -202,12 +211,7 @@ def check(
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="The least severity that fails the gate (exit 1).")
     ] = FailOn.blocker,
-    no_evidence: Annotated[
-        bool,
-        typer.Option(
-            "--no-evidence", help="Do not read evidence files (a draft): the report says they were not verified."
-        ),
-    ] = False,
+    no_evidence: DraftOption = False,
 ) -> None:
     """Check cards and report the verdict, scores and findings."""
     from checker.pipeline import check_file
@@ -291,15 +295,8 @@ def report(
         ReportFormat | None,
         typer.Option("--format", "-f", help="markdown, html or pdf; by default from the -o file's extension."),
     ] = None,
-    profile: Annotated[
-        str, typer.Option("--profile", "-p", help="A built-in profile (default, regulator) or a profile file.")
-    ] = "default",
-    no_evidence: Annotated[
-        bool,
-        typer.Option(
-            "--no-evidence", help="Do not read evidence files (a draft): the report says they were not verified."
-        ),
-    ] = False,
+    profile: ProfileOption = "default",
+    no_evidence: DraftOption = False,
 ) -> None:
     """Write the audit report of one card: Markdown, HTML, or a PDF printed from the HTML."""
     from checker.pipeline import check_file
@@ -347,9 +344,7 @@ def diff(
     old: Annotated[Path, typer.Argument(help="The earlier version of the card.", show_default=False, metavar="OLD")],
     new: Annotated[Path, typer.Argument(help="The later version of the card.", show_default=False, metavar="NEW")],
     output_format: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
-    profile: Annotated[
-        str, typer.Option("--profile", "-p", help="A built-in profile (default, regulator) or a profile file.")
-    ] = "default",
+    profile: ProfileOption = "default",
     no_evidence: Annotated[
         bool, typer.Option("--no-evidence", help="Do not read evidence files: neither side's hashes are verified.")
     ] = False,
@@ -434,9 +429,7 @@ def batch(
         Path,
         typer.Option("--out", "-o", help="The folder for the reports and the summary.", show_default=False),
     ],
-    profile: Annotated[
-        str, typer.Option("--profile", "-p", help="A built-in profile (default, regulator) or a profile file.")
-    ] = "default",
+    profile: ProfileOption = "default",
     jobs: Annotated[
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).", show_default=False),
