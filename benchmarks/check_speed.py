@@ -59,7 +59,7 @@ def main() -> None:
     in_process = []
     for _ in range(runs):
         start = time.perf_counter()
-        render(check_file(CARD, today=TODAY), width=80, colour=False)
+        render(check_file(CARD, today=TODAY))
         in_process.append(time.perf_counter() - start)
 
     print(

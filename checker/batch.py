@@ -1,8 +1,8 @@
 """Batch: every card under a folder, checked in worker processes, one report folder per card.
 
 A regulator's folder of submissions goes in; out come `OUT/<card>/report.<ext>` for each card
-and format, plus a summary (`summary.csv`, `summary.json`, `index.html`) written by the caller
-from the rows this module returns. Three steps, plain data between them:
+and format, plus a summary (`summary.csv`, `summary.json`, `index.html`). The steps, plain data
+between them:
 
 - `discover(root)`: the cards under a folder. A folder holding `card.yaml` (`.yml`, `.json`,
   `.md`) is one submission, its evidence beside it, and is not searched further; elsewhere a
@@ -14,6 +14,7 @@ from the rows this module returns. Three steps, plain data between them:
   evidence files, profile, formats, checker and catalog versions) has not changed since the
   last run is not checked again: its reports are kept (the row says "unchanged").
 - `run(found, settings, jobs, progress)`: all of them, in `jobs` worker processes.
+- `run_batch(...)`: `run`, then the summary of its rows, written beside the cards' folders.
 
 Workers ignore SIGINT: on Ctrl-C the parent stops handing out cards, lets each worker finish
 the card it holds (its files are whole), and raises KeyboardInterrupt. The per-card state is
@@ -34,15 +35,15 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from checker import __version__
 from checker.output import OutputRefused, write_atomically
-from checker.problems import CardError
+from checker.problems import CardError, UsageError
 from checker.profiles import Profile
+from checker.render import Format
 from checker.report import EvidenceRecord, Report
+from checker.severity import FailOn
+from checker.summary import Row, Summary, SummaryRow, Totals
 
 CARD_NAMES = ("card.yaml", "card.yml", "card.json", "card.md")
 """A folder holding one of these is one submission."""
@@ -118,35 +119,11 @@ def _regular(found: Found) -> Found:
 # --- one card ----------------------------------------------------------------------------------
 
 
-class Row(BaseModel):
-    """One card's line in the summary."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str
-    card: str
-    status: Literal["checked", "unchanged", "error"]
-    error: str | None = None
-    organization: str | None = None
-    model: str | None = None
-    release_id: str | None = None
-    verdict: str | None = None
-    score: float | None = None
-    pass_score: float | None = None
-    areas: dict[str, float | None] = {}
-    blocker: int = 0
-    major: int = 0
-    minor: int = 0
-    evidence: str = ""
-    reports: dict[str, str] = {}
-    """format -> report file, relative to the output folder."""
-
-
 @dataclass(frozen=True)
 class Settings:
     out: Path
     profile: Profile
-    formats: tuple[str, ...]
+    formats: tuple[Format, ...]
     today: dt.date
     evidence: bool = True
     force: bool = False
@@ -182,7 +159,7 @@ def _fingerprint(card_sha256: str, evidence: list[list[str]] | None, settings: S
         "checker": __version__,
         "catalog": load_catalog().sha256,
         "profile": settings.profile.model_dump(mode="json"),
-        "formats": sorted(settings.formats),
+        "formats": sorted(fmt.name for fmt in settings.formats),
         "card": card_sha256,
         "evidence": evidence,
     }
@@ -234,7 +211,6 @@ def _error_row(found: Found, message: str) -> Row:
 def check_one(found: Found, settings: Settings) -> Row:
     """Check one card and write its reports; any problem with the card becomes the row's error."""
     from checker.pipeline import check_file
-    from checker.render import EXTENSIONS, renderer
 
     if found.problem is not None:
         return _error_row(found, f"{found.path}: {found.problem}")
@@ -257,18 +233,18 @@ def check_one(found: Found, settings: Settings) -> Row:
         report = check_file(found.path, settings.profile, today=settings.today, evidence=settings.evidence)
     except CardError as error:
         for fmt in settings.formats:  # a card that broke must not keep the reports of its last version
-            (folder / f"report.{EXTENSIONS[fmt]}").unlink(missing_ok=True)
+            (folder / f"report.{fmt.extension}").unlink(missing_ok=True)
         row = _error_row(found, "; ".join(str(p) for p in error.problems[:3]) + _more(len(error.problems) - 3))
         paths: list[str] = []
     else:
         reports = {}
         for fmt in settings.formats:
-            target = folder / f"report.{EXTENSIONS[fmt]}"
+            target = folder / f"report.{fmt.extension}"
             try:
-                write_atomically(target, renderer(fmt)(report))
+                write_atomically(target, fmt.render(report))
             except OutputRefused as refused:
                 return _error_row(found, str(refused))
-            reports[fmt] = target.relative_to(settings.out).as_posix()
+            reports[fmt.name] = target.relative_to(settings.out).as_posix()
         row = Row(
             name=found.name,
             card=str(found.path),
@@ -366,58 +342,12 @@ def run(
 
 # --- the summary -------------------------------------------------------------------------------
 
-GATE_ORDER = ("blocker", "major", "minor")
 
-
-def gate_fails(fail_on: str, row: Row) -> bool:
-    """Whether the card fails the gate at `fail_on` (blocker, major, minor or never); a broken card does."""
-    if row.status == "error":
-        return True
-    if fail_on == "never":
-        return False
-    counts = {"blocker": row.blocker, "major": row.major, "minor": row.minor}
-    return any(counts[s] for s in GATE_ORDER[: GATE_ORDER.index(fail_on) + 1])
-
-
-class SummaryRow(Row):
-    gate: Literal["pass", "fail"]
-
-
-class Totals(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    cards: int
-    verdicts: dict[str, int]
-    """pass, conditional, fail: cards checked now or unchanged since the last run."""
-    errors: int
-    gate_failed: int
-    checked: int
-    unchanged: int
-
-
-class Summary(BaseModel):
-    """What `summary.json` holds; `summary.csv` and `index.html` show the same rows."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    checker: dict[str, str]
-    catalog: dict[str, str]
-    profile: dict[str, str]
-    generated_on: dt.date
-    root: str
-    formats: tuple[str, ...]
-    fail_on: str
-    areas: dict[str, str]
-    """area id -> title, in catalog order: the per-area score columns."""
-    totals: Totals
-    cards: tuple[SummaryRow, ...]
-
-
-def summarize(rows: list[Row], settings: Settings, *, root: Path, fail_on: str) -> Summary:
+def summarize(rows: list[Row], settings: Settings, *, root: Path, fail_on: FailOn) -> Summary:
     from checker.catalog import load_catalog
 
     catalog = load_catalog()
-    cards = tuple(SummaryRow(**row.model_dump(), gate="fail" if gate_fails(fail_on, row) else "pass") for row in rows)
+    cards = tuple(SummaryRow(**row.model_dump(), gate="fail" if row.fails_gate(fail_on) else "pass") for row in rows)
     verdicts = {v: sum(row.verdict == v for row in rows) for v in ("pass", "conditional", "fail")}
     return Summary(
         checker={"name": "safetycase", "version": __version__},
@@ -425,8 +355,8 @@ def summarize(rows: list[Row], settings: Settings, *, root: Path, fail_on: str) 
         profile={"name": settings.profile.name, "source": settings.profile.source},
         generated_on=settings.today,
         root=str(root),
-        formats=settings.formats,
-        fail_on=fail_on,
+        formats=tuple(fmt.name for fmt in settings.formats),
+        fail_on=fail_on.value,
         areas={area.id: area.title for area in catalog.areas},
         totals=Totals(
             cards=len(rows),
@@ -440,16 +370,79 @@ def summarize(rows: list[Row], settings: Settings, *, root: Path, fail_on: str) 
     )
 
 
+# --- the whole batch -----------------------------------------------------------------------------
+
+SUMMARY_FILES = ("summary.json", "summary.csv", "index.html")
+"""What the batch writes at the top of the output folder, after the cards."""
+
+
+def check_folders(folder: Path, out: Path) -> None:
+    """Refuse a submissions folder that is not one, or an output folder that is not one or holds it (UsageError)."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder")
+    root, target = folder.resolve(), out.resolve()
+    if target == root or target in root.parents:
+        raise UsageError(f"--out {out} holds the submissions folder {folder}; give a folder outside it")
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise UsageError(f"--out {out} is not a folder")
+
+
+def cards_to_check(folder: Path, out: Path) -> list[Found]:
+    """The cards under `folder` (not under `out`), with `out` made ready for their reports; UsageError when none."""
+    found = discover(folder, exclude=out)
+    if not found:
+        raise UsageError(
+            f"no cards under {folder} (a folder with card.yaml, card.json or card.md, or bare .yaml/.json files)"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
+    return found
+
+
+def workers(jobs: int | None) -> int:
+    """The worker processes to use: `jobs`, or one per core this process may run on."""
+    if jobs is not None:
+        return jobs
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def run_batch(
+    found: list[Found],
+    settings: Settings,
+    *,
+    root: Path,
+    jobs: int | None,
+    fail_on: FailOn,
+    progress: Callable[[Row], None] | None = None,
+) -> Summary:
+    """Check every card, then write the summary files: the batch, from found cards to `index.html`.
+
+    On KeyboardInterrupt the cards in hand are finished and no summary is written.
+    """
+    from checker.render.batch import render_csv, render_html, render_json
+
+    summary = summarize(
+        run(found, settings, jobs=workers(jobs), progress=progress), settings, root=root, fail_on=fail_on
+    )
+    for name, render in zip(SUMMARY_FILES, (render_json, render_csv, render_html), strict=True):
+        write_atomically(settings.out / name, render(summary))
+    return summary
+
+
 __all__ = [
     "BARE_SUFFIXES",
     "CARD_NAMES",
+    "SUMMARY_FILES",
     "Found",
-    "Row",
     "Settings",
-    "Summary",
+    "cards_to_check",
+    "check_folders",
     "check_one",
     "discover",
-    "gate_fails",
     "run",
+    "run_batch",
     "summarize",
+    "workers",
 ]

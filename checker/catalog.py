@@ -8,8 +8,9 @@ from functools import cache
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from checker.model import Severity, Source
+from checker.model import Source
 from checker.resources import describing_validator, read_bytes, surely_valid
+from checker.severity import Severity
 
 
 class Requirement(BaseModel):

@@ -1,4 +1,4 @@
-"""The command line: parse options, call the pipeline, choose the exit code. No logic here.
+"""The command line: parse options, call the library, choose the exit code. No logic here.
 
 Exit codes: 0 the gate passes, 1 it does not (by --fail-on), 2 bad input or misuse,
 3 an internal error (a bug in safetycase, never the input's fault).
@@ -8,29 +8,26 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec
 
 import typer
 
 from checker import __version__
-from checker.output import OutputRefused, check_output_path, write_atomically
-from checker.problems import CardError
+from checker.problems import CardError, Problem, UsageError
+from checker.render import DOCUMENTS, FORMATS, listing
+from checker.severity import FailOn, gate_fails
 from checker.terminal import visible
 
 if TYPE_CHECKING:
-    from checker.batch import Row
     from checker.profiles import Profile
 
 EXIT_PASS, EXIT_GATE, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-BINARY_FORMATS = ("pdf",)
-"""Formats that go to a file (-o), never to a terminal."""
-ONE_DOCUMENT_FORMATS = ("html", "sarif", "junit")
-"""Formats whose documents cannot be concatenated: several cards would make an invalid file."""
 _CARD_SUFFIXES = (".yaml", ".yml")
 """What `init` may write: the card template is YAML with comments, so a .json name would lie."""
 
@@ -43,18 +40,33 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+Options = ParamSpec("Options")
 
-class FailOn(str, Enum):
-    blocker = "blocker"
-    major = "major"
-    minor = "minor"
-    never = "never"
+
+def _command(function: Callable[Options, None]) -> Callable[Options, None]:
+    """A command whose misuse (UsageError) and bad input (CardError) end in their messages and exit 2."""
+
+    @functools.wraps(function)
+    def command(*args: Options.args, **kwargs: Options.kwargs) -> None:
+        try:
+            function(*args, **kwargs)
+        except UsageError as misuse:
+            _usage(str(misuse))
+        except CardError as error:
+            _report_problems(error.problems)
+            raise typer.Exit(EXIT_INPUT) from None
+
+    return command
 
 
 class CatalogFormat(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+
+
+ReportFormat = Enum("ReportFormat", {f.name: f.name for f in DOCUMENTS}, type=str)  # type: ignore[misc]
+"""The audit documents `report` writes, as --format choices."""
 
 
 def _today() -> dt.date:
@@ -65,7 +77,7 @@ def _today() -> dt.date:
     try:
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     except (ValueError, OverflowError, OSError):
-        _usage(f"SOURCE_DATE_EPOCH must be a whole number of seconds, found '{epoch}'")
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, found '{epoch}'") from None
 
 
 def _usage(message: str) -> NoReturn:
@@ -73,8 +85,8 @@ def _usage(message: str) -> NoReturn:
     raise typer.Exit(EXIT_INPUT)
 
 
-def _report_problems(error: CardError) -> None:
-    for problem in error.problems:
+def _report_problems(problems: list[Problem]) -> None:
+    for problem in problems:
         typer.echo(str(problem), err=True)
 
 
@@ -99,37 +111,12 @@ def _colour() -> bool:
     return terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def _refuse_unsafe_output(out: Path, cards: Sequence[Path] = ()) -> None:
-    try:
-        check_output_path(out, cards)
-    except OutputRefused as refused:
-        _usage(str(refused))
-
-
-def _write(out: Path, content: str | bytes) -> None:
-    try:
-        write_atomically(out, content)
-    except OutputRefused as refused:
-        _usage(str(refused))
-
-
 def _profile(name_or_file: str) -> Profile:
-    """The profile, loaded and checked once per command; a bad one is its located errors and exit 2."""
+    """The profile, loaded and checked once per command (CardError on a bad one)."""
     from checker.catalog import load_catalog
     from checker.profiles import load_profile
 
-    try:
-        return load_profile(name_or_file, load_catalog())
-    except CardError as error:
-        _report_problems(error)
-        raise typer.Exit(EXIT_INPUT) from None
-
-
-def _gate_fails(fail_on: FailOn, severities: set[str]) -> bool:
-    if fail_on is FailOn.never:
-        return False
-    order = ("blocker", "major", "minor")
-    return any(s in severities for s in order[: order.index(fail_on.value) + 1])
+    return load_profile(name_or_file, load_catalog())
 
 
 def _version(value: bool) -> None:
@@ -147,32 +134,6 @@ def main(
     """Check an AI model's safety case against alignment-faking governance requirements."""
 
 
-def _formats(value: str) -> tuple[str, ...]:
-    """`json,sarif,markdown` -> the format names, each known, none twice; misuse is exit 2."""
-    from checker.render import renderer
-
-    names = tuple(name.strip().lower() for name in value.split(","))
-    if not all(names):
-        _usage(f"--format '{value}' has an empty name; give names separated by commas, e.g. json,sarif")
-    for name in names:
-        try:
-            renderer(name)
-        except LookupError as error:
-            _usage(str(error))
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        _usage(f"--format names {', '.join(repeated)} more than once")
-    return names
-
-
-def _output_folder(out: Path) -> None:
-    """-o for several formats: a folder, or a new one whose parent exists (made once the reports are ready)."""
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        _usage(f"cannot write {out}: several formats go to a folder, and {out} is not one")
-    if not out.exists() and not out.parent.is_dir():
-        _usage(f"cannot write {out}: no folder {out.parent}")
-
-
 ProfileOption = Annotated[
     str, typer.Option("--profile", "-p", help="A built-in profile (default, regulator) or a profile file.")
 ]
@@ -182,9 +143,18 @@ DraftOption = Annotated[
     typer.Option("--no-evidence", help="Do not read evidence files (a draft): the report says they were not verified."),
 ]
 """--no-evidence of the commands that write one card's report (check, report)."""
+FailOnOption = Annotated[FailOn, typer.Option("--fail-on", help="The least severity that fails the gate (exit 1).")]
+"""--fail-on, of the commands that gate (check, batch)."""
+
+_BINARY = [f.name for f in FORMATS.values() if f.binary]
+_CHECK_FORMATS = (
+    f"{listing(list(FORMATS))} ({listing(_BINARY, 'and')} need{'s' if len(_BINARY) == 1 else ''} -o). Several, "
+    "separated by commas, write report.<ext> for each into the folder -o."
+)
 
 
 @app.command()
+@_command
 def check(
     cards: Annotated[
         list[Path],
@@ -193,127 +163,60 @@ def check(
         ),
     ],
     profile: ProfileOption = "default",
-    output_format: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            "-f",
-            help=(
-                "text, json, markdown, html, pdf, sarif or junit (pdf needs -o). Several, separated by commas, "
-                "write report.<ext> for each into the folder -o."
-            ),
-        ),
-    ] = "text",
+    output_format: Annotated[str, typer.Option("--format", "-f", help=_CHECK_FORMATS)] = "text",
     out: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write the report to this file (a folder for several formats)."),
     ] = None,
-    fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="The least severity that fails the gate (exit 1).")
-    ] = FailOn.blocker,
+    fail_on: FailOnOption = FailOn.BLOCKER,
     no_evidence: DraftOption = False,
 ) -> None:
     """Check cards and report the verdict, scores and findings."""
-    from checker.pipeline import check_file
-    from checker.render import EXTENSIONS, renderer
+    from checker.output import parse_formats, plan_output
+    from checker.pipeline import check_files
+    from checker.render import RenderOptions
 
-    formats = _formats(output_format)
-    if out is not None and len(cards) > 1:
-        _usage("-o takes one card; give one card per run, or use `safetycase batch` for a folder of cards")
-    if out is None and len(formats) > 1:
-        _usage(f"several formats ({', '.join(formats)}) need a folder to write them to: give -o FOLDER")
-    if out is None and formats[0] in BINARY_FORMATS:
-        _usage(f"the {formats[0]} format is binary; write it to a file with -o")
-    if out is None and len(cards) > 1 and formats[0] in ONE_DOCUMENT_FORMATS:
-        _usage(
-            f"the {formats[0]} format holds one card; check one card per run, or use `safetycase batch` for a folder"
-        )
-    targets: list[Path] = []
-    if out is not None and len(formats) > 1:
-        _output_folder(out)
-        targets = [out / f"report.{EXTENSIONS[name]}" for name in formats]
-    elif out is not None:
-        targets = [out]
-    folder = out if out is not None and len(formats) > 1 else None
-    for target in targets:
-        if folder is None or folder.is_dir():  # a folder still to be made holds nothing to damage
-            _refuse_unsafe_output(target, cards)
+    plan = plan_output(parse_formats(output_format), out, cards)
     today = _today()
-    resolved = _profile(profile)  # once, before any card: a bad profile is one error, not one per card
-    code = EXIT_PASS
-    rendered: list[str | bytes] = []
-    for card in cards:
-        try:
-            report = check_file(card, resolved, today=today, evidence=not no_evidence)
-        except CardError as error:
-            _report_problems(error)
-            code = EXIT_INPUT
-            continue
-        if _gate_fails(fail_on, {f.severity.value for f in report.findings}) and code == EXIT_PASS:
-            code = EXIT_GATE
-        if targets:
-            rendered.extend(renderer(name)(report) for name in formats)
-        elif formats[0] == "text":
-            from checker.render.text import render as render_text
-
-            rendered.append(render_text(report, width=80, colour=_colour()))
-        else:
-            rendered.append(renderer(formats[0])(report))
-    texts = [r for r in rendered if isinstance(r, str)]
-    if targets:
-        if code != EXIT_INPUT:
-            if folder is not None and not folder.exists():
-                try:
-                    folder.mkdir()
-                except OSError as error:
-                    _usage(f"cannot write {folder}: {error.strerror or error}")
-            for target, content in zip(targets, rendered, strict=True):
-                _write(target, content)
-            if len(targets) > 1:
-                typer.echo(f"wrote {', '.join(str(t) for t in targets)}", err=True)
-    elif formats[0] == "json" and len(cards) > 1:
-        _print("[\n" + ",\n".join(r.rstrip("\n") for r in texts) + "\n]")
-    else:
-        _print("\n".join(texts), nl=False)
-    raise typer.Exit(code)
-
-
-class ReportFormat(str, Enum):
-    markdown = "markdown"
-    html = "html"
-    pdf = "pdf"
-
-
-_FORMAT_BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+    reports, problems = check_files(cards, _profile(profile), today=today, evidence=not no_evidence)
+    _report_problems(problems)
+    if plan.targets and not problems:
+        written = plan.write(reports[0])
+        if len(written) > 1:
+            typer.echo(f"wrote {', '.join(str(t) for t in written)}", err=True)
+    elif not plan.targets:
+        _print(plan.text(reports, RenderOptions(colour=_colour())), nl=False)
+    failing = any(gate_fails(fail_on, (f.severity for f in report.findings)) for report in reports)
+    raise typer.Exit(EXIT_INPUT if problems else EXIT_GATE if failing else EXIT_PASS)
 
 
 @app.command()
+@_command
 def report(
     card: Annotated[Path, typer.Argument(help="The card file.", show_default=False, metavar="CARD")],
     out: Annotated[Path, typer.Option("--output", "-o", help="The report file to write.", show_default=False)],
     output_format: Annotated[
         ReportFormat | None,
-        typer.Option("--format", "-f", help="markdown, html or pdf; by default from the -o file's extension."),
+        typer.Option(
+            "--format", "-f", help=f"{listing([f.name for f in DOCUMENTS])}; by default from the -o file's extension."
+        ),
     ] = None,
     profile: ProfileOption = "default",
     no_evidence: DraftOption = False,
 ) -> None:
     """Write the audit report of one card: Markdown, HTML, or a PDF printed from the HTML."""
+    from checker.output import check_output_path, write_atomically
     from checker.pipeline import check_file
-    from checker.render import renderer
+    from checker.render import format_of_file
 
-    name = output_format.value if output_format else _FORMAT_BY_SUFFIX.get(out.suffix.lower())
-    if name is None:
-        _usage(f"cannot tell the format of {out} from its extension; give --format markdown, html or pdf")
-    _refuse_unsafe_output(out, [card])
-    today = _today()
-    try:
-        finished = check_file(card, profile, today=today, evidence=not no_evidence)
-    except CardError as error:
-        _report_problems(error)
-        raise typer.Exit(EXIT_INPUT) from None
-    _write(out, renderer(name)(finished))
-    typer.echo(f"wrote {out} ({name}): {finished.verdict.value}, score {finished.score:.1f}", err=True)
+    fmt = FORMATS[output_format.value] if output_format else format_of_file(out)
+    if fmt is None:
+        names = listing([f.name for f in DOCUMENTS])
+        raise UsageError(f"cannot tell the format of {out} from its extension; give --format {names}")
+    check_output_path(out, [card])
+    finished = check_file(card, profile, today=_today(), evidence=not no_evidence)
+    write_atomically(out, fmt.render(finished))
+    typer.echo(f"wrote {out} ({fmt.name}): {finished.verdict.value}, score {finished.score:.1f}", err=True)
 
 
 @app.command()
@@ -328,11 +231,8 @@ def validate(
     for card in cards:
         try:
             typed(load_card(card))
-            found = []
         except CardError as error:
-            found = error.problems
-        if found:
-            _report_problems(CardError(found))
+            _report_problems(error.problems)
             code = EXIT_INPUT
         else:
             _print(visible(f"{card}: valid"))
@@ -340,6 +240,7 @@ def validate(
 
 
 @app.command()
+@_command
 def diff(
     old: Annotated[Path, typer.Argument(help="The earlier version of the card.", show_default=False, metavar="OLD")],
     new: Annotated[Path, typer.Argument(help="The later version of the card.", show_default=False, metavar="NEW")],
@@ -354,75 +255,23 @@ def diff(
     Exit 0 when both cards load: the diff informs, it does not gate.
     """
     from checker.diff import diff_versions
-    from checker.pipeline import check_file
+    from checker.pipeline import check_files
     from checker.render.diff import renderer
 
     try:
         render = renderer(output_format)
     except LookupError as error:
-        _usage(str(error))
+        raise UsageError(str(error)) from None
     today = _today()
-    resolved = _profile(profile)
-    reports = []
-    for card in (old, new):  # both, so that two bad cards show all their problems at once
-        try:
-            reports.append(check_file(card, resolved, today=today, evidence=not no_evidence))
-        except CardError as error:
-            _report_problems(error)
-    if len(reports) < 2:
-        raise typer.Exit(EXIT_INPUT)
+    # Both, so that two bad cards show all their problems at once.
+    reports, problems = check_files((old, new), _profile(profile), today=today, evidence=not no_evidence)
+    if problems:
+        raise CardError(problems)
     _print(render(diff_versions(*reports)), nl=False)
 
 
-def _plain_progress(total: int) -> tuple[object, Callable[[Row], None]]:
-    """One line per card on standard error: for CI logs, where a bar would be noise."""
-    width = len(str(total))
-    count = 0
-
-    def line(row: Row) -> None:
-        nonlocal count
-        count += 1
-        if row.status == "error":
-            outcome = f"error: {row.error}"
-        else:
-            outcome = f"{(row.verdict or '').upper()} {row.score:.1f}" + (
-                " (unchanged)" if row.status == "unchanged" else ""
-            )
-        typer.echo(visible(f"[{count:>{width}}/{total}] {row.name}: {outcome}"), err=True)
-
-    return contextlib.nullcontext(), line
-
-
-def _bar_progress(total: int) -> tuple[object, Callable[[Row], None]]:
-    """A progress bar on a terminal (standard error), with the cards that failed counted as it goes."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    progress = Progress(
-        TextColumn("checking"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[failed]} failing"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = progress.add_task("batch", total=total, failed=0)
-    failed = 0
-
-    def advance(row: Row) -> None:
-        nonlocal failed
-        failed += row.status == "error" or row.verdict == "fail"
-        if row.status == "error":  # above the bar, as it happens; card text is never read as markup, nor acted on
-            progress.console.print(
-                visible(f"{row.name}: error: {row.error}"), markup=False, highlight=False, soft_wrap=True
-            )
-        progress.update(task, advance=1, failed=failed)
-
-    return progress, advance
-
-
 @app.command()
+@_command
 def batch(
     folder: Annotated[Path, typer.Argument(help="The folder of submissions.", show_default=False, metavar="DIR")],
     out: Annotated[
@@ -437,14 +286,10 @@ def batch(
     output_format: Annotated[
         str,
         typer.Option(
-            "--format",
-            "-f",
-            help="Report formats for each card, separated by commas: json, html, pdf, markdown, text, sarif, junit.",
+            "--format", "-f", help=f"Report formats for each card, separated by commas: {', '.join(FORMATS)}."
         ),
     ] = "json,html",
-    fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="The least severity that fails the gate (exit 1).")
-    ] = FailOn.blocker,
+    fail_on: FailOnOption = FailOn.BLOCKER,
     no_evidence: Annotated[
         bool, typer.Option("--no-evidence", help="Do not read evidence files: the reports say they were not verified.")
     ] = False,
@@ -456,64 +301,32 @@ def batch(
 
     Exit 1 when any card fails the gate or cannot be checked (it is listed with its error).
     """
-    from checker.batch import Settings, discover, run, summarize
-    from checker.render.batch import render_csv, render_html, render_json
+    from checker.batch import Settings, cards_to_check, check_folders, run_batch
+    from checker.output import parse_formats
+    from checker.progress import Progress
+    from checker.render.batch import render_line
 
-    formats = _formats(output_format)
-    if not folder.is_dir():
-        _usage(f"{folder}: no such folder")
-    root, target = folder.resolve(), out.resolve()
-    if target == root or target in root.parents:
-        _usage(f"--out {out} holds the submissions folder {folder}; give a folder outside it")
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        _usage(f"--out {out} is not a folder")
+    formats = parse_formats(output_format)
+    check_folders(folder, out)
     resolved = _profile(profile)
-    found = discover(folder, exclude=out)
-    if not found:
-        _usage(f"no cards under {folder} (a folder with card.yaml, card.json or card.md, or bare .yaml/.json files)")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        _usage(f"cannot write {out}: {error.strerror or error}")
+    found = cards_to_check(folder, out)
     settings = Settings(
         out=out, profile=resolved, formats=formats, today=_today(), evidence=not no_evidence, force=force
     )
     terminal = sys.stderr is not None and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
-    display, advance = (_bar_progress if terminal else _plain_progress)(len(found))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    workers = jobs or cores
-    finished = 0
-
-    def progress(row: Row) -> None:
-        nonlocal finished
-        finished += 1
-        advance(row)
-
+    progress = Progress(len(found), terminal=terminal)
     try:
-        with display:  # type: ignore[attr-defined]
-            rows = run(found, settings, jobs=workers, progress=progress)
+        with progress:
+            summary = run_batch(found, settings, root=folder, jobs=jobs, fail_on=fail_on, progress=progress.advance)
     except KeyboardInterrupt:
         typer.echo(
-            f"safetycase: interrupted after {finished} of {len(found)} cards; their reports are whole, and no "
-            "summary was written. Run the same command again to finish: unchanged cards are not checked again.",
+            f"safetycase: interrupted after {progress.finished} of {len(found)} cards; their reports are whole, and "
+            "no summary was written. Run the same command again to finish: unchanged cards are not checked again.",
             err=True,
         )
         raise typer.Exit(130) from None
-    summary = summarize(rows, settings, root=folder, fail_on=fail_on.value)
-    for name, content in (
-        ("summary.json", render_json(summary)),
-        ("summary.csv", render_csv(summary)),
-        ("index.html", render_html(summary)),
-    ):
-        _write(out / name, content)
-    t = summary.totals
-    verdicts = ", ".join(f"{n} {verdict}" for verdict, n in t.verdicts.items())
-    unchanged = f" ({t.unchanged} unchanged since the last run)" if t.unchanged else ""
-    _print(
-        f"{t.cards} cards{unchanged}: {verdicts}, {t.errors} could not be checked; "
-        f"{t.gate_failed} fail the gate (--fail-on {fail_on.value}).\nSummary: {out / 'index.html'}"
-    )
-    raise typer.Exit(EXIT_GATE if t.gate_failed else EXIT_PASS)
+    _print(render_line(summary, out / "index.html"))
+    raise typer.Exit(EXIT_GATE if summary.totals.gate_failed else EXIT_PASS)
 
 
 @app.command()
@@ -545,6 +358,7 @@ def requirements(
 
 
 @app.command()
+@_command
 def init(
     out: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the card here (it must not exist yet).")
@@ -560,29 +374,26 @@ def init(
     ] = None,
 ) -> None:
     """Write a commented card to fill in (it validates as it is), or start one from a model card's README."""
+    from checker.output import check_output_path, write_atomically
     from checker.resources import read_bytes
 
     if out is not None:
         if out.suffix.lower() not in _CARD_SUFFIXES:
-            _usage(f"cannot write {out}: the card is YAML with comments; name it .yaml or .yml")
-        _refuse_unsafe_output(out, [from_] if from_ is not None else [])
+            raise UsageError(f"cannot write {out}: the card is YAML with comments; name it .yaml or .yml")
+        check_output_path(out, [from_] if from_ is not None else [])
         if out.exists() and not force:
-            _usage(f"{out} exists already; use --force to overwrite it")
+            raise UsageError(f"{out} exists already; use --force to overwrite it")
     if from_ is None:
         text = read_bytes("templates", "card.yaml").decode("utf-8")
     else:
         from checker.init_from import card_from_readme
         from checker.load import read_regular_file
 
-        try:
-            text = card_from_readme(read_regular_file(from_, what="README"), str(from_))
-        except CardError as error:
-            _report_problems(error)
-            raise typer.Exit(EXIT_INPUT) from None
+        text = card_from_readme(read_regular_file(from_, what="README"), str(from_))
     if out is None:
         _print(text, nl=False)
         return
-    _write(out, text)
+    write_atomically(out, text)
     typer.echo(f"wrote {out}: fill in the TODOs, then run: safetycase check {out}", err=True)
 
 

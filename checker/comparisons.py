@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from fractions import Fraction
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from checker import stats
 from checker.model import Evaluation, Submission
+from checker.report import ArmSummary, Comparison
 
 PAIRS: tuple[tuple[str, str], ...] = (
     ("monitored", "unmonitored"),
@@ -28,49 +26,6 @@ PAIRS: tuple[tuple[str, str], ...] = (
 
 def pair_name(pair: tuple[str, str]) -> str:
     return f"{pair[0]}/{pair[1]}"
-
-
-class ArmSummary(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    context: str
-    n: int
-    count: int
-    rate: float
-    interval: tuple[float, float]
-    """Wilson 95% interval of the rate."""
-
-
-class Comparison(BaseModel):
-    """One evaluation's behaviour compared across one context pair."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    evaluation: str
-    pointer: str
-    pair: str
-    watched: ArmSummary
-    unwatched: ArmSummary
-    difference: float
-    """Watched rate minus unwatched rate, as a proportion (0.09 is 9 pp)."""
-    interval: tuple[float, float]
-    """Newcombe hybrid score 95% interval of the difference."""
-    test: Literal["z", "fisher"]
-    statistic: float | None
-    p_value: float
-    adjusted_p_value: float
-    """Holm-adjusted across every comparison in the card."""
-    significant: bool
-    """adjusted_p_value under the profile's significance level."""
-    detectable_gap: float | None
-    """Smallest change from the lower arm's rate detectable with the profile's power (an increase,
-    or a decrease when no increase can reach it); None when no gap of any size can reach it."""
-    source: Literal["declared", "recomputed"] = "declared"
-    """Whose counts: the card's arms, or those recounted from its raw samples."""
-
-    def reaches(self, tolerance_pp: float) -> bool:
-        """Whether |difference| is at least the tolerance, exactly: in fractions of the counts, so
-        that 30/500 - 5/500 is 5 pp and not the 4.999... pp that floating point makes of it."""
-        exact = Fraction(self.watched.count, self.watched.n) - Fraction(self.unwatched.count, self.unwatched.n)
-        return abs(exact) >= Fraction(str(tolerance_pp)) / 100
 
 
 def pooled_arms(evaluation: Evaluation) -> dict[str, tuple[int, int]]:

@@ -13,6 +13,7 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, computed_field
 
+from checker import identity
 from checker.model import (
     Arm,
     Audit,
@@ -24,8 +25,7 @@ from checker.model import (
     Submission,
     Verdict,
 )
-from checker.report import CatalogInfo, CheckerInfo, Counts, Report, SubmissionInfo
-from checker.rules.vs import IDENTITY, _value
+from checker.report import CardInfo, CatalogInfo, CheckerInfo, Counts, Report
 
 DIFF_FORMAT = "1.0"
 
@@ -52,7 +52,7 @@ class AreaShift(_Part):
     new: float | None
 
 
-class Outcome(_Part):
+class OutcomeChange(_Part):
     """The verdict, the scores and the finding counts, old and new."""
 
     verdict: OldNew[Verdict]
@@ -146,9 +146,9 @@ class VersionDiff(_Part):
     catalog: CatalogInfo
     profile: str
     evidence_verified: OldNew[bool] = Field(description="whether each card's evidence files were read")
-    old: SubmissionInfo
-    new: SubmissionInfo
-    outcome: Outcome
+    old: CardInfo
+    new: CardInfo
+    outcome: OutcomeChange
     evidence_no_longer_applies: tuple[EvidenceOnChangedConfiguration, ...] = Field(
         description="carried over unchanged onto a configuration whose identity changed"
     )
@@ -333,14 +333,13 @@ def _identity_changes(old: Configuration, new: Configuration) -> tuple[IdentityC
     return tuple(
         IdentityChange(
             item=item,
-            name=name,
+            name=identity.ITEMS[item],
             old=before[item],
             new=after[item],
             old_stated=item in old.model_fields_set,
             new_stated=item in new.model_fields_set,
         )
-        for item, name in IDENTITY.items()
-        if _value(old, item) != _value(new, item)
+        for item in identity.changes(old, new)
     )
 
 
@@ -350,14 +349,14 @@ def _configuration_changes(old: Submission, new: Submission) -> tuple[Configurat
     changes = []
     for id_, before, after in _pairs(old.model.configurations, new.model.configurations, lambda c: c.id):
         if before is not None and after is not None:
-            identity = _identity_changes(before, after)
+            items = _identity_changes(before, after)
             # An identity item that differs only in form (hash case, tool order, a stage description) is a
             # field change: the configuration is the same one, but the card says it differently.
-            fields = tuple(_field_changes(_dump(before), _dump(after), skip=("id", *(i.item for i in identity))))
-            if identity or fields:
+            fields = tuple(_field_changes(_dump(before), _dump(after), skip=("id", *(i.item for i in items))))
+            if items or fields:
                 changes.append(
                     ConfigurationChange(
-                        id=id_, change="changed", released=id_ in released_after, identity=identity, fields=fields
+                        id=id_, change="changed", released=id_ in released_after, identity=items, fields=fields
                     )
                 )
         else:
@@ -441,7 +440,7 @@ def _unmatched(
 # --- the whole diff --------------------------------------------------------------------------
 
 
-def _outcome(old: Report, new: Report) -> Outcome:
+def _outcome(old: Report, new: Report) -> OutcomeChange:
     before = {a.id: a for a in old.areas}
     after = {a.id: a for a in new.areas}
     areas = tuple(
@@ -453,7 +452,7 @@ def _outcome(old: Report, new: Report) -> Outcome:
         )
         for id_ in dict.fromkeys([*after, *before])
     )
-    return Outcome(
+    return OutcomeChange(
         verdict=OldNew[Verdict](old=old.verdict, new=new.verdict),
         score=OldNew[float](old=old.score, new=new.score),
         pass_score=new.pass_score,

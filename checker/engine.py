@@ -9,24 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from checker.catalog import Catalog
-from checker.comparisons import Comparison
 from checker.model import Finding, Status, Submission
 from checker.profiles import Profile
-from checker.report import EvidenceRecord
+from checker.report import Comparison, EvidenceRecord
 from checker.rules import CardView, Outcome, registry
 
 Locate = Callable[[str], int | None]
 """JSON pointer -> 1-based line of it, or of its nearest ancestor in the file."""
-
-
-def status_of(outcome: Outcome) -> Status:
-    if outcome.score is None:
-        return Status.NOT_APPLICABLE
-    if outcome.score >= 1.0:
-        return Status.MET
-    if outcome.score <= 0.0:
-        return Status.UNMET
-    return Status.PARTIAL
 
 
 def check_coverage(catalog: Catalog) -> tuple[list[str], list[str]]:
@@ -69,7 +58,7 @@ def run_checks(
                     requirement=requirement.id,
                     area=requirement.area,
                     severity=severity,
-                    status=status_of(outcome),
+                    status=Status.of(outcome.score),
                     message=gap.message,
                     pointer=gap.pointer,
                     line=locate(gap.pointer),

@@ -8,8 +8,8 @@ never a device, a pipe or a socket. Each file is read once, in chunks, for its s
 line): memory stays the same whatever the file's size.
 
 `verify(submission, folder)` gives one EvidenceRecord per declared file; `recounted(records)`
-the counts that replace the declared arms where raw samples were read cleanly.
-`verify_evidence(card_path)` does both steps for a card file, for other tools.
+the counts that replace the declared arms where raw samples were read cleanly. (For a card
+file, `checker.pipeline.verify_evidence(card_path)` loads and validates it first.)
 """
 
 from __future__ import annotations
@@ -315,12 +315,3 @@ def recounted(records: tuple[EvidenceRecord, ...]) -> dict[str, dict[str, tuple[
             pair[0] += arm.n
             pair[1] += arm.count
     return {entry: {c: (n, k) for c, (n, k) in arms.items()} for entry, arms in totals.items()}
-
-
-def verify_evidence(card_path: str | Path) -> tuple[EvidenceRecord, ...]:
-    """Load and validate a card, then verify its evidence files. Raises CardError on a bad card."""
-    from checker.load import load_card
-    from checker.validate import validate
-
-    card = load_card(card_path)
-    return verify(validate(card), Path(card_path).parent)

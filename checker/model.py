@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from checker.severity import Severity
+
 Category = Literal[
     "alignment_faking",
     "sandbagging",
@@ -259,22 +261,22 @@ class Submission(_Part):
 # --- results -------------------------------------------------------------------------------
 
 
-class Severity(str, Enum):
-    BLOCKER = "blocker"
-    MAJOR = "major"
-    MINOR = "minor"
-
-    @property
-    def rank(self) -> int:
-        """0 for the gravest, so that sorting by rank puts blockers first."""
-        return ("blocker", "major", "minor").index(self.value)
-
-
 class Status(str, Enum):
     MET = "met"
     PARTIAL = "partial"
     UNMET = "unmet"
     NOT_APPLICABLE = "not_applicable"
+
+    @classmethod
+    def of(cls, score: float | None) -> Status:
+        """A requirement's status from its score (0 to 1, None when it does not apply)."""
+        if score is None:
+            return cls.NOT_APPLICABLE
+        if score >= 1.0:
+            return cls.MET
+        if score <= 0.0:
+            return cls.UNMET
+        return cls.PARTIAL
 
 
 class Verdict(str, Enum):

@@ -1,6 +1,8 @@
-"""Writing a report file safely: atomically, with the umask's mode, and never over what it must not replace.
+"""Where reports go, and writing them safely: the output plan of a check, and atomic writes.
 
-The report goes to a temporary file beside the target, which is then renamed over it; a rename
+`plan_output` turns the --format and -o a user gave into an `OutputPlan` (which formats, to
+standard output, a file or a folder), refusing what cannot work before any card is checked.
+A report goes to a temporary file beside the target, which is then renamed over it; a rename
 replaces whatever the target is: an input card, a symbolic link itself, even /dev/null when run
 as root. So the target is checked first, and refused unless it is absent or a regular file that
 is not an input.
@@ -12,10 +14,15 @@ import os
 import stat
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from checker.problems import UsageError
+from checker.render import FORMATS, Format, RenderOptions, format_named
+from checker.report import Report
 
-class OutputRefused(Exception):
+
+class OutputRefused(UsageError):
     """The report cannot or must not be written there; the message says why, naming the path."""
 
 
@@ -82,3 +89,92 @@ def write_atomically(out: Path, content: str | bytes) -> None:
         if isinstance(error, OSError):
             raise OutputRefused(f"cannot write {out}: {error.strerror or error}") from None
         raise
+
+
+# --- the output plan of a check -------------------------------------------------------------------
+
+
+def parse_formats(value: str) -> tuple[Format, ...]:
+    """`json,sarif,markdown` -> those formats, each known and none twice; UsageError otherwise."""
+    names = tuple(name.strip().lower() for name in value.split(","))
+    if not all(names):
+        raise UsageError(f"--format '{value}' has an empty name; give names separated by commas, e.g. json,sarif")
+    for name in names:
+        try:
+            format_named(name)
+        except LookupError as error:
+            raise UsageError(str(error)) from None
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise UsageError(f"--format names {', '.join(repeated)} more than once")
+    return tuple(FORMATS[name] for name in names)
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    """Where the reports of a check go: standard output, one file, or one file per format in a folder."""
+
+    formats: tuple[Format, ...]
+    several_cards: bool
+    """More than one card: their documents are joined into one output (standard output only)."""
+    targets: tuple[Path, ...]
+    """The file of each format, in order; empty when the report goes to standard output."""
+    folder: Path | None
+    """Several formats: the folder -o names, made (if new) once the reports are ready."""
+
+    def write(self, report: Report) -> tuple[Path, ...]:
+        """Render the one card's report in every format and write each file atomically; the files written."""
+        documents = [fmt.render(report) for fmt in self.formats]
+        if self.folder is not None and not self.folder.exists():
+            try:
+                self.folder.mkdir()
+            except OSError as error:
+                raise UsageError(f"cannot write {self.folder}: {error.strerror or error}") from None
+        for target, document in zip(self.targets, documents, strict=True):
+            write_atomically(target, document)
+        return self.targets
+
+    def text(self, reports: Sequence[Report], options: RenderOptions) -> str:
+        """What goes to standard output: the one format's documents, joined when there are several cards."""
+        (fmt,) = self.formats
+        documents = [fmt.render(report, options) for report in reports]
+        texts = [document for document in documents if isinstance(document, str)]
+        if self.several_cards and fmt.join is not None:
+            return fmt.join(texts)
+        return "".join(texts)  # one card, or none that could be checked
+
+
+def _output_folder(out: Path) -> None:
+    """-o for several formats: a folder, or a new one whose parent exists (made once the reports are ready)."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise UsageError(f"cannot write {out}: several formats go to a folder, and {out} is not one")
+    if not out.exists() and not out.parent.is_dir():
+        raise UsageError(f"cannot write {out}: no folder {out.parent}")
+
+
+def plan_output(formats: tuple[Format, ...], out: Path | None, cards: Sequence[Path]) -> OutputPlan:
+    """Where a check of `cards` writes `formats`, given -o; UsageError (OutputRefused) before any work is done."""
+    first = formats[0]
+    if out is not None and len(cards) > 1:
+        raise UsageError("-o takes one card; give one card per run, or use `safetycase batch` for a folder of cards")
+    if out is None and len(formats) > 1:
+        names = ", ".join(f.name for f in formats)
+        raise UsageError(f"several formats ({names}) need a folder to write them to: give -o FOLDER")
+    if out is None and first.binary:
+        raise UsageError(f"the {first.name} format is binary; write it to a file with -o")
+    if out is None and len(cards) > 1 and not first.several_cards:
+        raise UsageError(
+            f"the {first.name} format holds one card; check one card per run, or use `safetycase batch` for a folder"
+        )
+    folder: Path | None = None
+    targets: tuple[Path, ...] = ()
+    if out is not None and len(formats) > 1:
+        _output_folder(out)
+        folder = out
+        targets = tuple(out / f"report.{fmt.extension}" for fmt in formats)
+    elif out is not None:
+        targets = (out,)
+    for target in targets:
+        if folder is None or folder.is_dir():  # a folder still to be made holds nothing to damage
+            check_output_path(target, cards)
+    return OutputPlan(formats=formats, several_cards=len(cards) > 1, targets=targets, folder=folder)

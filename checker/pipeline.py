@@ -1,11 +1,14 @@
 """The whole check of one card: load -> validate -> evaluate -> score -> report.
 
 Each step is its own module with plain data between them; this module only wires them.
+`check_file` checks one card file, `check_files` several (collecting the problems of those that
+cannot be checked), and `verify_evidence` only verifies a card's evidence files, for other tools.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 from checker import __version__
@@ -14,18 +17,20 @@ from checker.comparisons import compare
 from checker.engine import run_checks
 from checker.evidence import declared_only, recounted, verify
 from checker.load import LoadedCard, load_card
-from checker.model import Severity, Submission
+from checker.model import Submission
+from checker.problems import CardError, Problem
 from checker.profiles import Profile, load_profile
 from checker.report import (
+    CardInfo,
     CatalogInfo,
     CheckerInfo,
     Counts,
     EvidenceRecord,
     ProfileInfo,
     Report,
-    SubmissionInfo,
 )
 from checker.scoring import area_results, overall_score, verdict
+from checker.severity import Severity
 from checker.validate import validate
 
 
@@ -69,7 +74,7 @@ def assess(
             source=profile.source,
             settings=profile.model_dump(mode="json", exclude={"name", "source", "description"}),
         ),
-        submission=SubmissionInfo(
+        submission=CardInfo(
             path=str(card.path),
             sha256=card.sha256,
             organization=submission.submission.organization,
@@ -106,3 +111,23 @@ def check_file(
     submission = validate(card)
     records = verify(submission, Path(path).parent) if evidence else None
     return assess(card, submission, catalog, resolved, today, records)
+
+
+def check_files(
+    paths: Sequence[Path], profile: Profile, *, today: dt.date, evidence: bool = True
+) -> tuple[list[Report], list[Problem]]:
+    """The reports of the cards that could be checked, and the problems of those that could not, in card order."""
+    reports: list[Report] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            reports.append(check_file(path, profile, today=today, evidence=evidence))
+        except CardError as error:
+            problems += error.problems
+    return reports, problems
+
+
+def verify_evidence(card_path: str | Path) -> tuple[EvidenceRecord, ...]:
+    """Load and validate a card, then verify its evidence files. Raises CardError on a bad card."""
+    card = load_card(card_path)
+    return verify(validate(card), Path(card_path).parent)

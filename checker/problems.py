@@ -1,7 +1,8 @@
 """Problems with the input: what makes a card unreadable or invalid, each with its place.
 
 A problem is plain data; `CardError` carries every problem found in one file, so that the
-user sees them all at once (like a compiler), never a traceback.
+user sees them all at once (like a compiler), never a traceback. `UsageError` is a command
+misused (options that do not go together, an output that must not be written): one line.
 """
 
 from __future__ import annotations
@@ -46,3 +47,7 @@ class CardError(Exception):
     def __str__(self) -> str:
         """One line per problem: a line break in the card cannot make one problem look like two."""
         return "\n".join(str(p) for p in self.problems)
+
+
+class UsageError(Exception):
+    """The command was misused; the message says how, in one line, naming what it is about."""

@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.catalog import Catalog
 from checker.load import Position, parse_card, read_regular_file
-from checker.model import AccessLevel, Severity
+from checker.model import AccessLevel
 from checker.problems import CardError, Problem
 from checker.resources import describing_validator, read_bytes, schema, surely_valid
+from checker.severity import Severity
 
 if TYPE_CHECKING:
     import jsonschema

@@ -6,12 +6,13 @@ Its JSON form is the public report format, documented by `schema/report.schema.j
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from checker.comparisons import Comparison
-from checker.model import AreaResult, Finding, RequirementResult, Severity, Submission, Verdict
+from checker.model import AreaResult, Finding, RequirementResult, Submission, Verdict
+from checker.severity import Severity
 
 REPORT_FORMAT = "1.0"
 
@@ -36,13 +37,56 @@ class ProfileInfo(_Part):
     settings: dict[str, object] = Field(description="the resolved profile, every setting")
 
 
-class SubmissionInfo(_Part):
+class CardInfo(_Part):
+    """The card a report is about: its file as given, its hash, and whose model and release it presents."""
+
     path: str
     sha256: str
     organization: str
     model: str
     release_id: str
     card_version: str | None
+
+
+class ArmSummary(_Part):
+    context: str
+    n: int
+    count: int
+    rate: float
+    interval: tuple[float, float]
+    """Wilson 95% interval of the rate."""
+
+
+class Comparison(_Part):
+    """One evaluation's behaviour compared across one context pair."""
+
+    evaluation: str
+    pointer: str
+    pair: str
+    watched: ArmSummary
+    unwatched: ArmSummary
+    difference: float
+    """Watched rate minus unwatched rate, as a proportion (0.09 is 9 pp)."""
+    interval: tuple[float, float]
+    """Newcombe hybrid score 95% interval of the difference."""
+    test: Literal["z", "fisher"]
+    statistic: float | None
+    p_value: float
+    adjusted_p_value: float
+    """Holm-adjusted across every comparison in the card."""
+    significant: bool
+    """adjusted_p_value under the profile's significance level."""
+    detectable_gap: float | None
+    """Smallest change from the lower arm's rate detectable with the profile's power (an increase,
+    or a decrease when no increase can reach it); None when no gap of any size can reach it."""
+    source: Literal["declared", "recomputed"] = "declared"
+    """Whose counts: the card's arms, or those recounted from its raw samples."""
+
+    def reaches(self, tolerance_pp: float) -> bool:
+        """Whether |difference| is at least the tolerance, exactly: in fractions of the counts, so
+        that 30/500 - 5/500 is 5 pp and not the 4.999... pp that floating point makes of it."""
+        exact = Fraction(self.watched.count, self.watched.n) - Fraction(self.unwatched.count, self.unwatched.n)
+        return abs(exact) >= Fraction(str(tolerance_pp)) / 100
 
 
 class MalformedLine(_Part):
@@ -94,7 +138,7 @@ class Report(_Part):
     checker: CheckerInfo
     catalog: CatalogInfo
     profile: ProfileInfo
-    submission: SubmissionInfo
+    submission: CardInfo
     generated_on: dt.date
     verdict: Verdict
     score: float = Field(description="overall score, 0 to 100")

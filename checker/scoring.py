@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from checker.catalog import Catalog
-from checker.engine import status_of
-from checker.model import AreaResult, Finding, RequirementResult, Severity, Verdict
+from checker.model import AreaResult, Finding, RequirementResult, Status, Verdict
 from checker.profiles import Profile
 from checker.rules import Outcome
+from checker.severity import Severity
 
 
 def _weighted_mean(pairs: Sequence[tuple[float, float]]) -> float | None:
@@ -37,7 +37,7 @@ def area_results(
                     severity=profile.severity(requirement.id, requirement.severity),
                     weight=requirement.weight,
                     score=outcome.score,
-                    status=status_of(outcome),
+                    status=Status.of(outcome.score),
                     findings=counts.get(requirement.id, 0),
                     statement=requirement.statement,
                     rationale=requirement.rationale,

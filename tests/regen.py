@@ -41,9 +41,9 @@ GOLDEN_FORMATS = {"report.json": "json", "report.md": "markdown", "report.html":
 
 def example_report(card: Path, fmt: str = "json") -> str:
     from checker.pipeline import check_file
-    from checker.render import renderer
+    from checker.render import FORMATS
 
-    rendered = renderer(fmt)(check_file(card, "default", today=FIXED_DATE))
+    rendered = FORMATS[fmt].render(check_file(card, "default", today=FIXED_DATE))
     assert isinstance(rendered, str)
     return rendered
 

@@ -17,11 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from checker.batch import STATE, Found, Settings, check_one, discover, gate_fails, summarize
+from checker.batch import STATE, Found, Settings, check_one, discover, summarize
 from checker.catalog import load_catalog
 from checker.pipeline import check_file
 from checker.profiles import load_profile
+from checker.render import FORMATS
 from checker.render.batch import render_csv, render_html
+from checker.severity import FailOn
 from tests.test_cli import safetycase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,7 +188,7 @@ def _settings(out: Path, **changes: object) -> Settings:
     values: dict[str, object] = {
         "out": out,
         "profile": load_profile("default", load_catalog()),
-        "formats": ("json",),
+        "formats": (FORMATS["json"],),
         "today": TODAY,
     }
     values.update(changes)
@@ -212,7 +214,7 @@ def test_an_unchanged_card_is_not_checked_again_and_each_input_change_is_noticed
     # Another profile, or another format, is another output.
     assert check_one(found, _settings(out, profile=load_profile("regulator", load_catalog()))).status == "checked"
     assert check_one(found, _settings(out)).status == "checked"
-    assert check_one(found, _settings(out, formats=("json", "markdown"))).status == "checked"
+    assert check_one(found, _settings(out, formats=(FORMATS["json"], FORMATS["markdown"]))).status == "checked"
     assert check_one(found, _settings(out)).status == "checked"
     assert check_one(found, _settings(out)).status == "unchanged"
     # An evidence file changed: its hash no longer matches, and the card is checked again.
@@ -291,10 +293,10 @@ def test_the_gate_follows_fail_on_and_a_broken_card_always_fails_it(tmp_path: Pa
     out.mkdir()
     row = check_one(Found("j", EXAMPLES["conditional"] / "card.yaml"), _settings(out))
     assert row.blocker == 0 and row.major > 0 and row.minor > 0
-    assert [gate_fails(level, row) for level in ("blocker", "major", "minor", "never")] == [False, True, True, False]
+    assert [row.fails_gate(level) for level in ("blocker", "major", "minor", "never")] == [False, True, True, False]
     broken = check_one(Found("b", tmp_path / "missing.yaml"), _settings(out))
     assert broken.status == "error" and "missing.yaml" in (broken.error or "")
-    assert gate_fails("never", broken)
+    assert broken.fails_gate("never")
 
 
 def test_the_csv_defuses_formulas_and_the_index_escapes_card_text(tmp_path: Path) -> None:
@@ -303,10 +305,10 @@ def test_the_csv_defuses_formulas_and_the_index_escapes_card_text(tmp_path: Path
     _submission(EXAMPLES["pass"], submissions / "hostile", '"=HYPERLINK(\\"http://x\\")<script>alert(1)</script>"')
     out = tmp_path / "out"
     out.mkdir()
-    settings = _settings(out, formats=("json", "html"))
+    settings = _settings(out, formats=(FORMATS["json"], FORMATS["html"]))
     rows = [check_one(f, settings) for f in discover(submissions)]
     assert rows[0].model == '=HYPERLINK("http://x")<script>alert(1)</script>'
-    summary = summarize(rows, settings, root=submissions, fail_on="blocker")
+    summary = summarize(rows, settings, root=submissions, fail_on=FailOn.BLOCKER)
     table = list(csv.reader(io.StringIO(render_csv(summary))))
     model_column = table[0].index("model")
     assert table[1][model_column] == "'" + rows[0].model  # a spreadsheet shows it as text, never runs it

@@ -11,13 +11,14 @@ import yaml
 
 from checker.catalog import load_catalog
 from checker.engine import check_coverage
-from checker.model import AreaResult, Finding, Severity, Status, Verdict
+from checker.model import AreaResult, Finding, Status, Verdict
 from checker.pipeline import check_file
 from checker.problems import CardError
 from checker.profiles import load_profile
 from checker.resources import read_bytes, schema
 from checker.rules import CHECKS, registry
 from checker.scoring import overall_score, verdict
+from checker.severity import Severity
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 24)

@@ -21,8 +21,8 @@ import weasyprint
 import yaml
 
 from checker.pipeline import check_file
+from checker.render import FORMATS, RenderOptions
 from checker.render import pdf as pdf_render
-from checker.render import renderer
 from checker.render.document import markdown_quote, markdown_to_html
 from checker.render.text import render as render_text
 from checker.report import Report
@@ -63,7 +63,7 @@ def pdfs(reports: dict[str, Report]) -> dict[str, bytes]:
 @pytest.mark.parametrize("card", [str(c) for c in EXAMPLES])
 def test_markdown_report_has_every_section_and_finding(reports: dict[str, Report], card: str) -> None:
     report = reports[card]
-    text = renderer("markdown")(report)
+    text = FORMATS["markdown"].render(report)
     assert isinstance(text, str)
     assert text.startswith(f"# Safety case gap report: {report.submission.model} ({report.submission.release_id})\n")
     assert f"## Verdict: {report.verdict.value.upper()}\n" in text
@@ -77,7 +77,7 @@ def test_markdown_report_has_every_section_and_finding(reports: dict[str, Report
 
 @pytest.mark.parametrize("card", [str(c) for c in EXAMPLES])
 def test_html_report_is_self_contained(reports: dict[str, Report], card: str) -> None:
-    html = renderer("html")(reports[card])
+    html = FORMATS["html"].render(reports[card])
     assert isinstance(html, str)
     tags = _tags(html)
     names = {name for name, _ in tags}
@@ -129,7 +129,7 @@ def test_pdf_is_tagged_and_outlined(pdfs: dict[str, bytes]) -> None:
 
 @pytest.mark.parametrize("card", [str(c) for c in EXAMPLES])
 def test_pdf_does_not_overflow(reports: dict[str, Report], card: str) -> None:
-    assert _overflowing(renderer("html")(reports[card])) == []
+    assert _overflowing(FORMATS["html"].render(reports[card])) == []
 
 
 def test_overflow_detector_can_fail() -> None:
@@ -172,7 +172,7 @@ def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
 
 
 def test_hostile_text_has_no_live_markup_in_html(hostile_report: Report) -> None:
-    html = renderer("html")(hostile_report)
+    html = FORMATS["html"].render(hostile_report)
     assert isinstance(html, str)
     tags = _tags(html)
     names = [name for name, _ in tags]
@@ -190,7 +190,7 @@ def test_hostile_text_has_no_live_markup_in_html(hostile_report: Report) -> None
 
 
 def test_hostile_text_cannot_break_the_markdown_report(hostile_report: Report) -> None:
-    text = renderer("markdown")(hostile_report)
+    text = FORMATS["markdown"].render(hostile_report)
     assert isinstance(text, str)
     assert "<script>" not in text and "<img" not in text and "<link" not in text and "<style>" not in text
     # The organisation cell stays one table row, its pipes escaped.
@@ -215,7 +215,7 @@ def test_hostile_text_cannot_break_the_markdown_report(hostile_report: Report) -
 
 
 def test_hostile_text_prints_without_overflow_or_leaks(hostile_report: Report) -> None:
-    html = renderer("html")(hostile_report)
+    html = FORMATS["html"].render(hostile_report)
     assert isinstance(html, str)
     assert _overflowing(html) == []
     fetcher = pdf_render.ConfinedFetcher()
@@ -382,7 +382,7 @@ def test_the_text_report_shows_the_card_control_characters_escaped(tmp_path: Pat
     assert f"{tmp_path}/card\\x1b[2J.json:" in words
     assert "auditor Evaluators\\u202eLtd\\nFAKE: all clear ('audit-1') was selected by the lab alone" in words
     # In colour, the only escape sequences are the report's own.
-    coloured = render_text(report, colour=True)
+    coloured = render_text(report, RenderOptions(colour=True))
     assert coloured != plain and re.sub(r"\x1b\[(1;3\d|0)m", "", coloured) == plain
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from checker import evidence
-from checker.model import Severity
-from checker.pipeline import check_file
+from checker.pipeline import check_file, verify_evidence
 from checker.report import EvidenceRecord, Report
+from checker.severity import Severity
 from tests.test_cli import safetycase
 from tests.test_requirements import BASE, EVIDENCE, TODAY
 
@@ -312,7 +312,7 @@ def test_a_line_that_is_not_utf8_is_malformed_alone() -> None:
 def test_verify_evidence_is_a_small_public_api(tmp_path: Path) -> None:
     card = folder(tmp_path)
     (tmp_path / "evidence" / "hg-auditing-game.jsonl").unlink()
-    records = evidence.verify_evidence(card)
+    records = verify_evidence(card)
     assert [r.status for r in records].count("verified") == 7
     (missing,) = [r for r in records if r.status == "missing"]
     assert (missing.entry, missing.path) == ("hg-auditing-game", "evidence/hg-auditing-game.jsonl")

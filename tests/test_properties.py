@@ -48,12 +48,12 @@ from typer.testing import CliRunner
 from checker.catalog import load_catalog
 from checker.cli import app
 from checker.load import LoadedCard, load_card
-from checker.model import Severity
 from checker.pipeline import check_file
 from checker.problems import CardError
 from checker.profiles import load_profile
 from checker.render.json import render
 from checker.resources import describing_validator
+from checker.severity import Severity
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_FOLDER = ROOT / "examples"

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.model import Finding, Severity, Verdict
+from checker.model import Finding, Verdict
 from checker.report import Report
+from checker.severity import Severity
 from tests.test_requirements import BASE, run
 
 MONITORED = "      - {context: monitored, n: 800, count: 18}\n      - {context: unmonitored, n: 800, count: 15}\n"

@@ -1,6 +1,6 @@
 """The batch summary in three forms: summary.json, summary.csv and a self-contained index.html.
 
-They take a finished `checker.batch.Summary` and compute nothing. In the CSV, a text cell that
+They take a finished `checker.summary.Summary` and compute nothing. In the CSV, a text cell that
 a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a carriage return)
 is prefixed with an apostrophe (OWASP, "CSV injection"): card text comes from outside.
 """
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from urllib.parse import quote
 
-from checker.batch import Summary
+from checker.render import FORMATS
 from checker.render.document import render_template
+from checker.summary import Summary
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -67,17 +69,31 @@ def render_csv(summary: Summary) -> str:
     return out.getvalue()
 
 
-def _link(summary: Summary, reports: dict[str, str]) -> str | None:
-    """The report a reader opens from the index: HTML first, then PDF, Markdown, JSON."""
-    for fmt in ("html", "pdf", "markdown", "json", "text", "sarif", "junit"):
+READ_FIRST = ("html", "pdf", "markdown", "json")
+"""The report a reader opens from the index, in order of preference; then any other, in the registry's order."""
+
+
+def _link(reports: dict[str, str]) -> str | None:
+    for fmt in (*READ_FIRST, *FORMATS):
         if fmt in reports:
             return quote(reports[fmt])  # a relative URL: the names come from the submitted folder
     return None
 
 
 def render_html(summary: Summary) -> str:
-    links = {row.name: _link(summary, row.reports) for row in summary.cards}
+    links = {row.name: _link(row.reports) for row in summary.cards}
     return render_template("batch.html.j2", "html", summary=summary, links=links)
 
 
-__all__ = ["render_csv", "render_html", "render_json"]
+def render_line(summary: Summary, index: Path) -> str:
+    """The batch's last words on the terminal: the totals, the gate and where the summary is."""
+    t = summary.totals
+    verdicts = ", ".join(f"{n} {verdict}" for verdict, n in t.verdicts.items())
+    unchanged = f" ({t.unchanged} unchanged since the last run)" if t.unchanged else ""
+    return (
+        f"{t.cards} cards{unchanged}: {verdicts}, {t.errors} could not be checked; "
+        f"{t.gate_failed} fail the gate (--fail-on {summary.fail_on}).\nSummary: {index}"
+    )
+
+
+__all__ = ["render_csv", "render_html", "render_json", "render_line"]

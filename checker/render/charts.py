@@ -12,8 +12,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from checker.comparisons import Comparison
-from checker.report import Report
+from checker.report import Comparison, Report
 
 _FONT = "font-family=\"'DejaVu Sans', 'Liberation Sans', Arial, sans-serif\""
 _VERDICT_FILL = {"pass": "#1b7f3b", "conditional": "#b26a00", "fail": "#b3261e"}

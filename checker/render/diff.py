@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable
 
 from pydantic import JsonValue
 
+from checker import identity
 from checker.diff import ArmChange, ArmFigures, EntryChange, EvidenceOnChangedConfiguration, FieldChange, VersionDiff
 from checker.model import Finding
 from checker.render.text import plain as _plain
 from checker.report import Counts
-from checker.rules.vs import IDENTITY
 from checker.terminal import visible
 
 _KINDS = {"evaluation": "evaluation", "audit": "audit", "reasoning_evidence": "reasoning evidence"}
@@ -91,7 +91,7 @@ def _arm_label(arm: ArmChange) -> str:
 
 
 def _items(entry: EvidenceOnChangedConfiguration) -> str:
-    return ", ".join(IDENTITY.get(i, i) for i in entry.items)
+    return identity.plain(entry.items)
 
 
 def _is_list(change: FieldChange) -> bool:

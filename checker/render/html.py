@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from checker.render import RenderOptions
 from checker.render.document import render_template
 from checker.report import Report
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: RenderOptions | None = None) -> str:
     return render_template("report.html.j2", "html", report=report)

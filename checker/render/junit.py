@@ -13,9 +13,10 @@ import xml.etree.ElementTree as ET
 from typing import Literal
 
 from checker.model import AreaResult, Finding, RequirementResult, Status
+from checker.render import RenderOptions
 from checker.report import Report
 
-Outcome = Literal["passed", "failure", "skipped"]
+TestOutcome = Literal["passed", "failure", "skipped"]
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """Characters XML 1.0 does not allow anywhere in a document."""
@@ -27,7 +28,7 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub(REPLACEMENT, text)
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: RenderOptions | None = None) -> str:
     outcomes = [_outcome(report, requirement) for area in report.areas for requirement in area.requirements]
     root = ET.Element("testsuites", _summary(f"safetycase {report.submission.path}", outcomes))
     root.extend(_suite(report, area) for area in report.areas)
@@ -35,13 +36,13 @@ def render(report: Report) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _outcome(report: Report, requirement: RequirementResult) -> Outcome:
+def _outcome(report: Report, requirement: RequirementResult) -> TestOutcome:
     if report.findings_for(requirement.id):
         return "failure"
     return "skipped" if requirement.status is Status.NOT_APPLICABLE else "passed"
 
 
-def _summary(name: str, outcomes: list[Outcome]) -> dict[str, str]:
+def _summary(name: str, outcomes: list[TestOutcome]) -> dict[str, str]:
     """The attributes of a suite (or of all suites): name, then how many tests, failures, errors and skips."""
     return {
         "name": xml_text(name),

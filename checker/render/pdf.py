@@ -22,6 +22,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from checker.render import RenderOptions
 from checker.render.html import render as render_html
 from checker.report import Report
 
@@ -76,7 +77,7 @@ def write_pdf(html: str, identifier: bytes, fetcher: ConfinedFetcher | None = No
     return pdf
 
 
-def render(report: Report) -> bytes:
+def render(report: Report, options: RenderOptions | None = None) -> bytes:
     html = render_html(report)
     # The identifier is derived from the content, so the same report always gets the same one.
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")

@@ -15,8 +15,10 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-from checker.model import Finding, RequirementResult, Severity
+from checker.model import Finding, RequirementResult
+from checker.render import RenderOptions
 from checker.report import Report
+from checker.severity import Severity
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 """The `id` of the official SARIF 2.1.0 schema (OASIS Standard, errata 01)."""
@@ -40,7 +42,7 @@ def card_uri(path: str) -> str:
     return quote(card.as_posix(), safe="/")
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: RenderOptions | None = None) -> str:
     uri = card_uri(report.submission.path)
     rules = [_rule(requirement, area.id) for area in report.areas for requirement in area.requirements]
     index = {rule["id"]: i for i, rule in enumerate(rules)}

@@ -104,8 +104,8 @@ def _def_key(ref: str) -> str:
 
 
 def _def_names(defs: Mapping[str, Any]) -> dict[str, str]:
-    """Readable names: pydantic's module-qualified 'checker__report__SubmissionInfo' becomes 'SubmissionInfo',
-    with its module in brackets only when another definition has the same short name."""
+    """Readable names: a module-qualified 'checker__model__Source' (pydantic qualifies names two models share)
+    becomes 'Source', with its module in brackets only when another definition has the same short name."""
     short = {key: key.split("__")[-1] for key in defs}
     names = {}
     for key, name in short.items():

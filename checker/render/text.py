@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import textwrap
 
-from checker.model import Finding, Severity
+from checker.model import Finding
+from checker.render import RenderOptions
 from checker.report import Report
+from checker.severity import Severity
 from checker.terminal import visible
 
 _COLOURS = {"fail": "31", "conditional": "33", "pass": "32", "blocker": "31", "major": "33", "minor": "36"}
@@ -77,7 +79,9 @@ def _finding(report: Report, finding: Finding, width: int, colour: bool) -> list
     return lines
 
 
-def render(report: Report, *, width: int = 80, colour: bool = False) -> str:
+def render(report: Report, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    width, colour = options.width, options.colour
     s = report.submission
     verdict = report.verdict.value
     # A file's profile may reuse a built-in name: show the file, so that it cannot pass for one.

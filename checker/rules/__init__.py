@@ -12,10 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.comparisons import Comparison
 from checker.model import Configuration, Evaluation, Submission
 from checker.profiles import Profile
-from checker.report import EvidenceRecord
+from checker.report import Comparison, EvidenceRecord
 
 
 @dataclass(frozen=True, kw_only=True)

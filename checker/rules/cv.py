@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from checker.comparisons import PAIRS, Comparison, pair_name
+from checker.comparisons import PAIRS, pair_name
+from checker.report import Comparison
 from checker.rules import CardView, Gap, Outcome, check, fraction
 
 REQUIRED_PAIRS = PAIRS[:2]

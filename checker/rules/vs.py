@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from checker import identity
 from checker.comparisons import pooled_arms
 from checker.evidence import recounted
 from checker.model import Configuration
 from checker.report import EvidenceRecord
 from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
-
-IDENTITY = {
-    "weights_sha256": "weights",
-    "system_prompt_sha256": "system prompt",
-    "tools": "tools",
-    "monitoring_layer": "monitoring layer",
-    "fine_tuning_history": "fine-tuning history",
-    "access_setting": "access setting",
-}
-"""The six identity items of a configuration, with their names in plain words."""
-
-_UNSTATED = object()
 
 REACH = re.compile(
     r"\b(?:all|any|every)\s+(?:future|later|subsequent|other)\s+(?:versions?|models?|releases?|checkpoints?)\b"
@@ -37,36 +25,6 @@ REACH = re.compile(
 """Wording that extends a claim beyond the tested configurations."""
 
 
-def _value(configuration: Configuration, item: str) -> Any:
-    if item not in configuration.model_fields_set:
-        return _UNSTATED
-    value = getattr(configuration, item)
-    if item in ("weights_sha256", "system_prompt_sha256") and isinstance(value, str):
-        return value.lower()
-    if item == "tools" and value is not None:
-        # Sorted by name, then version with an unstated version first: None never meets a str.
-        return sorted(((tool.name, tool.version) for tool in value), key=lambda t: (t[0], t[1] is not None, t[1] or ""))
-    if item == "monitoring_layer" and value is not None:
-        return (value.name, value.version)
-    if item == "fine_tuning_history" and value is not None:
-        return [(s.stage, s.kind, s.completed_on) for s in value]
-    return value
-
-
-def missing_identity(configuration: Configuration) -> list[str]:
-    return [item for item in IDENTITY if item not in configuration.model_fields_set]
-
-
-def _differences(tested: Configuration, released: Configuration) -> list[str]:
-    """Identity items that differ, or that either side leaves unstated."""
-    different = []
-    for item in IDENTITY:
-        a, b = _value(tested, item), _value(released, item)
-        if a is _UNSTATED or b is _UNSTATED or a != b:
-            different.append(item)
-    return different
-
-
 def _closest_released(card: CardView, configuration_id: str) -> tuple[Configuration, Configuration] | None:
     """(tested, the released configuration it differs from least), or None when either is unknown."""
     configurations = card.configurations
@@ -74,7 +32,7 @@ def _closest_released(card: CardView, configuration_id: str) -> tuple[Configurat
     released = [configurations[r] for r in card.released_ids if r in configurations]
     if tested is None or not released:
         return None
-    return tested, min(released, key=lambda r: len(_differences(tested, r)))
+    return tested, min(released, key=lambda r: len(identity.differences(tested, r)))
 
 
 def identity_differences(card: CardView, configuration_id: str) -> list[str]:
@@ -86,7 +44,7 @@ def identity_differences(card: CardView, configuration_id: str) -> list[str]:
     if configuration_id in card.released_ids:
         return []
     closest = _closest_released(card, configuration_id)
-    return list(IDENTITY) if closest is None else _differences(*closest)
+    return list(identity.ITEMS) if closest is None else identity.differences(*closest)
 
 
 def same_identity(card: CardView, tested_id: str, target_id: str) -> bool:
@@ -95,7 +53,7 @@ def same_identity(card: CardView, tested_id: str, target_id: str) -> bool:
         return True
     configurations = card.configurations
     tested, target = configurations.get(tested_id), configurations.get(target_id)
-    return tested is not None and target is not None and not _differences(tested, target)
+    return tested is not None and target is not None and not identity.differences(tested, target)
 
 
 def _difference_words(card: CardView, configuration_id: str, items: list[str]) -> str:
@@ -108,14 +66,10 @@ def _difference_words(card: CardView, configuration_id: str, items: list[str]) -
     differ = [i for i in items if i not in unstated]
     parts = []
     if differ:
-        parts.append(f"differs from the released configuration '{released.id}' in its {_plain(differ)}")
+        parts.append(f"differs from the released configuration '{released.id}' in its {identity.plain(differ)}")
     if unstated:
-        parts.append(f"cannot be compared with it on its {_plain(unstated)} (unstated)")
+        parts.append(f"cannot be compared with it on its {identity.plain(unstated)} (unstated)")
     return "; ".join(parts)
-
-
-def _plain(items: list[str]) -> str:
-    return ", ".join(IDENTITY[i] for i in items)
 
 
 @check("VS-1")
@@ -143,17 +97,17 @@ def identity_complete(card: CardView) -> Outcome:
         return Outcome(score=0.0, gaps=tuple(gaps))
     named = 0
     for i, configuration in released:
-        missing = missing_identity(configuration)
-        named += len(IDENTITY) - len(missing)
+        missing = identity.missing(configuration)
+        named += len(identity.ITEMS) - len(missing)
         if missing:
             gaps.append(
                 Gap(
-                    message=f"released configuration '{configuration.id}' does not name its {_plain(missing)}",
+                    message=f"released configuration '{configuration.id}' does not name its {identity.plain(missing)}",
                     pointer=f"/model/configurations/{i}",
                     figures={"configuration": configuration.id, "missing": missing},
                 )
             )
-    score = named / (len(IDENTITY) * len(released))
+    score = named / (len(identity.ITEMS) * len(released))
     if model.released_configurations is None:
         score = min(score, 0.5)
     return Outcome(score=score if gaps else 1.0, gaps=tuple(gaps))
