@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Callable, Iterable
+from types import SimpleNamespace
 
 from pydantic import JsonValue
 
@@ -272,126 +273,27 @@ def render_json(diff: VersionDiff) -> str:
 
 
 def render_markdown(diff: VersionDiff) -> str:
-    # Imported here: the Markdown escaping lives with the Jinja2 environments, which a text or
-    # JSON diff need not load.
-    from checker.render.document import _markdown_escape, code
+    # Imported here: the Jinja2 environments are for documents; a text or JSON diff need not load them.
+    from checker.render.document import render_template
 
-    def e(value: object) -> str:
-        """Card text, escaped so that it cannot change the document's structure."""
-        return str(_markdown_escape(value))
+    return render_template("diff.md.j2", "markdown", diff=diff, w=_WORDS).rstrip("\n") + "\n"
 
-    def value(change_value: JsonValue) -> str:
-        return e(_plain(change_value))
 
-    def field_cell(change: FieldChange) -> tuple[str, str]:
-        if _is_list(change):
-            removed = "; ".join(f"− {value(v)}" for v in change.removed) or "reordered"
-            added = "; ".join(f"+ {value(v)}" for v in change.added) or "reordered"
-            return removed, added
-        return value(change.old), value(change.new)
-
-    def fields(changes: Iterable[FieldChange]) -> list[str]:
-        rows = [f"| {code(c.field)} | {' | '.join(field_cell(c))} |" for c in changes]
-        return ["| Field | Old | New |", "|---|---|---|", *rows, ""] if rows else []
-
-    o, old, new = diff.outcome, diff.old, diff.new
-    lines = [
-        f"# What changed: {e(new.model)} ({e(new.release_id)})",
-        "",
-        f"safetycase {e(diff.checker.version)}, catalog {e(diff.catalog.version)}, profile {e(diff.profile)}.",
-        "",
-        "| | Old | New |",
-        "|---|---|---|",
-        f"| Card | {code(old.path)} | {code(new.path)} |",
-        f"| SHA-256 | {code(old.sha256)} | {code(new.sha256)} |",
-        f"| Organization | {e(old.organization)} | {e(new.organization)} |",
-        f"| Model | {e(old.model)} ({e(old.release_id)}) | {e(new.model)} ({e(new.release_id)}) |",
-        f"| Card version | {e(old.card_version or 'none')} | {e(new.card_version or 'none')} |",
-        f"| Verdict | **{o.verdict.old.value}** | **{o.verdict.new.value}** |",
-        f"| Score (pass {o.pass_score:g}) | {_score(o.score.old)} | {_score(o.score.new)} |",
-    ]
-    for severity in ("blocker", "major", "minor"):
-        lines.append(
-            f"| {severity.capitalize()} findings | {getattr(o.counts.old, severity)} | "
-            f"{getattr(o.counts.new, severity)} |"
-        )
-    lines.append("")
-    if not (diff.evidence_verified.old and diff.evidence_verified.new):
-        lines += ["Evidence files were not read: their hashes and counts are not verified.", ""]
-    lines += ["## Scores by area", "", "| Area | Old | New | Change |", "|---|---|---|---|"]
-    lines += [
-        f"| {e(a.id)} {e(a.title)} | {_score(a.old)} | {_score(a.new)} | {_delta(a.old, a.new)} |" for a in o.areas
-    ]
-    lines.append("")
-    for title, explanation, entries in (
-        ("Evidence that no longer applies", _NO_LONGER_APPLIES, diff.evidence_no_longer_applies),
-        ("Evidence revised with its configuration", _REVISED, diff.evidence_revised),
-    ):
-        if entries:
-            lines += [f"## {title} ({len(entries)})", "", explanation, ""]
-            lines += ["| Entry | Kind | Configuration | Changed identity items | Cited by |", "|---|---|---|---|---|"]
-            lines += [
-                f"| {code(x.id)} | {_KINDS[x.kind]} | {code(x.configuration)} | {e(_items(x))} | "
-                f"{', '.join(code(c) for c in x.cited_by)} |"
-                for x in entries
-            ]
-            lines.append("")
-    for title, findings, path in (
-        ("New findings", diff.findings_new, new.path),
-        ("Resolved findings", diff.findings_resolved, old.path),
-    ):
-        if findings:
-            lines += [f"## {title} ({len(findings)})", "", "| Requirement | Severity | Place | Message |"]
-            lines.append("|---|---|---|---|")
-            lines += [
-                f"| {e(f.requirement)} | {f.severity.value} | {code(path + (f':{f.line}' if f.line else ''))} | "
-                f"{e(f.message)} |"
-                for f in findings
-            ]
-            lines.append("")
-    if diff.unchanged:
-        return "\n".join([*lines, "No changes.", ""])
-    if not diff.card_changed:
-        return "\n".join([*lines, "No changes to the card's content.", ""])
-    if diff.card:
-        lines += ["## Card", "", *fields(diff.card)]
-    if diff.changelog:
-        lines += ["## Changelog entries new since the old card", ""]
-        lines += [f"- {e(c.card_version)} ({c.date.isoformat()}): {e(c.changes or '')}" for c in diff.changelog]
-        lines.append("")
-    if diff.configurations:
-        lines += [f"## Configurations ({len(diff.configurations)})", ""]
-        for configuration in diff.configurations:
-            released = " (released)" if configuration.released else ""
-            lines += [f"### {configuration.change.capitalize()}: {code(configuration.id)}{released}", ""]
-            if configuration.identity:
-                lines += ["| Identity item | Old | New |", "|---|---|---|"]
-                lines += [
-                    f"| {i.name} | {e(_identity_value(i.item, i.old, i.old_stated))} | "
-                    f"{e(_identity_value(i.item, i.new, i.new_stated))} |"
-                    for i in configuration.identity
-                ]
-                lines.append("")
-            lines += fields(configuration.fields)
-    for key, title in _SECTIONS:
-        changes: tuple[EntryChange, ...] = getattr(diff, key)
-        if not changes:
-            continue
-        lines += [f"## {title} ({len(changes)})", ""]
-        for change in changes:
-            heading = f"### {change.change.capitalize()}: {code(change.id)}"
-            lines += [heading + (f" {e(change.title)}" if change.title else ""), ""]
-            if change.arms:
-                lines += ["| Arm | Old n | Old count | Old rate | New n | New count | New rate | |"]
-                lines.append("|---|---|---|---|---|---|---|---|")
-                for arm in change.arms:
-                    cells = " | ".join((*_rate(arm.old), *_rate(arm.new)))
-                    lines.append(f"| {e(_arm_label(arm))} | {cells} | {'changed' if arm.changed else ''} |")
-                lines.append("")
-            lines += fields(change.fields)
-    if diff.release_gate:
-        lines += ["## Release gate", "", *fields(diff.release_gate)]
-    return "\n".join(lines).rstrip("\n") + "\n"
+_WORDS = SimpleNamespace(
+    plain=_plain,
+    score=_score,
+    delta=_delta,
+    rate=_rate,
+    arm_label=_arm_label,
+    items=_items,
+    identity_value=_identity_value,
+    is_list=_is_list,
+    kinds=_KINDS,
+    sections=_SECTIONS,
+    no_longer_applies=_NO_LONGER_APPLIES,
+    revised=_REVISED,
+)
+"""The words the Markdown diff shares with the text diff, for its template."""
 
 
 RENDERERS: dict[str, Callable[[VersionDiff], str]] = {
