@@ -20,7 +20,6 @@ Every function takes counts (k events in n trials), never percentages, and retur
   power of the two-sided two-proportion test by the normal approximation, with the pooled
   variance under the null hypothesis and the unpooled variance under the alternative, without
   continuity correction.
-- Clopper & Pearson (1934), Biometrika 26: the exact ("conservative") interval for one proportion.
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ from typing import Literal
 __all__ = [
     "FISHER_BELOW",
     "TestResult",
-    "clopper_pearson_upper",
     "compare_proportions",
     "detectable_gap",
     "fisher_exact",
@@ -270,44 +268,3 @@ def detectable_gap(n1: int, n2: int, baseline: float, alpha: float = 0.05, power
                 low = middle
         return high
     return None
-
-
-def _binomial_cdf(count: int, n: int, p: float) -> float:
-    """P(X <= count) for X ~ Binomial(n, p), for 0 < p < 1 and p >= count / n.
-
-    Then the mode is at least count, so the terms fall as x goes down from count: sum them
-    relative to the term at count, and stop once they no longer change the sum.
-    """
-    log_top = _log_choose(n, count) + count * math.log(p) + (n - count) * math.log1p(-p)
-    odds = (1 - p) / p
-    total, term = 1.0, 1.0
-    for x in range(count, 0, -1):
-        term *= x / (n - x + 1) * odds  # P(X = x - 1) / P(X = count)
-        total += term
-        if term < total * 1e-17:
-            break
-    return math.exp(log_top + math.log(total))
-
-
-def clopper_pearson_upper(count: int, n: int, confidence: float = 0.95) -> float:
-    """The upper end of the exact two-sided Clopper-Pearson (1934) interval for a proportion.
-
-    The p with P(X <= count) = (1 - confidence) / 2 for X ~ Binomial(n, p); 1 when count == n.
-    With no events it is 1 - ((1 - confidence) / 2) ** (1 / n) (16.8% for 0 of 20 at 95%);
-    otherwise it is found by bisection on the binomial distribution function, to 1e-12.
-    """
-    _arm(count, n)
-    _level(confidence, "confidence")
-    tail = (1 - confidence) / 2
-    if count == n:
-        return 1.0
-    if count == 0:
-        return float(1 - tail ** (1 / n))
-    low, high = count / n, 1.0
-    while high - low > 1e-12:
-        middle = (low + high) / 2
-        if _binomial_cdf(count, n, middle) > tail:
-            low = middle
-        else:
-            high = middle
-    return (low + high) / 2

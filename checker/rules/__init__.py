@@ -49,10 +49,6 @@ def not_applicable(note: str) -> Outcome:
     return Outcome(score=None, note=note)
 
 
-def met(note: str = "") -> Outcome:
-    return Outcome(score=1.0, note=note)
-
-
 def fraction(passed: int, total: int, gaps: list[Gap], note: str = "") -> Outcome:
     """The share of items that pass; not applicable when there are none."""
     if total == 0:
