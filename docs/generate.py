@@ -94,6 +94,8 @@ class CommandPage:
     """Markdown: what the command does and when to use it."""
     exit_codes: tuple[tuple[int, str], ...]
     example: tuple[Step, ...]
+    formats: bool = False
+    """Whether the page lists the output formats (from the registry, checker.render.FORMATS)."""
 
 
 BROKEN_CARD = """\
@@ -128,6 +130,7 @@ under the profile's pass score, else `pass`.
 The report goes to standard output, or to a file with `-o`. `text` is for the terminal; `json`
 follows the [report format](../report-format.md); `markdown`, `html` and `pdf` are the audit
 report (see [`report`](report.md)). The exit code gates CI: see `--fail-on` below.""",
+        formats=True,
         exit_codes=(
             (0, "The gate passes: no finding at or above `--fail-on` (default `blocker`)."),
             (1, "The gate fails: at least one finding at or above `--fail-on`."),
@@ -427,6 +430,21 @@ def options_table(callback: Callable[..., Any]) -> list[str]:
     return rows if len(rows) > 2 else ["None."]
 
 
+def formats_table() -> list[str]:
+    """Every output format, as the registry (checker.render.FORMATS) declares it."""
+    from checker.render import FORMATS
+
+    rows = [
+        "| `--format` | What it is | To standard output | With `-o FOLDER` | Several cards in one output |",
+        "|---|---|---|---|---|",
+    ]
+    for f in FORMATS.values():
+        stdout = "no: binary, to a file with `-o`" if f.binary else "yes"
+        several = "yes" if f.several_cards else "no: one card per document"
+        rows.append(f"| `{f.name}` | {f.description} | {stdout} | `report.{f.extension}` | {several} |")
+    return rows
+
+
 # --- running the examples -------------------------------------------------------------------------
 
 
@@ -537,7 +555,10 @@ def command_page(page: CommandPage, callback: Callable[..., Any], runner: Runner
         "",
         *fence(synopsis.rstrip("\n")),
     ]
-    lines += ["", "## What it does", "", page.what, "", "## Options", "", *options_table(callback), ""]
+    lines += ["", "## What it does", "", page.what, ""]
+    if page.formats:
+        lines += ["## Formats", "", *formats_table(), ""]
+    lines += ["## Options", "", *options_table(callback), ""]
     lines += ["## Exit codes", "", "| Code | Meaning |", "|---|---|"]
     lines += [f"| {code} | {meaning} |" for code, meaning in page.exit_codes]
     lines += [
