@@ -1,0 +1,232 @@
+"""The format registry and the output plan, in process: what --format and -o mean, decided before any card is checked.
+
+The command line only passes options through (tests/test_cli*.py run it end to end); what goes
+where, and what is refused, is decided here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import types
+from pathlib import Path, PurePath
+
+import pytest
+from typer.testing import CliRunner
+
+from checker.cli import app
+from checker.output import OutputPlan, OutputRefused, parse_formats, plan_output
+from checker.pipeline import check_file
+from checker.problems import UsageError
+from checker.render import DOCUMENTS, FORMATS, Format, RenderOptions, format_named, format_of_file
+from checker.report import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 24)
+PASS_CARD = ROOT / "examples" / "aster-2-pass" / "card.yaml"
+FAIL_CARD = ROOT / "examples" / "orion-7-fail" / "card.yaml"
+
+
+@pytest.fixture(scope="module")
+def reports() -> tuple[Report, Report]:
+    return check_file(PASS_CARD, today=TODAY, evidence=False), check_file(FAIL_CARD, today=TODAY, evidence=False)
+
+
+def _plan(formats: str, out: Path | None, *cards: Path) -> OutputPlan:
+    return plan_output(parse_formats(formats), out, cards or (PASS_CARD,))
+
+
+# --- the registry ------------------------------------------------------------------------------
+
+
+def test_every_format_renders_what_it_declares(reports: tuple[Report, Report]) -> None:
+    for fmt in FORMATS.values():
+        if fmt.binary:
+            assert isinstance(fmt.render(reports[1]), bytes), fmt.name
+        else:
+            assert isinstance(fmt.render(reports[1]), str), fmt.name
+
+
+def test_each_extension_and_suffix_belongs_to_one_format() -> None:
+    assert len({f.extension for f in FORMATS.values()}) == len(FORMATS)
+    suffixes = [s for f in FORMATS.values() for s in f.suffixes]
+    assert len(set(suffixes)) == len(suffixes)
+    for fmt in DOCUMENTS:
+        for suffix in fmt.suffixes:
+            assert format_of_file(PurePath(f"audit{suffix.upper()}")) is fmt
+    assert format_of_file(PurePath("audit.txt")) is None and format_of_file(PurePath(".pdf")) is None
+    with pytest.raises(LookupError, match=r"^unknown format 'docx' \(available: " + ", ".join(FORMATS) + r"\)$"):
+        format_named("docx")
+
+
+def test_the_help_lists_the_registry() -> None:
+    for command in ("check", "batch"):
+        shown = " ".join(CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"}).stdout.split())
+        assert all(name in shown for name in FORMATS), (command, shown)
+    report_help = " ".join(CliRunner().invoke(app, ["report", "--help"], env={"COLUMNS": "200"}).stdout.split())
+    assert "<" + "|".join(f.name for f in DOCUMENTS) + ">" in report_help
+
+
+# --- --format ----------------------------------------------------------------------------------
+
+
+def test_formats_are_parsed_in_order_case_and_spaces_aside() -> None:
+    assert parse_formats(" JSON, sarif,markdown") == (FORMATS["json"], FORMATS["sarif"], FORMATS["markdown"])
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("json,,sarif", "--format 'json,,sarif' has an empty name; give names separated by commas, e.g. json,sarif"),
+        ("json,docx", "unknown format 'docx' (available: " + ", ".join(FORMATS) + ")"),
+        ("json,html,JSON,html", "--format names html, json more than once"),
+    ],
+)
+def test_bad_format_lists_are_refused(value: str, message: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        parse_formats(value)
+    assert str(refused.value) == message
+
+
+# --- where the reports go ------------------------------------------------------------------------
+
+
+def test_one_format_without_o_goes_to_standard_output() -> None:
+    plan = _plan("text", None)
+    assert (plan.targets, plan.folder, plan.several_cards) == ((), None, False)
+
+
+def test_one_format_with_o_goes_to_that_file(tmp_path: Path) -> None:
+    plan = _plan("sarif", tmp_path / "out.sarif")
+    assert (plan.targets, plan.folder) == ((tmp_path / "out.sarif",), None)
+
+
+def test_several_formats_go_into_the_folder_named_by_their_extensions(tmp_path: Path) -> None:
+    plan = _plan(",".join(FORMATS), tmp_path / "new")
+    assert plan.folder == tmp_path / "new"
+    assert plan.targets == tuple(tmp_path / "new" / f"report.{f.extension}" for f in FORMATS.values())
+    assert not (tmp_path / "new").exists()  # made when the reports are ready, not when planned
+
+
+@pytest.mark.parametrize(
+    ("formats", "out", "cards", "message"),
+    [
+        (
+            "json",
+            "x.json",
+            2,
+            "-o takes one card; give one card per run, or use `safetycase batch` for a folder of cards",
+        ),
+        ("json,sarif", None, 1, "several formats (json, sarif) need a folder to write them to: give -o FOLDER"),
+        ("pdf", None, 1, "the pdf format is binary; write it to a file with -o"),
+        (
+            "html",
+            None,
+            2,
+            "the html format holds one card; check one card per run, or use `safetycase batch` for a folder",
+        ),
+    ],
+)
+def test_options_that_do_not_go_together(formats: str, out: str | None, cards: int, message: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        _plan(formats, None if out is None else Path(out), *[PASS_CARD] * cards)
+    assert str(refused.value) == message
+
+
+def test_every_one_card_format_is_refused_for_several_cards_on_standard_output() -> None:
+    for fmt in FORMATS.values():
+        if fmt.binary:
+            continue
+        if fmt.several_cards:
+            assert _plan(fmt.name, None, PASS_CARD, FAIL_CARD).several_cards
+        else:
+            with pytest.raises(UsageError, match=f"the {fmt.name} format holds one card"):
+                _plan(fmt.name, None, PASS_CARD, FAIL_CARD)
+
+
+def test_outputs_that_would_damage_something_are_refused_before_any_work(tmp_path: Path) -> None:
+    card = tmp_path / "card.yaml"
+    card.write_bytes(PASS_CARD.read_bytes())
+    with pytest.raises(OutputRefused, match=r"is the card .* being checked"):
+        _plan("json", card, card)
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(OutputRefused, match="it is a folder; give a file name"):
+        _plan("json", tmp_path / "folder", card)
+    (tmp_path / "elsewhere").write_text("not a report")
+    (tmp_path / "folder" / "report.json").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(OutputRefused, match=r"report\.json: it is a symbolic link"):
+        _plan("json,sarif", tmp_path / "folder", card)
+    with pytest.raises(UsageError, match=r"several formats go to a folder, and .* is not one"):
+        _plan("json,sarif", card, card)
+    with pytest.raises(UsageError, match="no folder"):
+        _plan("json,sarif", tmp_path / "missing" / "reports", card)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["card.yaml", "elsewhere", "folder"]
+    assert (tmp_path / "elsewhere").read_text() == "not a report"
+
+
+# --- rendering what was planned -----------------------------------------------------------------
+
+
+def test_standard_output_joins_several_cards_as_each_format_says(reports: tuple[Report, Report]) -> None:
+    one = _plan("json", None).text(reports[:1], RenderOptions())
+    assert one == FORMATS["json"].render(reports[0]) and json.loads(one)["verdict"] == "pass"
+    several = _plan("json", None, PASS_CARD, FAIL_CARD).text(reports, RenderOptions())
+    assert [r["verdict"] for r in json.loads(several)] == ["pass", "fail"] and several.endswith("]\n")
+    text = _plan("text", None, PASS_CARD, FAIL_CARD).text(reports, RenderOptions())
+    assert text == "\n".join(str(FORMATS["text"].render(r)) for r in reports)
+    assert _plan("text", None).text([], RenderOptions()) == ""  # the only card could not be checked
+
+
+def test_colour_reaches_the_terminal_report_only(reports: tuple[Report, Report]) -> None:
+    plan = _plan("text", None)
+    assert "\x1b[" in plan.text(reports[1:], RenderOptions(colour=True))
+    assert "\x1b[" not in plan.text(reports[1:], RenderOptions())
+
+
+def test_the_folder_is_made_and_each_report_written_whole(tmp_path: Path, reports: tuple[Report, Report]) -> None:
+    plan = _plan("json,markdown,sarif", tmp_path / "reports")
+    written = plan.write(reports[1])
+    assert written == plan.targets and all(t.is_file() for t in written)
+    assert json.loads(written[0].read_text(encoding="utf-8"))["verdict"] == "fail"
+    assert written[1].read_text(encoding="utf-8") == FORMATS["markdown"].render(reports[1])
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["report.json", "report.md", "report.sarif"]
+
+
+def test_a_folder_that_cannot_be_made_is_a_usage_error(tmp_path: Path, reports: tuple[Report, Report]) -> None:
+    plan = _plan("json,sarif", tmp_path / "reports")
+    (tmp_path / "reports").write_text("made meanwhile")  # a file where the folder was to be
+    with pytest.raises(UsageError, match=r"cannot write .*reports"):
+        plan.write(reports[0])
+
+
+# --- a new format is its renderer and its entry -----------------------------------------------------
+
+
+def test_a_new_format_needs_only_its_renderer_and_its_descriptor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renderer = types.ModuleType("tests_fake_renderer")
+    renderer.render = lambda report, options=None: f"verdict: {report.verdict.value}\n"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "tests_fake_renderer", renderer)
+    monkeypatch.setitem(
+        FORMATS,
+        "yaml",
+        Format(
+            name="yaml", extension="yml", binary=False, join=None, description="a test", module="tests_fake_renderer"
+        ),
+    )
+    env = {"SOURCE_DATE_EPOCH": "1795478400"}
+    done = CliRunner().invoke(app, ["check", str(FAIL_CARD), "-f", "json,yaml", "-o", str(tmp_path / "r")], env=env)
+    assert done.exit_code == 1, done.output
+    assert (tmp_path / "r" / "report.yml").read_text(encoding="utf-8") == "verdict: fail\n"
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    (submissions / "orion.yaml").write_bytes(FAIL_CARD.read_bytes())
+    done = CliRunner().invoke(
+        app, ["batch", str(submissions), "-o", str(tmp_path / "out"), "-f", "yaml", "-j", "1", "--no-evidence"], env=env
+    )
+    assert done.exit_code == 1, done.output
+    assert (tmp_path / "out" / "orion.yaml" / "report.yml").read_text(encoding="utf-8") == "verdict: fail\n"
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["cards"][0]["reports"] == {"yaml": "orion.yaml/report.yml"}
