@@ -204,6 +204,26 @@ def _evidence_summary(report: Report) -> str:
     return ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in report.evidence_statuses().items())
 
 
+def _checked_row(found: Found, report: Report, reports: dict[str, str]) -> Row:
+    return Row(
+        name=found.name,
+        card=str(found.path),
+        status="checked",
+        organization=report.submission.organization,
+        model=report.submission.model,
+        release_id=report.submission.release_id,
+        verdict=report.verdict.value,
+        score=report.score,
+        pass_score=report.pass_score,
+        areas={area.id: area.score for area in report.areas},
+        blocker=report.counts.blocker,
+        major=report.counts.major,
+        minor=report.counts.minor,
+        evidence=_evidence_summary(report),
+        reports=reports,
+    )
+
+
 def _error_row(found: Found, message: str) -> Row:
     return Row(name=found.name, card=str(found.path), status="error", error=message)
 
@@ -245,23 +265,7 @@ def check_one(found: Found, settings: Settings) -> Row:
             except OutputRefused as refused:
                 return _error_row(found, str(refused))
             reports[fmt.name] = target.relative_to(settings.out).as_posix()
-        row = Row(
-            name=found.name,
-            card=str(found.path),
-            status="checked",
-            organization=report.submission.organization,
-            model=report.submission.model,
-            release_id=report.submission.release_id,
-            verdict=report.verdict.value,
-            score=report.score,
-            pass_score=report.pass_score,
-            areas={area.id: area.score for area in report.areas},
-            blocker=report.counts.blocker,
-            major=report.counts.major,
-            minor=report.counts.minor,
-            evidence=_evidence_summary(report),
-            reports=reports,
-        )
+        row = _checked_row(found, report, reports)
         paths = [record.path for record in report.evidence]
     evidence = (_digest_of(report.evidence) if report is not None else []) if settings.evidence else None
     state = {
