@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
+from conftest import ROOT, TODAY
 
 from checker.catalog import load_catalog
 from checker.engine import check_coverage
@@ -20,8 +20,6 @@ from checker.rules import CHECKS, registry
 from checker.scoring import overall_score, verdict
 from checker.severity import Severity
 
-ROOT = Path(__file__).resolve().parent.parent
-TODAY = dt.date(2026, 11, 24)
 CONCEPT_SECTIONS = {
     "Context variation",
     "Anti-deception evals",

@@ -18,7 +18,6 @@ SAFETYCASE_FUZZ_EXAMPLES=N sets the number of examples of either.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import functools
 import hashlib
 import itertools
@@ -40,6 +39,7 @@ import jsonschema
 import jsonschema_rs
 import pytest
 import yaml
+from conftest import ROOT, SOURCE_DATE_EPOCH, TODAY
 from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
@@ -55,13 +55,9 @@ from checker.render.json import render
 from checker.resources import describing_validator
 from checker.severity import Severity
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_FOLDER = ROOT / "examples"
 SUBMISSION_SCHEMA: dict[str, Any] = json.loads((ROOT / "schema/submission.schema.json").read_text(encoding="utf-8"))
 REPORT_SCHEMA: dict[str, Any] = json.loads((ROOT / "schema/report.schema.json").read_text(encoding="utf-8"))
-TODAY = dt.date(2026, 11, 24)
-SOURCE_DATE_EPOCH = "1795478400"
-"""TODAY, for the command line."""
 PROFILES = ("default", "regulator")
 SEVERITIES = ("blocker", "major", "minor")
 

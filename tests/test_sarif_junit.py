@@ -5,7 +5,6 @@ The SARIF schema is the OASIS one, vendored in tests/sarif/ (see its README); no
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -16,6 +15,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from conftest import ROOT, TODAY, safetycase
 
 from checker.catalog import load_catalog
 from checker.model import Status
@@ -24,10 +24,7 @@ from checker.render import FORMATS, format_named
 from checker.render.junit import xml_text
 from checker.render.sarif import FINGERPRINT_KEY, SCHEMA_URI, card_uri
 from checker.report import Report
-from tests.test_cli import safetycase
 
-ROOT = Path(__file__).resolve().parent.parent
-TODAY = dt.date(2026, 11, 24)
 FAIL_CARD = Path("examples/orion-7-fail/card.yaml")
 PASS_CARD = Path("examples/aster-2-pass/card.yaml")
 CONDITIONAL_CARD = Path("examples/juniper-3-conditional/card.yaml")

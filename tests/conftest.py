@@ -1,0 +1,142 @@
+"""What the tests share: the checkout's paths, the fixed date, the command line in process, and no network.
+
+`safetycase(*args, cwd=..., env=...)` runs the command line in this process (0.04 s a run where
+a new interpreter takes 0.5 s). `safetycase_process` runs it as the console script does, in a
+process of its own with the last guard (`checker.cli.run`): only for what the process boundary
+is, such as exit 3, a closed standard output or another hash seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The checkout."""
+CASES = ROOT / "tests" / "cases"
+BASE_CARD = CASES / "base.yaml"
+"""The card that meets every requirement; tests/cases/<id>.yaml edit it."""
+BASE = BASE_CARD.read_text(encoding="utf-8")
+EXAMPLES = ROOT / "examples"
+PASS_CARD = EXAMPLES / "aster-2-pass" / "card.yaml"
+CONDITIONAL_CARD = EXAMPLES / "juniper-3-conditional" / "card.yaml"
+FAIL_CARD = EXAMPLES / "orion-7-fail" / "card.yaml"
+EXAMPLE_CARDS = sorted(p.relative_to(ROOT) for p in EXAMPLES.glob("*/card.yaml"))
+"""Every example card, relative to the checkout (as the committed reports name them)."""
+
+TODAY = dt.date(2026, 11, 24)
+"""The date every test checks on, and every committed report carries."""
+SOURCE_DATE_EPOCH = "1795478400"
+"""TODAY at midnight UTC, for the command line."""
+assert dt.datetime.fromtimestamp(int(SOURCE_DATE_EPOCH), tz=dt.UTC).date() == TODAY
+
+
+def golden(card: Path) -> dict[str, Any]:
+    """The committed JSON report beside an example card (kept byte-identical to a fresh check by test_golden.py)."""
+    return json.loads(_golden_text((ROOT / card).parent / "report.json"))
+
+
+@cache
+def _golden_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a run of the command line did, as subprocess.CompletedProcess shows it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def safetycase(*args: str | Path, cwd: Path = ROOT, env: dict[str, str | None] | None = None) -> Ran:
+    """`safetycase ARGS` in this process: the Typer app, standard output and error apart, `cwd` and
+    `env` (None unsets) in force for the run only, SOURCE_DATE_EPOCH set and SAFETYCASE_DEBUG unset.
+
+    Output is kept as written: colour codes are not stripped (so a test can see any that leak), and
+    an exception that would reach the console script's last guard is raised here, with its traceback.
+    """
+    from typer.testing import CliRunner
+
+    from checker.cli import app
+
+    environment = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "SAFETYCASE_DEBUG": None, **(env or {})}
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(
+            app, [str(a) for a in args], env=environment, color=True, catch_exceptions=False, prog_name="safetycase"
+        )
+    finally:
+        os.chdir(here)
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def safetycase_process(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Ran:
+    """`safetycase ARGS` in a new interpreter, through the console script's last guard (`python -m checker`)."""
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, **(env or {})}
+    environment.pop("SAFETYCASE_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "checker", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        check=False,
+        timeout=120,  # a run that blocks (on a pipe, say) fails instead of hanging the suite
+    )
+    return Ran(done.returncode, done.stdout, done.stderr)
+
+
+# --- no network -------------------------------------------------------------------------------------
+
+
+class NetworkRefused(RuntimeError):
+    """A test reached for the network; safetycase never does."""
+
+
+_INTERNET = (socket.AF_INET, socket.AF_INET6)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Internet sockets refuse to connect and names to resolve. Local (AF_UNIX) sockets still work:
+    batch's worker pool talks to its forkserver through one."""
+    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def refuse(address: object) -> NetworkRefused:
+        return NetworkRefused(f"a test tried to reach {address!r}: the suite runs without the network")
+
+    def guarded_connect(self: socket.socket, address: Any) -> None:
+        if self.family in _INTERNET:
+            raise refuse(address)
+        connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> int:
+        if self.family in _INTERNET:
+            raise refuse(address)
+        return connect_ex(self, address)
+
+    def no_lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
+        raise refuse(host)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", no_lookup)
+    monkeypatch.setattr(socket, "gethostbyname", no_lookup)
+    yield
