@@ -1,16 +1,18 @@
 """The Markdown, HTML and PDF reports: complete, escaped, self-contained, and fetching nothing.
 
-The PDF is read back with pypdf; overflow is found by walking WeasyPrint's laid-out boxes. The
-terminal report shows the card's control characters escaped.
+The PDF is read back with pypdf; overflow is found by walking the boxes of the very layout WeasyPrint
+printed it from (each PDF is laid out once: seconds a page). The terminal report shows the card's
+control characters escaped.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ import pypdf
 import pytest
 import weasyprint
 import yaml
+from conftest import BASE, EXAMPLE_CARDS, ROOT, TODAY
 
 from checker.pipeline import check_file
 from checker.render import FORMATS, RenderOptions
@@ -29,10 +32,7 @@ from checker.report import Report
 from checker.terminal import visible
 from tests.test_hostile import _permissive_viewer, live_in_output
 
-ROOT = Path(__file__).resolve().parent.parent
-TODAY = dt.date(2026, 11, 24)
-EXAMPLES = sorted(p.relative_to(ROOT) for p in (ROOT / "examples").glob("*/card.yaml"))
-BASE = Path(__file__).parent / "cases" / "base.yaml"
+EXAMPLES = EXAMPLE_CARDS
 
 
 @pytest.fixture(autouse=True)
@@ -52,9 +52,42 @@ def reports() -> dict[str, Report]:
         os.chdir(here)
 
 
+@dataclass(frozen=True)
+class Printed:
+    """A report as the PDF renderer printed it: the PDF, and the layout it was printed from."""
+
+    pdf: bytes
+    layout: Any
+    """The weasyprint Document: its pages' boxes, walked for overflow."""
+
+
+@contextlib.contextmanager
+def layouts() -> Iterator[list[Any]]:
+    """Every document WeasyPrint lays out meanwhile (HTML.render, which HTML.write_pdf calls), kept."""
+    laid_out: list[Any] = []
+    render = weasyprint.HTML.render
+
+    def keeping(self: Any, *args: Any, **kwargs: Any) -> Any:
+        document = render(self, *args, **kwargs)
+        laid_out.append(document)
+        return document
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(weasyprint.HTML, "render", keeping)
+        yield laid_out
+
+
+def printed(print_it: Callable[[], bytes]) -> Printed:
+    """What the renderer prints, with the one layout it printed from."""
+    with layouts() as laid_out:
+        data = print_it()
+    (layout,) = laid_out
+    return Printed(data, layout)
+
+
 @pytest.fixture(scope="module")
-def pdfs(reports: dict[str, Report]) -> dict[str, bytes]:
-    return {card: pdf_render.render(report) for card, report in reports.items()}
+def pdfs(reports: dict[str, Report]) -> dict[str, Printed]:
+    return {card: printed(lambda report=report: pdf_render.render(report)) for card, report in reports.items()}
 
 
 # --- every example, every format ----------------------------------------------------------------
@@ -90,9 +123,12 @@ def test_html_report_is_self_contained(reports: dict[str, Report], card: str) ->
     assert names >= {"svg", "nav", "table"}  # charts inline, contents, tables
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("card", [str(c) for c in EXAMPLES])
-def test_pdf_cover_verdict_blockers_and_metadata(reports: dict[str, Report], pdfs: dict[str, bytes], card: str) -> None:
-    report, data = reports[card], pdfs[card]
+def test_pdf_cover_verdict_blockers_and_metadata(
+    reports: dict[str, Report], pdfs: dict[str, Printed], card: str
+) -> None:
+    report, data = reports[card], pdfs[card].pdf
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert 12 <= len(reader.pages) <= 45
     meta = reader.metadata
@@ -117,8 +153,9 @@ def test_pdf_cover_verdict_blockers_and_metadata(reports: dict[str, Report], pdf
     assert reader.attachments == {}
 
 
-def test_pdf_is_tagged_and_outlined(pdfs: dict[str, bytes]) -> None:
-    reader = pypdf.PdfReader(io.BytesIO(pdfs["examples/orion-7-fail/card.yaml"]))
+@pytest.mark.slow
+def test_pdf_is_tagged_and_outlined(pdfs: dict[str, Printed]) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(pdfs["examples/orion-7-fail/card.yaml"].pdf))
     root: Any = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     titles = [item.title for item in _flatten(reader.outline)]
@@ -127,13 +164,15 @@ def test_pdf_is_tagged_and_outlined(pdfs: dict[str, bytes]) -> None:
     assert "Contents" not in titles
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("card", [str(c) for c in EXAMPLES])
-def test_pdf_does_not_overflow(reports: dict[str, Report], card: str) -> None:
-    assert _overflowing(FORMATS["html"].render(reports[card])) == []
+def test_pdf_does_not_overflow(pdfs: dict[str, Printed], card: str) -> None:
+    assert _overflowing(pdfs[card].layout) == []
 
 
 def test_overflow_detector_can_fail() -> None:
-    assert _overflowing('<p style="white-space: nowrap">' + "wide " * 400 + "</p>")
+    wide = '<p style="white-space: nowrap">' + "wide " * 400 + "</p>"
+    assert _overflowing(printed(lambda: pdf_render.write_pdf(wide, b"2" * 32)).layout)
 
 
 # --- hostile card text ------------------------------------------------------------------------
@@ -152,7 +191,7 @@ HOSTILE_BLOCK = f"# A heading\n\n{HOSTILE}\n\n```\nunclosed fence\n\n> quote\n\n
 
 @pytest.fixture(scope="module")
 def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    data = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    data = yaml.safe_load(BASE)
     # Names are bounded by the schema (200 characters); free text is not, so long words go there.
     data["submission"]["organization"] = HOSTILE_NAME
     data["model"]["name"] = f"Aster<script>x</script> {'W' * 150}"
@@ -214,14 +253,15 @@ def test_hostile_text_cannot_break_the_markdown_report(hostile_report: Report) -
     ]
 
 
+@pytest.mark.slow
 def test_hostile_text_prints_without_overflow_or_leaks(hostile_report: Report) -> None:
     html = FORMATS["html"].render(hostile_report)
     assert isinstance(html, str)
-    assert _overflowing(html) == []
     fetcher = pdf_render.ConfinedFetcher()
-    data = pdf_render.write_pdf(html, b"0" * 32, fetcher)
+    hostile = printed(lambda: pdf_render.write_pdf(html, b"0" * 32, fetcher))
+    assert _overflowing(hostile.layout) == []
     assert fetcher.refused == []  # escaped text asks for nothing
-    reader = pypdf.PdfReader(io.BytesIO(data))
+    reader = pypdf.PdfReader(io.BytesIO(hostile.pdf))
     assert reader.attachments == {}
     assert _images(reader) == 0
 
@@ -366,7 +406,7 @@ def test_visible_escapes_what_a_terminal_acts_on_and_nothing_else(text: str, sho
 
 
 def test_the_text_report_shows_the_card_control_characters_escaped(tmp_path: Path) -> None:
-    data = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    data = yaml.safe_load(BASE)
     data["submission"]["organization"] = "Lab\x1b]0;pwned\x07\x9b2J"
     data["model"]["name"] = "Aster\r\x1b[1A\x1b[2KVERDICT: PASS"
     audit = data["independent_audits"][0]
@@ -424,12 +464,12 @@ def _boxes(box: Any) -> Iterator[Any]:
         yield from _boxes(child)
 
 
-def _overflowing(html: str) -> list[tuple[int, str, float]]:
-    """Boxes whose right edge passes the page's: (page, box type, how far past, in CSS px).
+def _overflowing(document: Any) -> list[tuple[int, str, float]]:
+    """Boxes of a laid-out document whose right edge passes the page's: (page, box type, how far past,
+    in CSS px).
 
     Content clipped by `overflow: hidden` (the running header) is not visible overflow.
     """
-    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=pdf_render.ConfinedFetcher()).render()
     found = []
     for number, page in enumerate(document.pages, start=1):
         root = page._page_box
