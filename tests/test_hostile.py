@@ -26,9 +26,12 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import safetycase_process
+from conftest import TODAY, safetycase_process
 from markdown_it import MarkdownIt
 
+from checker.pipeline import check_file
+from checker.render import FORMATS
+from checker.report import Report
 from tests.hostile.make import FOLDERS, TEXTS, make
 
 CORPUS = Path(__file__).parent / "hostile"
@@ -249,6 +252,45 @@ def test_hostile_input(name: str, tmp_path: Path) -> None:
             r["path"]: r["status"] + (f": {r['reason']}" if r["reason"] else "") for r in json.loads(text)["evidence"]
         }
         assert records == case["evidence"], about
+
+
+# --- every format, in process ----------------------------------------------------------------------
+
+CARD_TEXT = sorted({c["card"] for c in CASES.values() if c["exit"] in (0, 1) and (CORPUS / c["card"]).is_file()})
+"""The committed cards the corpus checks (not refuses): hostile text for every report to hold safely."""
+TEXT_FORMATS = [f for f in FORMATS.values() if not f.binary]
+"""Every format whose report is text (the PDF's printing is tests/test_documents.py's)."""
+CONTROLS_KEPT = {("control-characters-text.yaml", "markdown"), ("control-characters-text.yaml", "html")}
+"""Known: the Markdown and HTML reports keep the card's terminal control characters as they are."""
+
+
+@pytest.fixture(scope="module")
+def card_text_reports() -> dict[str, Report]:
+    return {card: check_file(CORPUS / card, today=TODAY) for card in CARD_TEXT}
+
+
+@pytest.mark.parametrize(
+    ("card", "name"),
+    [
+        pytest.param(
+            card,
+            fmt.name,
+            marks=pytest.mark.xfail(strict=True, reason="the card's control characters reach the report as they are")
+            if (card, fmt.name) in CONTROLS_KEPT
+            else (),
+        )
+        for card in CARD_TEXT
+        for fmt in TEXT_FORMATS
+    ],
+)
+def test_what_no_report_may_hold(card_text_reports: dict[str, Report], card: str, name: str) -> None:
+    """Whatever the format: nothing that runs or fetches when the report is shown as its kind, and no
+    character a terminal acts on (a report may well be read with cat or less)."""
+    fmt = FORMATS[name]
+    text = fmt.render(card_text_reports[card])
+    assert isinstance(text, str)
+    assert live_in_output(Path(f"report.{fmt.extension}"), text) == []
+    assert not CONTROL.search(text), f"a terminal control character in the {name} report: {CONTROL.findall(text)[:5]}"
 
 
 # --- the corpus itself --------------------------------------------------------------------------
