@@ -8,13 +8,14 @@ is, such as exit 3, a closed standard output or another hash seed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -101,6 +102,85 @@ def safetycase_process(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] 
         timeout=120,  # a run that blocks (on a pipe, say) fails instead of hanging the suite
     )
     return Ran(done.returncode, done.stdout, done.stderr)
+
+
+# --- PDF printing, once a session -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A PDF as checker.render.pdf printed it, and the layout it was printed from."""
+
+    pdf: bytes
+    layout: Any
+    """The weasyprint Document: its pages' boxes (walked for overflow by test_documents.py)."""
+
+
+@contextlib.contextmanager
+def layouts() -> Iterator[list[Any]]:
+    """Every document WeasyPrint lays out meanwhile (HTML.render, which HTML.write_pdf calls), kept."""
+    import weasyprint
+
+    laid_out: list[Any] = []
+    render = weasyprint.HTML.render
+
+    def keeping(self: Any, *args: Any, **kwargs: Any) -> Any:
+        document = render(self, *args, **kwargs)
+        laid_out.append(document)
+        return document
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(weasyprint.HTML, "render", keeping)
+        yield laid_out
+
+
+def printed(print_it: Callable[[], bytes]) -> Printed:
+    """What `print_it` prints, with the one layout it printed from."""
+    with layouts() as laid_out:
+        data = print_it()
+    (layout,) = laid_out
+    return Printed(data, layout)
+
+
+class SharedPrinter:
+    """checker.render.pdf.write_pdf, printing each (HTML, identifier) once a session: laying a report out
+    takes seconds, and the same report's PDF is asked for by several tests. A call with a fetcher of its
+    own (to see what it refused) is always printed afresh. Sound because printing is deterministic
+    (test_cli.py's reproducibility test compares a print in this process with one in another)."""
+
+    def __init__(self, write_pdf: Callable[..., bytes]) -> None:
+        self._write_pdf = write_pdf
+        self._printed: dict[tuple[str, bytes], Printed] = {}
+        self.last: Printed | None = None
+        """The last print asked for, fresh or shared."""
+
+    def write_pdf(self, html: str, identifier: bytes, fetcher: Any = None) -> bytes:
+        if fetcher is not None:
+            return self._write_pdf(html, identifier, fetcher)
+        key = (html, identifier)
+        if key not in self._printed:
+            self._printed[key] = printed(lambda: self._write_pdf(html, identifier))
+        self.last = self._printed[key]
+        return self.last.pdf
+
+    def report(self, report: Any) -> Printed:
+        """The PDF report of a checked report, as checker.render.pdf.render prints it."""
+        from checker.render import pdf
+
+        pdf.render(report)
+        assert self.last is not None
+        return self.last
+
+
+@pytest.fixture(scope="session")
+def pdf_printer() -> Iterator[SharedPrinter]:
+    """PDFs printed once a session, from the first test that asks on (see SharedPrinter)."""
+    from checker.render import pdf
+
+    printer = SharedPrinter(pdf.write_pdf)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "write_pdf", printer.write_pdf)
+        yield printer
 
 
 # --- no network -------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import BASE, CONDITIONAL_CARD, FAIL_CARD, PASS_CARD, ROOT, golden, safetycase_process
+from conftest import BASE, CONDITIONAL_CARD, FAIL_CARD, PASS_CARD, ROOT, SharedPrinter, golden, safetycase_process
 from conftest import safetycase as cli
 
 from checker.render import FORMATS
@@ -396,8 +397,10 @@ def test_internal_errors_do_not_print_tracebacks(tmp_path: Path) -> None:
         ("audit.md", b"# "),
     ],
 )
-def test_report_takes_its_format_from_the_file_name(tmp_path: Path, name: str, start: bytes) -> None:
-    done = cli("report", FAIL_CARD, "-o", tmp_path / name)
+def test_report_takes_its_format_from_the_file_name(
+    tmp_path: Path, name: str, start: bytes, pdf_printer: SharedPrinter
+) -> None:
+    done = cli("report", FAIL_CARD.relative_to(ROOT), "-o", tmp_path / name)  # the PDF printed once a session
     assert done.returncode == 0, done.stderr  # a report is written whatever the verdict
     assert (tmp_path / name).read_bytes().startswith(start)
     expected = golden(FAIL_CARD.relative_to(ROOT))
@@ -432,26 +435,37 @@ def test_pdf_to_standard_output_is_refused_before_any_work() -> None:
     assert done.stderr == "safetycase: the pdf format is binary; write it to a file with -o\n"
 
 
+def _another_hash_seed() -> str:
+    """A hash seed other than this process's: PYTHONHASHSEED + 1 when it is fixed, else 1 (this process's
+    is then random)."""
+    seed = os.environ.get("PYTHONHASHSEED", "random")
+    return str(int(seed) + 1) if seed.isdigit() else "1"
+
+
 @pytest.fixture(scope="module")
-def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], tuple[bytes, bytes]]:
-    """A format's report of the failing card from two processes with other hash seeds (and other temporary
-    names). One pair of runs writes every text format at once, another the binary ones, which take seconds."""
+def two_processes(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Callable[[str], tuple[bytes, bytes]]:
+    """A format's report of the failing card from this process and from another, with another hash seed
+    (and other temporary names). Each writes every text format at once, and the binary ones (seconds) apart;
+    the PDF in this process is the one the session prints of this report anyway."""
     pairs: dict[bool, tuple[Path, Path]] = {}
 
-    def run(binary: bool, seed: str) -> Path:
+    def run(binary: bool, here: bool) -> Path:
         names = [f.name for f in FORMATS.values() if f.binary is binary]
-        folder = tmp_path_factory.mktemp(f"seed-{seed}")
+        if binary and here:
+            request.getfixturevalue("pdf_printer")  # the PDF, in this process, printed once a session
+        folder = tmp_path_factory.mktemp("here" if here else "another-process")
         out = folder / "reports" if len(names) > 1 else folder / f"report.{FORMATS[names[0]].extension}"
-        done = safetycase_process(
-            "check", FAIL_CARD, "--format", ",".join(names), "-o", out, env={"PYTHONHASHSEED": seed}
-        )
+        args = ("check", FAIL_CARD.relative_to(ROOT), "--format", ",".join(names), "-o", out)
+        done = cli(*args) if here else safetycase_process(*args, env={"PYTHONHASHSEED": _another_hash_seed()})
         assert done.returncode == 1, done.stderr  # the gate fails on blockers; the reports are written
         return out if len(names) > 1 else folder
 
     def outputs(name: str) -> tuple[bytes, bytes]:
         fmt = FORMATS[name]
         if fmt.binary not in pairs:
-            pairs[fmt.binary] = (run(fmt.binary, "1"), run(fmt.binary, "2"))
+            pairs[fmt.binary] = (run(fmt.binary, here=True), run(fmt.binary, here=False))
         first, second = (folder / f"report.{fmt.extension}" for folder in pairs[fmt.binary])
         return first.read_bytes(), second.read_bytes()
 

@@ -7,21 +7,18 @@ control characters escaped.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pypdf
 import pytest
-import weasyprint
 import yaml
-from conftest import BASE, EXAMPLE_CARDS, ROOT, TODAY
+from conftest import BASE, EXAMPLE_CARDS, ROOT, TODAY, Printed, SharedPrinter, printed
 
 from checker.pipeline import check_file
 from checker.render import FORMATS, RenderOptions
@@ -52,42 +49,9 @@ def reports() -> dict[str, Report]:
         os.chdir(here)
 
 
-@dataclass(frozen=True)
-class Printed:
-    """A report as the PDF renderer printed it: the PDF, and the layout it was printed from."""
-
-    pdf: bytes
-    layout: Any
-    """The weasyprint Document: its pages' boxes, walked for overflow."""
-
-
-@contextlib.contextmanager
-def layouts() -> Iterator[list[Any]]:
-    """Every document WeasyPrint lays out meanwhile (HTML.render, which HTML.write_pdf calls), kept."""
-    laid_out: list[Any] = []
-    render = weasyprint.HTML.render
-
-    def keeping(self: Any, *args: Any, **kwargs: Any) -> Any:
-        document = render(self, *args, **kwargs)
-        laid_out.append(document)
-        return document
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(weasyprint.HTML, "render", keeping)
-        yield laid_out
-
-
-def printed(print_it: Callable[[], bytes]) -> Printed:
-    """What the renderer prints, with the one layout it printed from."""
-    with layouts() as laid_out:
-        data = print_it()
-    (layout,) = laid_out
-    return Printed(data, layout)
-
-
 @pytest.fixture(scope="module")
-def pdfs(reports: dict[str, Report]) -> dict[str, Printed]:
-    return {card: printed(lambda report=report: pdf_render.render(report)) for card, report in reports.items()}
+def pdfs(reports: dict[str, Report], pdf_printer: SharedPrinter) -> dict[str, Printed]:
+    return {card: pdf_printer.report(report) for card, report in reports.items()}
 
 
 # --- every example, every format ----------------------------------------------------------------
@@ -172,7 +136,7 @@ def test_pdf_does_not_overflow(pdfs: dict[str, Printed], card: str) -> None:
 
 def test_overflow_detector_can_fail() -> None:
     wide = '<p style="white-space: nowrap">' + "wide " * 400 + "</p>"
-    assert _overflowing(printed(lambda: pdf_render.write_pdf(wide, b"2" * 32)).layout)
+    assert _overflowing(printed(lambda: pdf_render.write_pdf(wide, b"2" * 32, pdf_render.ConfinedFetcher())).layout)
 
 
 # --- hostile card text ------------------------------------------------------------------------
