@@ -122,6 +122,44 @@ def generation_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def build_strategies_once() -> None:
+    """Make hypothesis-jsonschema build one strategy per schema, not one per value drawn.
+
+    For each value of each object it draws, hypothesis-jsonschema builds a new strategy for the value's
+    schema, canonicalising that schema again (`__from_schema` and `merged_as_strategies` in its
+    `_from_schema` module): most of what generating a card costs. A strategy depends only on its schema
+    (and the alphabet and formats of the one call of `from_schema` it serves), so the same one is
+    returned for the same schema: every example drawn is the same as without this, value for value
+    (compared over the whole module with --hypothesis-verbosity=verbose), for half the CPU. The tests
+    never change a schema once given. Without these two functions (another version), nothing is changed.
+    """
+    from hypothesis_jsonschema import _from_schema as module
+    from hypothesis_jsonschema._canonicalise import encode_canonical_json
+
+    build, merge = vars(module).get("__from_schema"), getattr(module, "merged_as_strategies", None)
+    if build is None or merge is None:
+        return
+    built: dict[tuple[str, int, int], tuple[st.SearchStrategy[Any], object, object]] = {}
+    merged: dict[tuple[tuple[str, ...], int, int], tuple[st.SearchStrategy[Any], object, object]] = {}
+
+    def build_once(schema: Any, *, alphabet: Any, custom_formats: Any) -> st.SearchStrategy[Any]:
+        # The alphabet and formats are kept with the strategy, so that their ids in the key stay theirs.
+        key = (encode_canonical_json(schema), id(alphabet), id(custom_formats))
+        if key not in built:
+            built[key] = (build(schema, alphabet=alphabet, custom_formats=custom_formats), alphabet, custom_formats)
+        return built[key][0]
+
+    def merge_once(schemas: list[Any], *, alphabet: Any, custom_formats: Any) -> st.SearchStrategy[Any]:
+        key = (tuple(map(encode_canonical_json, schemas)), id(alphabet), id(custom_formats))
+        if key not in merged:
+            merged[key] = (merge(schemas, alphabet=alphabet, custom_formats=custom_formats), alphabet, custom_formats)
+        return merged[key][0]
+
+    vars(module)["__from_schema"] = build_once
+    module.merged_as_strategies = merge_once
+
+
+build_strategies_once()
 GENERATION_SCHEMA = generation_schema(SUBMISSION_SCHEMA)
 GENERATED = cast(st.SearchStrategy[dict[str, Any]], from_schema(GENERATION_SCHEMA))  # the schema is an object's
 """Schema-valid cards, their references left as generated (mostly dangling)."""
