@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -181,6 +182,40 @@ def pdf_printer() -> Iterator[SharedPrinter]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pdf, "write_pdf", printer.write_pdf)
         yield printer
+
+
+# --- what a test may not leave behind ---------------------------------------------------------------
+
+
+def _state() -> dict[str, object]:
+    """What one run of the command line in this process could change for the runs after it (an environment
+    variable as $NAME)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    loggers = {name: logging.getLogger(name).level for name in ("", "weasyprint", "fontTools")}
+    environment = {key: value for key, value in os.environ.items() if key != "PYTEST_CURRENT_TEST"}  # pytest's own
+    return {
+        "cwd": os.getcwd(),
+        "umask": umask,
+        "logging levels": loggers,
+        **{f"${k}": v for k, v in environment.items()},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _leaves_no_trace() -> Iterator[None]:
+    """Every test leaves the process as it found it (after its own fixtures are undone): working folder,
+    environment, umask and log levels. The command line runs in this process; a run that changed one of
+    these would change the runs after it."""
+    before = _state()
+    yield
+    after = _state()
+    changed = {
+        what: (before.get(what), after.get(what))
+        for what in before.keys() | after.keys()
+        if before.get(what) != after.get(what)
+    }
+    assert not changed, f"the test left the process changed: {changed}"
 
 
 # --- no network -------------------------------------------------------------------------------------
