@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BASE_CARD, ROOT, SOURCE_DATE_EPOCH
+from conftest import BASE_CARD, CONDITIONAL_CARD, ROOT, SOURCE_DATE_EPOCH
 
 from checker.render import DOCUMENTS
 
@@ -94,7 +94,7 @@ def test_package_and_data_come_from_the_wheel(installed: Path, tmp_path: Path) -
 
 def test_check_validate_init_from_the_wheel(installed: Path, tmp_path: Path) -> None:
     card = tmp_path / "card.yaml"
-    shutil.copy(ROOT / "examples/juniper-3-conditional/card.yaml", card)
+    shutil.copy(CONDITIONAL_CARD, card)
     checked = run_installed(
         installed, tmp_path, "-m", "checker", "check", "card.yaml", "--format", "json", "--profile", "regulator"
     )

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import conftest
 import jsonschema
 import pytest
 from conftest import ROOT, TODAY, golden, safetycase
@@ -25,9 +26,10 @@ from checker.render.junit import xml_text
 from checker.render.sarif import FINGERPRINT_KEY, SCHEMA_URI, card_uri
 from checker.report import Report
 
-FAIL_CARD = Path("examples/orion-7-fail/card.yaml")
-PASS_CARD = Path("examples/aster-2-pass/card.yaml")
-CONDITIONAL_CARD = Path("examples/juniper-3-conditional/card.yaml")
+FAIL_CARD, PASS_CARD, CONDITIONAL_CARD = (
+    card.relative_to(ROOT) for card in (conftest.FAIL_CARD, conftest.PASS_CARD, conftest.CONDITIONAL_CARD)
+)
+"""The examples as a user in the checkout names them: SARIF gives their paths as given."""
 CARDS = [FAIL_CARD, PASS_CARD, CONDITIONAL_CARD]
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 HOSTILE_AUDITOR = 'Partner\\x01\\x1b\\x7f ]]> <script>alert(1)</script> & \\"q\\" \\uFFFE'
