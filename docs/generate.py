@@ -455,8 +455,8 @@ class Runner:
         self.scratch = scratch
 
     def clean(self, text: str) -> str:
-        """The output with the scratch folder and the interpreter's name taken out; never a machine's path."""
-        text = text.replace(f"{self.scratch}{os.sep}", "").replace("python -m checker", "safetycase")
+        """The output with the scratch folder taken out; never a machine's path."""
+        text = text.replace(f"{self.scratch}{os.sep}", "")
         for private in (str(self.scratch), str(ROOT), sys.executable):
             if private in text:
                 raise RuntimeError(f"an example's output shows the path {private}:\n{text}")
