@@ -349,7 +349,10 @@ def test_interrupting_a_batch_leaves_only_whole_reports_and_a_rerun_finishes_it(
         _submission(EXAMPLES[("pass", "fail")[i % 2]], submissions / f"card-{i:03d}", f"Model {i}")
     out = tmp_path / "out"
     environment = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
-    # Its own process group, as a terminal's foreground job: Ctrl-C reaches the workers too.
+    # Its own process group, as a terminal's foreground job: Ctrl-C reaches the workers too. And Ctrl-C
+    # acts, as in a terminal, even when this suite was started with SIGINT ignored (a background job
+    # of a script inherits that, and Python then leaves it ignored): without this the batch ran to
+    # its end and the test failed whenever pytest was started so, before and after issue 11.
     process = subprocess.Popen(
         [sys.executable, "-m", "checker", "batch", str(submissions), "--out", str(out), "-j", "2", "-f", "json,html"],
         stdout=subprocess.PIPE,
@@ -358,6 +361,7 @@ def test_interrupting_a_batch_leaves_only_whole_reports_and_a_rerun_finishes_it(
         env=environment,
         cwd=ROOT,
         start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(out.glob(f"*/{STATE}"))) < 10:
