@@ -12,7 +12,9 @@ On the typical card (examples/aster-2-pass/card.yaml), each a median over severa
   4. `safetycase report` of the largest example (the same card today) to PDF (report_speed.py): wall
      time and the child's own peak memory;
   5. `safetycase batch` over 1,000 cards (batch_speed.py);
-  6. recounting 1,000,000 lines of raw samples (evidence_speed.py).
+  6. recounting 1,000,000 lines of raw samples (evidence_speed.py);
+  7. the hostile-input cases that set a time (`seconds` in tests/hostile/cases.yaml), each against
+     the check of the typical card run beside it (hostile_speed.py, which times every case).
 
 --quick runs fewer times and smaller sizes, for a smoke test; rows whose size shrank say so. The
 results file (benchmarks/results.json unless --json) describes one machine at one moment, so it
@@ -42,6 +44,7 @@ from typing import Any
 from batch_speed import generate, timed_batches
 from check_speed import CARD, ROOT, TODAY, timed
 from evidence_speed import RECOUNT, TARGET_SECONDS, TASKS, make, run
+from hostile_speed import CASES, time_case
 from measure import console_script
 from report_speed import TARGETS, largest_example, one_run
 
@@ -279,6 +282,22 @@ def recount(lines: int, runs: int) -> list[Row]:
     ]
 
 
+def hostile_cases(runs: int) -> list[Row]:
+    """The corpus's cases about time: wall time against the case's `seconds`, and its ratio to the typical check."""
+    rows = []
+    for name in (name for name, case in CASES.items() if "seconds" in case):
+        timing = time_case(name, runs)
+        rows += [
+            Row(name=f"hostile case '{name}': wall", unit="s", samples=timing.seconds, target=timing.target),
+            Row(
+                name=f"hostile case '{name}' / typical check",
+                unit="x",
+                samples=tuple(a / b for a, b in zip(timing.seconds, timing.baseline, strict=True)),
+            ),
+        ]
+    return rows
+
+
 def git(*arguments: str) -> str | None:
     try:
         done = subprocess.run(["git", "-C", str(ROOT), *arguments], capture_output=True, text=True, check=False)
@@ -375,6 +394,8 @@ def main() -> None:
     rows += batch_of_cards(plan.cards, heavy_runs, args.quick)
     progress(f"recount of {plan.lines:,} lines, {heavy_runs} runs")
     rows += recount(plan.lines, heavy_runs)
+    progress(f"hostile cases that set a time, {heavy_runs} runs")
+    rows += hostile_cases(heavy_runs)
 
     about = machine(safetycase, peer)
     print(

@@ -7,10 +7,10 @@ tests/test_docs.py fails while a committed page is stale, so a change to a schem
 a command's options or its output shows up until this is run and the diff reviewed.
 
 Command pages: one entry in COMMAND_PAGES per command. Each page's synopsis is the command's
---help and its example is run for real, as `python -m checker ...` from the repository root with
-relative paths, SOURCE_DATE_EPOCH and COLUMNS fixed, and shown as `safetycase ...`. In an
-example's arguments, `$OUT/name` is a file in a scratch folder (shown as `name`), so that the
-runs write nothing into the checkout.
+--help and its example is run for real, in this process (the command line's app, as the console
+script runs it) from the repository root with relative paths, SOURCE_DATE_EPOCH and the width
+fixed, and shown as `safetycase ...`. In an example's arguments, `$OUT/name` is a file in a
+scratch folder (shown as `name`), so that the runs write nothing into the checkout.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import inspect
 import os
 import re
 import shlex
-import subprocess
 import sys
 import tempfile
 import typing
@@ -448,19 +447,16 @@ def formats_table() -> list[str]:
 # --- running the examples -------------------------------------------------------------------------
 
 
-def _environment() -> dict[str, str]:
-    """A fixed environment: the date, the width, no colour, UTF-8, nothing inherited that could change the output."""
+def _environment() -> dict[str, str | None]:
+    """What the runs see of the environment: the date, the width, no colour; None unsets a variable that
+    could change the output. Set for each run and restored after it."""
     return {
-        "PATH": os.environ.get("PATH", ""),
         "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,
         "COLUMNS": COLUMNS,
         "LINES": "24",
         "NO_COLOR": "1",
         "TERM": "dumb",
-        "LC_ALL": "C.UTF-8",
-        "PYTHONIOENCODING": "utf-8",
-        "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
+        "SAFETYCASE_DEBUG": None,
     }
 
 
@@ -469,33 +465,43 @@ def _shown_args(args: tuple[str, ...]) -> str:
 
 
 class Runner:
-    """Runs `python -m checker` in the checkout, writing into one scratch folder, and shows the output
-    as a reader would see it from the repository root."""
+    """Runs safetycase's commands in this process, from the checkout, writing into one scratch folder,
+    and shows the output (standard output and error as they interleave) as a reader would see it from
+    the repository root. Standard output is not a terminal, and the help is wrapped to COLUMNS."""
 
     def __init__(self, scratch: Path) -> None:
         self.scratch = scratch
 
     def clean(self, text: str) -> str:
-        """The output with the scratch folder and the interpreter's name taken out; never a machine's path."""
-        text = text.replace(f"{self.scratch}{os.sep}", "").replace("python -m checker", "safetycase")
+        """The output with the scratch folder taken out; never a machine's path."""
+        text = text.replace(f"{self.scratch}{os.sep}", "")
         for private in (str(self.scratch), str(ROOT), sys.executable):
             if private in text:
                 raise RuntimeError(f"an example's output shows the path {private}:\n{text}")
         return text
 
     def run(self, args: tuple[str, ...]) -> tuple[str, int]:
+        from typer.testing import CliRunner
+
+        from checker.cli import app
+
         argv = [a.replace(SCRATCH, f"{self.scratch}{os.sep}", 1) if a.startswith(SCRATCH) else a for a in args]
-        done = subprocess.run(
-            [sys.executable, "-m", "checker", *argv],
-            cwd=ROOT,
-            env=_environment(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            encoding="utf-8",
-            check=False,
-        )
-        return self.clean(done.stdout), done.returncode
+        here = os.getcwd()
+        os.chdir(ROOT)
+        try:
+            # A bug in a command raises here, with its traceback, rather than being pasted into a page.
+            done = CliRunner().invoke(
+                app,
+                argv,
+                env=_environment(),
+                color=True,
+                catch_exceptions=False,
+                prog_name="safetycase",
+                terminal_width=int(COLUMNS) - 2,  # the help's width on a terminal COLUMNS wide, as Click wraps it
+            )
+        finally:
+            os.chdir(here)
+        return self.clean(done.output), done.exit_code
 
     def read(self, name: str) -> str:
         return self.clean((self.scratch / name).read_text(encoding="utf-8"))

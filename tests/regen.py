@@ -1,22 +1,27 @@
 """Regenerate the committed files that the code derives: the report schema and example reports.
 
-    python tests/regen.py --write   # rewrite schema/report.schema.json and examples/*/report.{json,md,html}
+    python tests/regen.py --write   # rewrite schema/report.schema.json and examples/*/report.*
 
 Tests compare the committed files with what this makes (test_golden.py), so a change to the
 report model or to a check shows up as a failing test until this is run and the diff reviewed.
-The examples are checked with a fixed date, from the repository root, with relative paths.
+The examples are checked with a fixed date, from the repository root, with relative paths. Each
+example gets a committed report in every format of checker.render.FORMATS but the binary ones
+(a PDF is checked for what it says, by tests/test_documents.py, not byte for byte), so a new format gets its golden
+files here without a change to this script.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXED_DATE = dt.date(2026, 11, 24)
-"""The date every committed example report carries."""
+from conftest import EXAMPLE_CARDS, ROOT, TODAY
+
+if str(ROOT) not in sys.path:  # run as a script: the checkout's checker
+    sys.path.insert(0, str(ROOT))
+
+from checker.render import FORMATS
 
 
 def report_schema() -> str:
@@ -32,18 +37,17 @@ def report_schema() -> str:
 
 def example_cards() -> list[Path]:
     """Every example card, as a path relative to the repository root."""
-    return sorted(p.relative_to(ROOT) for p in (ROOT / "examples").glob("*/card.yaml"))
+    return list(EXAMPLE_CARDS)
 
 
-GOLDEN_FORMATS = {"report.json": "json", "report.md": "markdown", "report.html": "html"}
-"""The committed report files beside each example card, and the format each is written in."""
+GOLDEN_FORMATS = {f"report.{fmt.extension}": fmt.name for fmt in FORMATS.values() if not fmt.binary}
+"""The committed report files beside each example card, and the format each is written in: every text format."""
 
 
 def example_report(card: Path, fmt: str = "json") -> str:
     from checker.pipeline import check_file
-    from checker.render import FORMATS
 
-    rendered = FORMATS[fmt].render(check_file(card, "default", today=FIXED_DATE))
+    rendered = FORMATS[fmt].render(check_file(card, "default", today=TODAY))
     assert isinstance(rendered, str)
     return rendered
 
@@ -55,7 +59,6 @@ def main() -> int:
     import os
 
     os.chdir(ROOT)
-    sys.path.insert(0, str(ROOT))
     (ROOT / "schema" / "report.schema.json").write_text(report_schema(), encoding="utf-8")
     print("wrote schema/report.schema.json")
     for card in example_cards():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import datetime as dt
 import io
 import json
 import os
@@ -16,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import CONDITIONAL_CARD, FAIL_CARD, PASS_CARD, ROOT, SOURCE_DATE_EPOCH, TODAY, Ran, safetycase
 
 from checker.batch import STATE, Found, Settings, check_one, discover, summarize
 from checker.catalog import load_catalog
@@ -24,16 +24,8 @@ from checker.profiles import load_profile
 from checker.render import FORMATS
 from checker.render.batch import render_csv, render_html
 from checker.severity import FailOn
-from tests.test_cli import safetycase
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = {
-    "pass": ROOT / "examples/aster-2-pass",
-    "conditional": ROOT / "examples/juniper-3-conditional",
-    "fail": ROOT / "examples/orion-7-fail",
-}
-TODAY = dt.date(2026, 11, 24)
-EPOCH = "1795478400"  # 2026-11-24
+EXAMPLES = {"pass": PASS_CARD.parent, "conditional": CONDITIONAL_CARD.parent, "fail": FAIL_CARD.parent}
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -97,7 +89,7 @@ def verdicts() -> dict[str, tuple[str, float, int, int, int]]:
 @pytest.fixture(scope="module")
 def big_batch(
     tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[Path, Path, dict[str, str], subprocess.CompletedProcess[str]]:
+) -> tuple[Path, Path, dict[str, str], Ran]:
     base = tmp_path_factory.mktemp("batch200")
     submissions = base / "submissions"
     submissions.mkdir()
@@ -109,7 +101,7 @@ def big_batch(
 
 
 def test_a_batch_of_200_mixed_cards_writes_one_report_per_card_and_a_correct_summary(
-    big_batch: tuple[Path, Path, dict[str, str], subprocess.CompletedProcess[str]],
+    big_batch: tuple[Path, Path, dict[str, str], Ran],
     verdicts: dict[str, tuple[str, float, int, int, int]],
 ) -> None:
     submissions, out, expected, done = big_batch
@@ -164,9 +156,7 @@ def test_a_batch_of_200_mixed_cards_writes_one_report_per_card_and_a_correct_sum
     assert len(progress) == 200 and progress[-1].startswith("[200/200] ")
 
 
-def test_a_rerun_checks_only_what_changed(
-    big_batch: tuple[Path, Path, dict[str, str], subprocess.CompletedProcess[str]], tmp_path: Path
-) -> None:
+def test_a_rerun_checks_only_what_changed(big_batch: tuple[Path, Path, dict[str, str], Ran], tmp_path: Path) -> None:
     submissions, out, expected, _ = big_batch
     # A fresh copy of the output, so that the other tests see the first run's.
     again = tmp_path / "reports"
@@ -358,8 +348,11 @@ def test_interrupting_a_batch_leaves_only_whole_reports_and_a_rerun_finishes_it(
     for i in range(120):
         _submission(EXAMPLES[("pass", "fail")[i % 2]], submissions / f"card-{i:03d}", f"Model {i}")
     out = tmp_path / "out"
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    # Its own process group, as a terminal's foreground job: Ctrl-C reaches the workers too.
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    # Its own process group, as a terminal's foreground job: Ctrl-C reaches the workers too. And Ctrl-C
+    # acts, as in a terminal, even when this suite was started with SIGINT ignored (a background job
+    # of a script inherits that, and Python then leaves it ignored): without this the batch ran to
+    # its end and the test failed whenever pytest was started so, before and after issue 11.
     process = subprocess.Popen(
         [sys.executable, "-m", "checker", "batch", str(submissions), "--out", str(out), "-j", "2", "-f", "json,html"],
         stdout=subprocess.PIPE,
@@ -368,6 +361,7 @@ def test_interrupting_a_batch_leaves_only_whole_reports_and_a_rerun_finishes_it(
         env=environment,
         cwd=ROOT,
         start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(out.glob(f"*/{STATE}"))) < 10:
@@ -405,7 +399,7 @@ def test_on_a_terminal_a_progress_bar_and_errors_above_it(tmp_path: Path) -> Non
         stdout=subprocess.PIPE,
         stderr=follower,
         text=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "TERM": "xterm"},
+        env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "TERM": "xterm"},
         cwd=ROOT,
     )
     os.close(follower)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
+from conftest import CONDITIONAL_CARD, FAIL_CARD, TODAY
 
 from checker.catalog import load_catalog
 from checker.engine import check_coverage
@@ -20,8 +20,6 @@ from checker.rules import CHECKS, registry
 from checker.scoring import overall_score, verdict
 from checker.severity import Severity
 
-ROOT = Path(__file__).resolve().parent.parent
-TODAY = dt.date(2026, 11, 24)
 CONCEPT_SECTIONS = {
     "Context variation",
     "Anti-deception evals",
@@ -108,7 +106,7 @@ def test_overall_score_is_the_weighted_mean_of_applicable_areas() -> None:
 
 
 def test_area_scores_weight_requirements_by_their_catalog_weight() -> None:
-    report = check_file(ROOT / "examples/juniper-3-conditional/card.yaml", today=TODAY)
+    report = check_file(CONDITIONAL_CARD, today=TODAY)
     for area in report.areas:
         applicable = [r for r in area.requirements if r.score is not None]
         expected = 100 * sum(r.score * r.weight for r in applicable) / sum(r.weight for r in applicable)  # type: ignore[operator]
@@ -151,7 +149,7 @@ def test_profile_files_extend_each_other_and_merge_tables(tmp_path: Path) -> Non
 
 
 def test_profile_severity_override_reaches_the_findings(tmp_path: Path) -> None:
-    card = ROOT / "examples/orion-7-fail/card.yaml"
+    card = FAIL_CARD
     default = check_file(card, "default", today=TODAY)
     regulator = check_file(card, "regulator", today=TODAY)
     assert {f.severity for f in default.findings if f.requirement == "VS-5"} == {Severity.MINOR}

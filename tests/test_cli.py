@@ -8,32 +8,18 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import BASE, CONDITIONAL_CARD, FAIL_CARD, PASS_CARD, ROOT, SharedPrinter, golden, safetycase_process
+from conftest import safetycase as cli
 
-ROOT = Path(__file__).resolve().parent.parent
-BASE = (Path(__file__).parent / "cases" / "base.yaml").read_text(encoding="utf-8")
-PASS_CARD = ROOT / "examples/aster-2-pass/card.yaml"
-CONDITIONAL_CARD = ROOT / "examples/juniper-3-conditional/card.yaml"
-FAIL_CARD = ROOT / "examples/orion-7-fail/card.yaml"
+from checker.render import FORMATS
 
-
-def safetycase(
-    *args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the real entry point (with its last guard), as the console script does."""
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1795478400", **(env or {})}
-    environment.pop("SAFETYCASE_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environment,
-        check=False,
-        timeout=120,  # a run that blocks (on a pipe, say) fails instead of hanging the suite
-    )
+safetycase = safetycase_process
+"""The subprocess runner under the name tests/test_init_from.py and tests/test_load_hostile_values.py import it
+by; they move to conftest's in-process `safetycase` in their own change. The tests here use `cli`, in process."""
 
 
 # --- bad input: exit 2, one line naming file, place and problem; nothing written ---------------
@@ -46,73 +32,59 @@ def _alias_bomb() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
-    """name -> (file, what the one-line message must contain after 'file:')."""
-
-    def write(name: str, content: str | bytes) -> Path:
-        path = tmp_path / name
-        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-        return path
-
-    big = tmp_path / "big.yaml"
-    with open(big, "wb") as handle:
-        handle.write(b"a: " + b"x" * (50 * 1024 * 1024) + b"\n")
-    return {
-        "malformed YAML": (write("bad.yaml", "schema_version: '1.0\nmodel: {\n"), "invalid YAML"),
-        "malformed JSON": (
-            write("bad.json", '{"schema_version": "1.0",}'),
-            "1:26: invalid JSON: expected a key in double quotes, found '}'",
-        ),
-        "duplicate keys": (
-            write("dup.yaml", BASE.replace("  name: Aster-2\n", "  name: Aster-2\n  name: Aster-3\n")),
-            "15:3: duplicate key 'name' (first on line 14)",
-        ),
-        "alias bomb": (write("bomb.yaml", _alias_bomb()), "aliases expand to more than 1,000,000 values"),
-        "50 MB file": (big, "file is 50.0 MiB; the limit is 10.0 MiB"),
-        "deep YAML": (write("deep.yaml", "[" * 100_000 + "]" * 100_000), "1:65: nested too deeply"),
-        "deep JSON": (write("deep.json", "[" * 100_000 + "]" * 100_000), "1:65: nested too deeply"),
-        "binary": (write("garbage.yaml", bytes(range(256)) * 64), "not UTF-8 text"),
-        "empty": (write("empty.yaml", ""), "1:1: the file is empty"),
-        "count > n": (
-            write("count.yaml", BASE.replace("n: 800, count: 19}", "n: 800, count: 900}")),
-            "45:49: count 900 is larger than n 800",
-        ),
-        "dangling reference": (
-            write("ref.yaml", BASE.replace("evidence: [sb-wmdp, audit-1]", "evidence: [sb-wmdp, audit-2]")),
-            "256:25: 'audit-2' names no evaluation",
-        ),
-        "wrong type": (
-            write("type.yaml", BASE.replace("    auditor_designed_tests: true", "    auditor_designed_tests: 3")),
-            "224:29: expected true or false, found 3 (a number)",
-        ),
-    }
+def _fifty_megabytes() -> bytes:
+    return b"a: " + b"x" * (50 * 1024 * 1024) + b"\n"
 
 
-BAD_NAMES = [
-    "malformed YAML",
-    "malformed JSON",
-    "duplicate keys",
-    "alias bomb",
-    "50 MB file",
-    "deep YAML",
-    "deep JSON",
-    "binary",
-    "empty",
-    "count > n",
-    "dangling reference",
-    "wrong type",
-]
+BAD_INPUTS: dict[str, tuple[str, str | bytes | Callable[[], bytes], str]] = {
+    # name: (file, content, what the one-line message must contain after 'file:')
+    "malformed YAML": ("bad.yaml", "schema_version: '1.0\nmodel: {\n", "invalid YAML"),
+    "malformed JSON": (
+        "bad.json",
+        '{"schema_version": "1.0",}',
+        "1:26: invalid JSON: expected a key in double quotes, found '}'",
+    ),
+    "duplicate keys": (
+        "dup.yaml",
+        BASE.replace("  name: Aster-2\n", "  name: Aster-2\n  name: Aster-3\n"),
+        "15:3: duplicate key 'name' (first on line 14)",
+    ),
+    "alias bomb": ("bomb.yaml", _alias_bomb(), "aliases expand to more than 1,000,000 values"),
+    "50 MB file": ("big.yaml", _fifty_megabytes, "file is 50.0 MiB; the limit is 10.0 MiB"),
+    "deep YAML": ("deep.yaml", "[" * 100_000 + "]" * 100_000, "1:65: nested too deeply"),
+    "deep JSON": ("deep.json", "[" * 100_000 + "]" * 100_000, "1:65: nested too deeply"),
+    "binary": ("garbage.yaml", bytes(range(256)) * 64, "not UTF-8 text"),
+    "empty": ("empty.yaml", "", "1:1: the file is empty"),
+    "count > n": (
+        "count.yaml",
+        BASE.replace("n: 800, count: 19}", "n: 800, count: 900}"),
+        "45:49: count 900 is larger than n 800",
+    ),
+    "dangling reference": (
+        "ref.yaml",
+        BASE.replace("evidence: [sb-wmdp, audit-1]", "evidence: [sb-wmdp, audit-2]"),
+        "256:25: 'audit-2' names no evaluation",
+    ),
+    "wrong type": (
+        "type.yaml",
+        BASE.replace("    auditor_designed_tests: true", "    auditor_designed_tests: 3"),
+        "224:29: expected true or false, found 3 (a number)",
+    ),
+}
 
 
-@pytest.mark.parametrize("name", BAD_NAMES)
+@pytest.mark.parametrize("name", list(BAD_INPUTS))
 @pytest.mark.parametrize("command", ["check", "validate"])
 def test_bad_input(tmp_path: Path, name: str, command: str) -> None:
-    card, expected = _bad_inputs(tmp_path)[name]
+    file, content, expected = BAD_INPUTS[name]
+    card = tmp_path / file
+    made = content() if callable(content) else content
+    card.write_bytes(made if isinstance(made, bytes) else made.encode("utf-8"))
     before = hashlib.sha256(card.read_bytes()).hexdigest()
     out = tmp_path / "reports" / "report.json"
     out.parent.mkdir()
     args = [command, card] + (["--format", "json", "-o", out] if command == "check" else [])
-    done = safetycase(*args)
+    done = cli(*args)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     lines = done.stderr.splitlines()
@@ -132,7 +104,7 @@ def test_validate_lists_every_problem_like_a_compiler(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    done = safetycase("validate", card)
+    done = cli("validate", card)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
         f"{card}:45:49: count 900 is larger than n 800 (at /evaluations/0/arms/0/count)",
@@ -141,7 +113,7 @@ def test_validate_lists_every_problem_like_a_compiler(tmp_path: Path) -> None:
 
 
 def test_validate_a_good_card() -> None:
-    done = safetycase("validate", PASS_CARD)
+    done = cli("validate", PASS_CARD)
     assert (done.returncode, done.stdout) == (0, f"{PASS_CARD}: valid\n")
 
 
@@ -153,7 +125,7 @@ def test_validate_and_batch_lines_show_control_characters_escaped(tmp_path: Path
     good.write_text(BASE, encoding="utf-8")
     bad = submissions / "bad\u202elmay.yaml"
     bad.write_text(BASE + '"x-\\e[2J\\nFAKE: all clear": 1\n"x-\\e[2J\\nFAKE: all clear": 2\n', encoding="utf-8")
-    done = safetycase("validate", good, bad)
+    done = cli("validate", good, bad)
     assert done.returncode == 2
     assert done.stdout == f"{submissions}/good\\x1b]0;pwned\\x07.yaml: valid\n"
     (line,) = done.stderr.splitlines()
@@ -162,7 +134,7 @@ def test_validate_and_batch_lines_show_control_characters_escaped(tmp_path: Path
         and "duplicate key 'x-\\x1b[2J\\nFAKE: all clear'" in line
     )
 
-    batch = safetycase("batch", submissions, "--out", tmp_path / "out", "-f", "json")
+    batch = cli("batch", submissions, "--out", tmp_path / "out", "-f", "json")
     progress = [line for line in batch.stderr.splitlines() if line.startswith("[")]
     assert len(progress) == 2, batch.stderr
     assert any("bad\\u202elmay" in line and "\\x1b[2J\\nFAKE: all clear" in line for line in progress)
@@ -173,7 +145,7 @@ def test_validate_and_batch_lines_show_control_characters_escaped(tmp_path: Path
 
 
 def test_missing_card_file(tmp_path: Path) -> None:
-    done = safetycase("check", tmp_path / "nope.yaml")
+    done = cli("check", tmp_path / "nope.yaml")
     assert done.returncode == 2
     assert done.stderr == f"{tmp_path / 'nope.yaml'}: no such file\n"
 
@@ -194,13 +166,13 @@ def test_missing_card_file(tmp_path: Path) -> None:
     ],
 )
 def test_exit_code_follows_fail_on(card: Path, fail_on: str, code: int) -> None:
-    done = safetycase("check", card, "--fail-on", fail_on)
+    done = cli("check", card, "--fail-on", fail_on)
     assert done.returncode == code, done.stderr
     assert done.stderr == ""
 
 
 def test_unknown_fail_on_is_a_usage_error() -> None:
-    done = safetycase("check", PASS_CARD, "--fail-on", "sometimes")
+    done = cli("check", PASS_CARD, "--fail-on", "sometimes")
     assert done.returncode == 2 and "sometimes" in done.stderr and "Traceback" not in done.stderr
 
 
@@ -217,15 +189,20 @@ def _fits_80_columns(stdout: str, card: str) -> None:
 
 
 def test_text_report_reads_in_80_columns_without_colour() -> None:
-    done = safetycase("check", FAIL_CARD)
+    done = cli("check", FAIL_CARD)
     lines = done.stdout.splitlines()
     assert lines[1] == str(FAIL_CARD) and lines[2] == "Orion-7 (orion-7-ga), Halcyon Labs"
     assert lines[4].startswith("VERDICT: FAIL")
-    assert "3 blocker" in lines[4]
+    blockers = golden(FAIL_CARD.relative_to(ROOT))["counts"]["blocker"]
+    assert blockers > 0 and f"{blockers} blocker" in lines[4]
     assert "\x1b[" not in done.stdout  # not a terminal: no colour codes
     _fits_80_columns(done.stdout, str(FAIL_CARD))
     assert f"{FAIL_CARD}:133  AR-3 (unmet)\n" in done.stdout  # file:line for findings
-    assert done.stdout.index("Blockers (3)") < done.stdout.index("Major findings") < done.stdout.index("Minor findings")
+    assert (
+        done.stdout.index(f"Blockers ({blockers})")
+        < done.stdout.index("Major findings")
+        < done.stdout.index("Minor findings")
+    )
     # Figures are the ones the message does not state, in plain words (true, not Python's True).
     assert "    figures: financial_ties: true\n" in done.stdout
     assert "True" not in done.stdout and "None" not in done.stdout
@@ -240,7 +217,7 @@ def test_a_long_path_and_long_names_keep_the_text_report_in_80_columns(tmp_path:
     text = text.replace("name: Orion-7\n", "name: " + "Orion-7 extended reasoning edition " * 5 + "\n", 1)
     text = text.replace("organization: Halcyon Labs\n", "organization: " + "Halcyon Labs Group " * 8 + "\n", 1)
     card.write_text(text, encoding="utf-8")
-    done = safetycase("check", card, "--no-evidence")
+    done = cli("check", card, "--no-evidence")
     assert done.returncode == 1, done.stderr
     assert len(str(card)) > 80
     lines = done.stdout.splitlines()
@@ -252,7 +229,7 @@ def test_a_long_path_and_long_names_keep_the_text_report_in_80_columns(tmp_path:
 
 def test_json_output_to_a_file(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    done = safetycase("check", CONDITIONAL_CARD, "--format", "json", "-o", out)
+    done = cli("check", CONDITIONAL_CARD, "--format", "json", "-o", out)
     assert done.returncode == 0 and done.stdout == ""
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["verdict"] == "conditional"
@@ -261,16 +238,16 @@ def test_json_output_to_a_file(tmp_path: Path) -> None:
 
 
 def test_output_folder_must_exist(tmp_path: Path) -> None:
-    done = safetycase("check", PASS_CARD, "--format", "json", "-o", tmp_path / "no" / "report.json")
+    done = cli("check", PASS_CARD, "--format", "json", "-o", tmp_path / "no" / "report.json")
     assert done.returncode == 2 and "no folder" in done.stderr
 
 
 def test_several_formats_in_one_run_write_each_into_the_folder(tmp_path: Path) -> None:
     out = tmp_path / "reports"  # made by the run: its parent exists
-    done = safetycase("check", FAIL_CARD, "--format", "json,sarif,markdown,junit", "-o", out)
+    done = cli("check", FAIL_CARD, "--format", "json,sarif,markdown,junit", "-o", out)
     assert done.returncode == 1, done.stderr  # the gate, as with one format
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "report.md", "report.sarif", "report.xml"]
-    one = safetycase("check", FAIL_CARD, "--format", "json")
+    one = cli("check", FAIL_CARD, "--format", "json")
     assert (out / "report.json").read_text(encoding="utf-8") == one.stdout  # the same report as alone
     assert json.loads((out / "report.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
     assert (out / "report.md").read_text(encoding="utf-8").startswith("#")
@@ -291,7 +268,7 @@ def test_several_formats_in_one_run_write_each_into_the_folder(tmp_path: Path) -
 def test_several_formats_misused_is_exit_2_with_nothing_written(tmp_path: Path, args: list[str], expected: str) -> None:
     (tmp_path / "file").write_text("keep\n", encoding="utf-8")
     places = {"OUT": tmp_path / "out", "FILE": tmp_path / "file", "NOPARENT": tmp_path / "no" / "out"}
-    done = safetycase("check", PASS_CARD, *(str(places.get(a, a)) for a in args))
+    done = cli("check", PASS_CARD, *(str(places.get(a, a)) for a in args))
     assert done.returncode == 2 and expected in done.stderr, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
     assert (tmp_path / "file").read_text(encoding="utf-8") == "keep\n"
@@ -300,25 +277,25 @@ def test_several_formats_misused_is_exit_2_with_nothing_written(tmp_path: Path, 
 def test_several_formats_for_an_invalid_card_make_no_folder(tmp_path: Path) -> None:
     card = tmp_path / "card.yaml"
     card.write_text("schema_version: '1.0'\n", encoding="utf-8")
-    done = safetycase("check", card, "--format", "json,html", "-o", tmp_path / "out")
+    done = cli("check", card, "--format", "json,html", "-o", tmp_path / "out")
     assert done.returncode == 2 and not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("fmt", ["sarif", "junit", "html"])
 def test_one_document_formats_take_one_card_on_standard_output(fmt: str) -> None:
-    done = safetycase("check", PASS_CARD, CONDITIONAL_CARD, "--format", fmt)
+    done = cli("check", PASS_CARD, CONDITIONAL_CARD, "--format", fmt)
     assert done.returncode == 2 and done.stdout == ""
     assert f"the {fmt} format holds one card" in done.stderr
 
 
 def test_unknown_format() -> None:
-    done = safetycase("check", PASS_CARD, "--format", "docx")
+    done = cli("check", PASS_CARD, "--format", "docx")
     assert done.returncode == 2 and "unknown format 'docx'" in done.stderr
 
 
 def test_regulator_profile_is_stricter() -> None:
-    default = json.loads(safetycase("check", CONDITIONAL_CARD, "-f", "json").stdout)
-    regulator = json.loads(safetycase("check", CONDITIONAL_CARD, "-f", "json", "--profile", "regulator").stdout)
+    default = json.loads(cli("check", CONDITIONAL_CARD, "-f", "json").stdout)
+    regulator = json.loads(cli("check", CONDITIONAL_CARD, "-f", "json", "--profile", "regulator").stdout)
     assert regulator["profile"]["name"] == "regulator"
     assert regulator["pass_score"] > default["pass_score"]
     assert regulator["score"] < default["score"]
@@ -328,13 +305,13 @@ def test_regulator_profile_is_stricter() -> None:
 def test_profile_file_with_an_unknown_option(tmp_path: Path) -> None:
     profile = tmp_path / "strict.yaml"
     profile.write_text("extends: regulator\npass_scor: 90\n", encoding="utf-8")
-    done = safetycase("check", PASS_CARD, "--profile", profile)
+    done = cli("check", PASS_CARD, "--profile", profile)
     assert done.returncode == 2
     assert done.stderr.startswith(f"{profile}:2:1: unknown profile option 'pass_scor' (known: ")
 
 
 def test_unknown_built_in_profile() -> None:
-    done = safetycase("check", PASS_CARD, "--profile", "lenient")
+    done = cli("check", PASS_CARD, "--profile", "lenient")
     assert done.returncode == 2
     assert done.stderr == "lenient: no such profile (built-in profiles: default, regulator)\n"
 
@@ -342,12 +319,12 @@ def test_unknown_built_in_profile() -> None:
 def test_version() -> None:
     from checker import __version__
 
-    done = safetycase("--version")
+    done = cli("--version")
     assert (done.returncode, done.stdout) == (0, f"safetycase {__version__}\n")
 
 
 def test_schema_command_prints_the_schema() -> None:
-    done = safetycase("schema")
+    done = cli("schema")
     assert json.loads(done.stdout) == json.loads((ROOT / "schema/submission.schema.json").read_text(encoding="utf-8"))
 
 
@@ -357,22 +334,22 @@ def test_requirements_command_lists_the_catalog() -> None:
     ids = [
         r["id"] for r in yaml.safe_load((ROOT / "schema/requirements.yaml").read_text(encoding="utf-8"))["requirements"]
     ]
-    done = safetycase("requirements", "--format", "json")
+    done = cli("requirements", "--format", "json")
     assert [r["id"] for r in json.loads(done.stdout)["requirements"]] == ids
-    text = safetycase("requirements").stdout
+    text = cli("requirements").stdout
     assert all(i in text for i in ids)
 
 
 def test_init_writes_a_card_that_validates_and_checks(tmp_path: Path) -> None:
     card = tmp_path / "card.yaml"
-    done = safetycase("init", "-o", card)
+    done = cli("init", "-o", card)
     assert done.returncode == 0, done.stderr
-    assert safetycase("validate", card).returncode == 0
-    checked = safetycase("check", card, "--format", "json")
+    assert cli("validate", card).returncode == 0
+    checked = cli("check", card, "--format", "json")
     report = json.loads(checked.stdout)
     assert report["verdict"] == "conditional"  # an empty card is valid, with findings to fill
     assert report["counts"]["major"] > 10
-    again = safetycase("init", "-o", card)
+    again = cli("init", "-o", card)
     assert again.returncode == 2 and "exists already" in again.stderr
 
 
@@ -389,7 +366,7 @@ def test_pdf_and_templating_libraries_are_not_imported_for_a_check() -> None:
 
 
 def test_a_folder_given_as_profile(tmp_path: Path) -> None:
-    done = safetycase("check", PASS_CARD, "--profile", tmp_path)
+    done = cli("check", PASS_CARD, "--profile", tmp_path)
     assert (done.returncode, done.stderr) == (2, f"{tmp_path}: is a folder, not a profile file\n")
 
 
@@ -413,23 +390,32 @@ def test_internal_errors_do_not_print_tracebacks(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "start"), [("audit.pdf", b"%PDF-"), ("audit.html", b"<!DOCTYPE html>"), ("audit.md", b"# ")]
+    ("name", "start"),
+    [
+        pytest.param("audit.pdf", b"%PDF-", marks=pytest.mark.slow),
+        ("audit.html", b"<!DOCTYPE html>"),
+        ("audit.md", b"# "),
+    ],
 )
-def test_report_takes_its_format_from_the_file_name(tmp_path: Path, name: str, start: bytes) -> None:
-    done = safetycase("report", FAIL_CARD, "-o", tmp_path / name)
+def test_report_takes_its_format_from_the_file_name(
+    tmp_path: Path, name: str, start: bytes, pdf_printer: SharedPrinter
+) -> None:
+    done = cli("report", FAIL_CARD.relative_to(ROOT), "-o", tmp_path / name)  # the PDF printed once a session
     assert done.returncode == 0, done.stderr  # a report is written whatever the verdict
     assert (tmp_path / name).read_bytes().startswith(start)
-    assert done.stderr.startswith(f"wrote {tmp_path / name} (") and "fail, score 31.5" in done.stderr
+    expected = golden(FAIL_CARD.relative_to(ROOT))
+    assert done.stderr.startswith(f"wrote {tmp_path / name} (")
+    assert f"{expected['verdict']}, score {expected['score']:.1f}" in done.stderr
 
 
 def test_report_format_option_wins_over_the_name(tmp_path: Path) -> None:
-    done = safetycase("report", PASS_CARD, "--format", "markdown", "-o", tmp_path / "audit.txt")
+    done = cli("report", PASS_CARD, "--format", "markdown", "-o", tmp_path / "audit.txt")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "audit.txt").read_text(encoding="utf-8").startswith("# Safety case gap report: Aster-2")
 
 
 def test_report_without_a_known_extension_or_format(tmp_path: Path) -> None:
-    done = safetycase("report", PASS_CARD, "-o", tmp_path / "audit.txt")
+    done = cli("report", PASS_CARD, "-o", tmp_path / "audit.txt")
     assert done.returncode == 2
     assert "cannot tell the format of" in done.stderr and "--format markdown, html or pdf" in done.stderr
     assert list(tmp_path.iterdir()) == []
@@ -438,31 +424,64 @@ def test_report_without_a_known_extension_or_format(tmp_path: Path) -> None:
 def test_report_of_a_bad_card_writes_nothing(tmp_path: Path) -> None:
     card = tmp_path / "card.yaml"
     card.write_text(BASE.replace("n: 800, count: 19}", "n: 800, count: 900}"), encoding="utf-8")
-    done = safetycase("report", card, "-o", tmp_path / "audit.pdf")
+    done = cli("report", card, "-o", tmp_path / "audit.pdf")
     assert done.returncode == 2 and "count 900 is larger than n 800" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["card.yaml"]
 
 
 def test_pdf_to_standard_output_is_refused_before_any_work() -> None:
-    done = safetycase("check", PASS_CARD, "--format", "pdf")
+    done = cli("check", PASS_CARD, "--format", "pdf")
     assert done.returncode == 2
     assert done.stderr == "safetycase: the pdf format is binary; write it to a file with -o\n"
 
 
-@pytest.mark.parametrize(("fmt", "suffix"), [("json", "json"), ("markdown", "md"), ("html", "html"), ("pdf", "pdf")])
-def test_reports_are_byte_for_byte_reproducible(tmp_path: Path, fmt: str, suffix: str) -> None:
-    # Two separate processes (other hash seeds, other temporary names): the same bytes.
-    outputs = []
-    for run in ("a", "b"):
-        out = tmp_path / f"{run}.{suffix}"
-        done = safetycase("check", FAIL_CARD, "--format", fmt, "-o", out, env={"PYTHONHASHSEED": "random"})
-        assert done.returncode == 1, done.stderr  # the gate fails on blockers; the report is written
-        outputs.append(out.read_bytes())
-    assert outputs[0] == outputs[1]
-    if fmt == "pdf":  # the dates are the report's (SOURCE_DATE_EPOCH), not the clock's
+def _another_hash_seed() -> str:
+    """A hash seed other than this process's: PYTHONHASHSEED + 1 when it is fixed, else 1 (this process's
+    is then random)."""
+    seed = os.environ.get("PYTHONHASHSEED", "random")
+    return str(int(seed) + 1) if seed.isdigit() else "1"
+
+
+@pytest.fixture(scope="module")
+def two_processes(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Callable[[str], tuple[bytes, bytes]]:
+    """A format's report of the failing card from this process and from another, with another hash seed
+    (and other temporary names). Each writes every text format at once, and the binary ones (seconds) apart;
+    the PDF in this process is the one the session prints of this report anyway."""
+    pairs: dict[bool, tuple[Path, Path]] = {}
+
+    def run(binary: bool, here: bool) -> Path:
+        names = [f.name for f in FORMATS.values() if f.binary is binary]
+        if binary and here:
+            request.getfixturevalue("pdf_printer")  # the PDF, in this process, printed once a session
+        folder = tmp_path_factory.mktemp("here" if here else "another-process")
+        out = folder / "reports" if len(names) > 1 else folder / f"report.{FORMATS[names[0]].extension}"
+        args = ("check", FAIL_CARD.relative_to(ROOT), "--format", ",".join(names), "-o", out)
+        done = cli(*args) if here else safetycase_process(*args, env={"PYTHONHASHSEED": _another_hash_seed()})
+        assert done.returncode == 1, done.stderr  # the gate fails on blockers; the reports are written
+        return out if len(names) > 1 else folder
+
+    def outputs(name: str) -> tuple[bytes, bytes]:
+        fmt = FORMATS[name]
+        if fmt.binary not in pairs:
+            pairs[fmt.binary] = (run(fmt.binary, here=True), run(fmt.binary, here=False))
+        first, second = (folder / f"report.{fmt.extension}" for folder in pairs[fmt.binary])
+        return first.read_bytes(), second.read_bytes()
+
+    return outputs
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(f.name, marks=pytest.mark.slow if f.binary else ()) for f in FORMATS.values()]
+)
+def test_reports_are_byte_for_byte_reproducible(two_processes: Callable[[str], tuple[bytes, bytes]], name: str) -> None:
+    first, second = two_processes(name)
+    assert first and first == second
+    if name == "pdf":  # the dates are the report's (SOURCE_DATE_EPOCH), not the clock's
         import io
 
         import pypdf
 
-        meta = pypdf.PdfReader(io.BytesIO(outputs[0])).metadata
+        meta = pypdf.PdfReader(io.BytesIO(first)).metadata
         assert meta is not None and meta["/CreationDate"] == meta["/ModDate"] == "D:20261124000000Z"

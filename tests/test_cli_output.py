@@ -7,6 +7,7 @@ the real /dev/null or /dev/full: a regression here once replaced /dev/null when 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import pty
@@ -14,17 +15,18 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
-from test_cli import PASS_CARD, ROOT, safetycase
+from conftest import PASS_CARD, ROOT, SOURCE_DATE_EPOCH, Ran, safetycase
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _one_line_usage_error(done: subprocess.CompletedProcess[str], *expected: str) -> str:
+def _one_line_usage_error(done: Ran | subprocess.CompletedProcess[str], *expected: str) -> str:
     """Exit 2, nothing on standard output, one line on standard error containing each of `expected`."""
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
@@ -135,32 +137,24 @@ def test_output_under_a_regular_file(tmp_path: Path) -> None:
     _one_line_usage_error(done, "no folder")
 
 
-def test_output_into_a_folder_without_write_permission_simulated(tmp_path: Path) -> None:
+def test_output_into_a_folder_without_write_permission_simulated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Tests run as root, which ignores permission bits: make creating the file fail as it would.
-    code = (
-        "import errno, sys, tempfile\n"
-        "def refused(*a, **k):\n    raise PermissionError(errno.EACCES, 'Permission denied')\n"
-        "tempfile.NamedTemporaryFile = refused\n"
-        "from checker.cli import run\nsys.argv = ['safetycase', 'check', sys.argv[1], '-o', sys.argv[2]]\nrun()"
-    )
+    def refused(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refused)
     out = tmp_path / "report.txt"
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(PASS_CARD), str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        timeout=120,
-    )
+    done = safetycase("check", PASS_CARD, "-o", out)
     _one_line_usage_error(done, f"cannot write {out}: Permission denied")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_output_into_a_folder_without_write_permission() -> None:
-    # Root ignores permission bits, so as root (CI) the command runs as nobody (setpriv). Every
-    # folder it needs is traversable by nobody, so that the only thing denied is the write.
-    import tempfile
-
+    # Root ignores permission bits, so as root (CI) the command runs as nobody (setpriv), in a
+    # process of its own. Every folder it needs is traversable by nobody, so that the only thing
+    # denied is the write.
     base = Path(tempfile.mkdtemp(prefix="safetycase-perm-"))
     try:
         base.chmod(0o755)
@@ -221,15 +215,11 @@ def test_init_accepts_yml(tmp_path: Path) -> None:
 def test_written_files_follow_the_umask(tmp_path: Path, command: str, umask: int, mode: int) -> None:
     out = tmp_path / "out.yaml"
     args = ["check", str(PASS_CARD), "-o", str(out)] if command == "check" else ["init", "-o", str(out)]
-    done = subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        umask=umask,
-        timeout=120,
-    )
+    before = os.umask(umask)
+    try:
+        done = safetycase(*args)
+    finally:
+        os.umask(before)
     assert done.returncode == 0, done.stderr
     assert stat.S_IMODE(out.stat().st_mode) == mode
 
@@ -290,7 +280,7 @@ def test_standard_output_that_refuses_every_write(command: list[str]) -> None:
 def _on_a_terminal(env: dict[str, str]) -> str:
     """Standard output of a check run on a pseudo-terminal."""
     environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM", "SAFETYCASE_DEBUG")}
-    environment |= {"SOURCE_DATE_EPOCH": "1795478400", **env}
+    environment |= {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, **env}
     leader, follower = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "checker", "check", str(PASS_CARD)],

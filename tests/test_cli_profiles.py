@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_cli import CONDITIONAL_CARD, PASS_CARD, safetycase
+from conftest import CONDITIONAL_CARD, PASS_CARD, safetycase
 
 
 def _profile(tmp_path: Path, text: str, name: str = "mine.yaml") -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import shutil
@@ -12,14 +11,13 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import CONDITIONAL_CARD, PASS_CARD, TODAY, safetycase
 from markdown_it import MarkdownIt
-from test_cli import CONDITIONAL_CARD, PASS_CARD, safetycase
 
 from checker.diff import VersionDiff, diff_versions
 from checker.pipeline import check_file
 from checker.render.diff import render_markdown, render_text
 
-TODAY = dt.date(2026, 11, 2)
 WEIGHTS = "0ae54f7078118c5a146dcd92d04842b8e78a68aac4b5663a10e2eb79bffec65f"
 """The released configuration api-prod's weights hash in the aster-2-pass example."""
 

@@ -10,16 +10,15 @@ import re
 import sys
 import tomllib
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
+from conftest import ROOT
 
 from checker.render.schema_doc import render_schema_reference
 
-ROOT = Path(__file__).resolve().parent.parent
 REGENERATE = "run python docs/generate.py --write and review the diff"
 
 

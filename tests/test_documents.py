@@ -1,12 +1,12 @@
 """The Markdown, HTML and PDF reports: complete, escaped, self-contained, and fetching nothing.
 
-The PDF is read back with pypdf; overflow is found by walking WeasyPrint's laid-out boxes. The
-terminal report shows the card's control characters escaped.
+The PDF is read back with pypdf; overflow is found by walking the boxes of the very layout WeasyPrint
+printed it from (each PDF is laid out once: seconds a page). The terminal report shows the card's
+control characters escaped.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import re
@@ -17,8 +17,8 @@ from typing import Any
 
 import pypdf
 import pytest
-import weasyprint
 import yaml
+from conftest import BASE, EXAMPLE_CARDS, ROOT, TODAY, Printed, SharedPrinter, printed
 
 from checker.pipeline import check_file
 from checker.render import FORMATS, RenderOptions
@@ -29,10 +29,7 @@ from checker.report import Report
 from checker.terminal import visible
 from tests.test_hostile import _permissive_viewer, live_in_output
 
-ROOT = Path(__file__).resolve().parent.parent
-TODAY = dt.date(2026, 11, 24)
-EXAMPLES = sorted(p.relative_to(ROOT) for p in (ROOT / "examples").glob("*/card.yaml"))
-BASE = Path(__file__).parent / "cases" / "base.yaml"
+EXAMPLES = EXAMPLE_CARDS
 
 
 @pytest.fixture(autouse=True)
@@ -53,8 +50,8 @@ def reports() -> dict[str, Report]:
 
 
 @pytest.fixture(scope="module")
-def pdfs(reports: dict[str, Report]) -> dict[str, bytes]:
-    return {card: pdf_render.render(report) for card, report in reports.items()}
+def pdfs(reports: dict[str, Report], pdf_printer: SharedPrinter) -> dict[str, Printed]:
+    return {card: pdf_printer.report(report) for card, report in reports.items()}
 
 
 # --- every example, every format ----------------------------------------------------------------
@@ -90,9 +87,12 @@ def test_html_report_is_self_contained(reports: dict[str, Report], card: str) ->
     assert names >= {"svg", "nav", "table"}  # charts inline, contents, tables
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("card", [str(c) for c in EXAMPLES])
-def test_pdf_cover_verdict_blockers_and_metadata(reports: dict[str, Report], pdfs: dict[str, bytes], card: str) -> None:
-    report, data = reports[card], pdfs[card]
+def test_pdf_cover_verdict_blockers_and_metadata(
+    reports: dict[str, Report], pdfs: dict[str, Printed], card: str
+) -> None:
+    report, data = reports[card], pdfs[card].pdf
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert 12 <= len(reader.pages) <= 45
     meta = reader.metadata
@@ -110,15 +110,17 @@ def test_pdf_cover_verdict_blockers_and_metadata(reports: dict[str, Report], pdf
     assert f"version {report.catalog.version}" in cover
     assert report.generated_on.isoformat() in cover
     assert f"Verdict: {report.verdict.value.upper()}" in cover
-    text = _flat("\n".join(page.extract_text() for page in reader.pages))
-    for blocker in report.findings_of("blocker"):
-        assert f"BLOCKER {blocker.requirement} " in text  # the badge, upper-cased by the stylesheet
+    badges = [f"BLOCKER {blocker.requirement} " for blocker in report.findings_of("blocker")]
+    text = _text_until_found(reader, badges)
+    for badge in badges:
+        assert badge in text  # the badge, upper-cased by the stylesheet
     assert "Page 2 of" in _flat(reader.pages[1].extract_text())  # running footer with page numbers
     assert reader.attachments == {}
 
 
-def test_pdf_is_tagged_and_outlined(pdfs: dict[str, bytes]) -> None:
-    reader = pypdf.PdfReader(io.BytesIO(pdfs["examples/orion-7-fail/card.yaml"]))
+@pytest.mark.slow
+def test_pdf_is_tagged_and_outlined(pdfs: dict[str, Printed]) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(pdfs["examples/orion-7-fail/card.yaml"].pdf))
     root: Any = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     titles = [item.title for item in _flatten(reader.outline)]
@@ -127,13 +129,15 @@ def test_pdf_is_tagged_and_outlined(pdfs: dict[str, bytes]) -> None:
     assert "Contents" not in titles
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("card", [str(c) for c in EXAMPLES])
-def test_pdf_does_not_overflow(reports: dict[str, Report], card: str) -> None:
-    assert _overflowing(FORMATS["html"].render(reports[card])) == []
+def test_pdf_does_not_overflow(pdfs: dict[str, Printed], card: str) -> None:
+    assert _overflowing(pdfs[card].layout) == []
 
 
 def test_overflow_detector_can_fail() -> None:
-    assert _overflowing('<p style="white-space: nowrap">' + "wide " * 400 + "</p>")
+    wide = '<p style="white-space: nowrap">' + "wide " * 400 + "</p>"
+    assert _overflowing(printed(lambda: pdf_render.write_pdf(wide, b"2" * 32, pdf_render.ConfinedFetcher())).layout)
 
 
 # --- hostile card text ------------------------------------------------------------------------
@@ -152,7 +156,7 @@ HOSTILE_BLOCK = f"# A heading\n\n{HOSTILE}\n\n```\nunclosed fence\n\n> quote\n\n
 
 @pytest.fixture(scope="module")
 def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    data = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    data = yaml.safe_load(BASE)
     # Names are bounded by the schema (200 characters); free text is not, so long words go there.
     data["submission"]["organization"] = HOSTILE_NAME
     data["model"]["name"] = f"Aster<script>x</script> {'W' * 150}"
@@ -214,14 +218,15 @@ def test_hostile_text_cannot_break_the_markdown_report(hostile_report: Report) -
     ]
 
 
+@pytest.mark.slow
 def test_hostile_text_prints_without_overflow_or_leaks(hostile_report: Report) -> None:
     html = FORMATS["html"].render(hostile_report)
     assert isinstance(html, str)
-    assert _overflowing(html) == []
     fetcher = pdf_render.ConfinedFetcher()
-    data = pdf_render.write_pdf(html, b"0" * 32, fetcher)
+    hostile = printed(lambda: pdf_render.write_pdf(html, b"0" * 32, fetcher))
+    assert _overflowing(hostile.layout) == []
     assert fetcher.refused == []  # escaped text asks for nothing
-    reader = pypdf.PdfReader(io.BytesIO(data))
+    reader = pypdf.PdfReader(io.BytesIO(hostile.pdf))
     assert reader.attachments == {}
     assert _images(reader) == 0
 
@@ -366,7 +371,7 @@ def test_visible_escapes_what_a_terminal_acts_on_and_nothing_else(text: str, sho
 
 
 def test_the_text_report_shows_the_card_control_characters_escaped(tmp_path: Path) -> None:
-    data = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    data = yaml.safe_load(BASE)
     data["submission"]["organization"] = "Lab\x1b]0;pwned\x07\x9b2J"
     data["model"]["name"] = "Aster\r\x1b[1A\x1b[2KVERDICT: PASS"
     audit = data["independent_audits"][0]
@@ -401,6 +406,19 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def _text_until_found(reader: pypdf.PdfReader, pieces: list[str]) -> str:
+    """The PDF's text, pages joined and spaces flattened, read only as far as the last of `pieces` (all
+    of it when one is missing): extracting a page's text takes pypdf tens of milliseconds."""
+    pages: list[str] = []
+    text = ""
+    for page in reader.pages:
+        if all(piece in text for piece in pieces):
+            break
+        pages.append(page.extract_text())
+        text = _flat("\n".join(pages))
+    return text
+
+
 class _TagCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -424,12 +442,12 @@ def _boxes(box: Any) -> Iterator[Any]:
         yield from _boxes(child)
 
 
-def _overflowing(html: str) -> list[tuple[int, str, float]]:
-    """Boxes whose right edge passes the page's: (page, box type, how far past, in CSS px).
+def _overflowing(document: Any) -> list[tuple[int, str, float]]:
+    """Boxes of a laid-out document whose right edge passes the page's: (page, box type, how far past,
+    in CSS px).
 
     Content clipped by `overflow: hidden` (the running header) is not visible overflow.
     """
-    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=pdf_render.ConfinedFetcher()).render()
     found = []
     for number, page in enumerate(document.pages, start=1):
         root = page._page_box

@@ -13,13 +13,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import BASE, TODAY, safetycase
 
 from checker import evidence
 from checker.pipeline import check_file, verify_evidence
 from checker.report import EvidenceRecord, Report
 from checker.severity import Severity
-from tests.test_cli import safetycase
-from tests.test_requirements import BASE, EVIDENCE, TODAY
+from tests.test_requirements import EVIDENCE
 
 SA_LINE = (
     "      - {path: evidence/sa-suite.jsonl, sha256: "

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import regen
+from conftest import ROOT, SOURCE_DATE_EPOCH
 
+from checker.render import FORMATS
 from checker.resources import schema
 
-sys.path.insert(0, str(Path(__file__).parent))
-import regen
-
-ROOT = regen.ROOT
 EXPECTED_VERDICTS = {
     "examples/aster-2-pass/card.yaml": "pass",
     "examples/juniper-3-conditional/card.yaml": "conditional",
@@ -31,6 +30,13 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_there_is_an_example_for_each_verdict() -> None:
     assert {str(p) for p in regen.example_cards()} == set(EXPECTED_VERDICTS)
+
+
+def test_every_text_format_has_a_golden_report_and_no_other_file_claims_to_be_one() -> None:
+    assert sorted(regen.GOLDEN_FORMATS.values()) == sorted(f.name for f in FORMATS.values() if not f.binary)
+    for card in EXPECTED_VERDICTS:
+        beside = {p.name for p in (ROOT / card).parent.glob("report.*")}
+        assert beside == set(regen.GOLDEN_FORMATS), f"{card}: run python tests/regen.py --write"
 
 
 @pytest.mark.parametrize("name", sorted(regen.GOLDEN_FORMATS))
@@ -69,7 +75,7 @@ def test_report_schema_rejects_a_broken_report() -> None:
 def test_json_report_is_stable_across_hash_seeds() -> None:
     outputs = set()
     for seed in ("1", "2", "77"):
-        env = {**os.environ, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1795478400"}
+        env = {**os.environ, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
         done = subprocess.run(
             [sys.executable, "-m", "checker", "check", "examples/orion-7-fail/card.yaml", "--format", "json"],
             capture_output=True,

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import BASE_CARD, CONDITIONAL_CARD, ROOT, SOURCE_DATE_EPOCH
 
-ROOT = Path(__file__).resolve().parent.parent
+from checker.render import DOCUMENTS
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_installed(target: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(target), "SOURCE_DATE_EPOCH": "1795478400"}
+    env = {**os.environ, "PYTHONPATH": str(target), "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd, env=env, check=False)
 
 
@@ -93,7 +94,7 @@ def test_package_and_data_come_from_the_wheel(installed: Path, tmp_path: Path) -
 
 def test_check_validate_init_from_the_wheel(installed: Path, tmp_path: Path) -> None:
     card = tmp_path / "card.yaml"
-    shutil.copy(ROOT / "examples/juniper-3-conditional/card.yaml", card)
+    shutil.copy(CONDITIONAL_CARD, card)
     checked = run_installed(
         installed, tmp_path, "-m", "checker", "check", "card.yaml", "--format", "json", "--profile", "regulator"
     )
@@ -111,15 +112,18 @@ def test_check_validate_init_from_the_wheel(installed: Path, tmp_path: Path) -> 
 
 
 def test_reports_render_from_the_wheel(installed: Path, tmp_path: Path) -> None:
-    # The templates and stylesheet are read from the installed package, not from the checkout.
+    # The templates and stylesheet are read from the installed package, not from the checkout: every
+    # audit document `report` writes, in one run (a new interpreter costs more than a document).
     card = tmp_path / "card.yaml"
-    shutil.copy(ROOT / "tests" / "cases" / "base.yaml", card)
-    for name in ("report.md", "report.html", "report.pdf"):
-        done = run_installed(installed, tmp_path, "-m", "checker", "report", "card.yaml", "-o", name)
-        assert done.returncode == 0, done.stderr
-    assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Safety case gap report: Aster-2")
-    assert "<style>" in (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")
+    shutil.copy(BASE_CARD, card)
+    names = ",".join(f.name for f in DOCUMENTS)
+    done = run_installed(installed, tmp_path, "-m", "checker", "check", "card.yaml", "-f", names, "-o", "out")
+    assert done.returncode == 0, done.stderr
+    written = {f.name: tmp_path / "out" / f"report.{f.extension}" for f in DOCUMENTS}
+    assert set(written) == {"markdown", "html", "pdf"}
+    assert written["markdown"].read_text(encoding="utf-8").startswith("# Safety case gap report: Aster-2")
+    assert "<style>" in written["html"].read_text(encoding="utf-8")
+    assert written["pdf"].read_bytes().startswith(b"%PDF-")
 
 
 def test_batch_runs_its_workers_from_the_wheel(installed: Path, tmp_path: Path) -> None:
@@ -153,7 +157,7 @@ def test_console_script_from_a_fresh_virtual_environment(wheel: Path, tmp_path: 
     )
     assert done.returncode == 0, done.stdout + done.stderr
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-    env["SOURCE_DATE_EPOCH"] = "1795478400"
+    env["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
 
     def run(*command: str | Path, cwd: Path = tmp_path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -8,11 +8,10 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("checker", "tests", "docs", "benchmarks")
 
 

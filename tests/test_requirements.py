@@ -8,7 +8,6 @@ test checks the loader's positions as well as the check.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -16,15 +15,12 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import BASE, CASES, PASS_CARD, TODAY
 
 from checker.catalog import load_catalog
 from checker.model import Status
 from checker.pipeline import check_file
 from checker.report import Report
-
-CASES = Path(__file__).parent / "cases"
-BASE = (CASES / "base.yaml").read_text(encoding="utf-8")
-TODAY = dt.date(2026, 11, 24)
 
 
 def case_files() -> list[Path]:
@@ -40,7 +36,7 @@ def edited(edits: list[dict[str, str]]) -> str:
     return text
 
 
-EVIDENCE = Path(__file__).resolve().parent.parent / "examples" / "aster-2-pass" / "evidence"
+EVIDENCE = PASS_CARD.parent / "evidence"
 """The base card declares the passing example's evidence files, with their hashes."""
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from conftest import BASE, ROOT
 from pydantic import BaseModel
 
 from checker.load import load_card
@@ -19,8 +20,6 @@ from checker.problems import CardError
 from checker.resources import schema
 from checker.validate import problems, validate
 
-ROOT = Path(__file__).resolve().parent.parent
-BASE = (Path(__file__).parent / "cases" / "base.yaml").read_text(encoding="utf-8")
 SUBMISSION_SCHEMA = schema("submission")
 
 

@@ -12,14 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import BASE, safetycase
 
 from checker import validate as validate_module
 from checker.load import load_card
 from checker.problems import CardError
 from checker.resources import describing_validator, ecma_pattern, surely_valid
 from checker.validate import problems, validate
-from tests.test_cli import safetycase
-from tests.test_schema import BASE
 
 
 def refused(tmp_path: Path, old: str, new: str) -> list[tuple[int | None, str, str]]:

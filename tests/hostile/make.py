@@ -2,7 +2,8 @@
 
 Megabyte files, 100,000-deep nesting, bytes that are not text, symbolic links and a named pipe
 are made here instead of committed. `make(name, target)` writes the one that cases.yaml names
-`name` at `target` (for a committed folder, adds its links and pipe to the copy); run
+`name` at `target` (for a committed folder, adds its links and pipe to the copy), and
+`place(card, folder)` puts a case's card, committed or made, into a folder to run it; run
 `python tests/hostile/make.py DIR` to write every generated card into DIR and look at them.
 """
 
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -181,6 +184,31 @@ def make(name: str, target: Path) -> None:
         return
     content = TEXTS[name]()
     target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
+
+CORPUS = Path(__file__).parent
+CASES: dict[str, dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
+"""The corpus's cases, by name (tests/test_hostile.py runs them, benchmarks/hostile_speed.py times them)."""
+
+
+def place(card: str, inputs: Path) -> Path:
+    """The case's card in `inputs`: a committed file or folder copied, or a generated file written."""
+    source = CORPUS / card
+    if source.is_dir():
+        shutil.copytree(source, inputs / card)
+        if card in FOLDERS:
+            make(card, inputs / card)
+        return inputs / card / "card.yaml"
+    if source.is_file():
+        shutil.copyfile(source, inputs / card)
+    else:
+        make(card, inputs / card)
+    return inputs / card
+
+
+def case_arguments(name: str, card: Path, out: Path) -> list[str]:
+    """The case's command line after `safetycase`, for its card (as placed) and an output folder."""
+    return [arg.replace("{card}", str(card)).replace("{out}", str(out)) for arg in CASES[name]["run"]]
 
 
 if __name__ == "__main__":
