@@ -12,9 +12,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from importlinter.cli import lint_imports
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_import_contracts_hold(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
