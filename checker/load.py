@@ -21,6 +21,7 @@ import re
 import stat
 import typing
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,29 +30,57 @@ import yaml
 from checker.problems import CardError, Problem
 
 Format = Literal["yaml", "json", "markdown"]
+YamlParser = Literal["fast", "pure"]
+"""Which YAML parser reads the events: libyaml's ("fast", the pure one re-reading invalid YAML so
+that messages are PyYAML's) or the pure one alone. None chooses libyaml's when PyYAML has it."""
 
-MAX_BYTES = 10 * 1024 * 1024
-"""Largest card file read, in bytes. Real cards are tens of kilobytes."""
-MAX_DEPTH = 64
-"""Deepest nesting of mappings and lists. The format itself needs six levels."""
-MAX_ALIASES = 100
-"""Most YAML aliases (`*name`) in one card."""
-MAX_NODES = 1_000_000
-"""Most values in the loaded data, counting every expansion of every alias."""
-MAX_PATH_CHARACTERS = 64 * 1024 * 1024
-"""Most characters in the JSON pointers of all the card's values together. Every value's place is
-kept under its pointer, which repeats the keys above it: without this bound, a 1 MiB key above
-600 values would take 600 MiB, and a 10 MiB card could ask for terabytes."""
-MAX_DIGITS = 4_300
-"""Most decimal digits in a whole number. Python refuses to turn a longer integer into text or
-back (`sys.get_int_max_str_digits`), so a longer one could be neither read nor shown."""
 
-_TOO_LONG = 10**MAX_DIGITS
-"""The smallest whole number with more than MAX_DIGITS digits (for hex and octal literals)."""
-_NUMBER_TOO_LONG = f"number too long (more than {MAX_DIGITS:,} digits)"
-_PATHS_TOO_LONG = (
-    f"the paths to the card's values pass {MAX_PATH_CHARACTERS:,} characters in all (too many values under long keys)"
-)
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    """How much of a card is read: each bound refuses a hostile file before it can hurt."""
+
+    file_bytes: int = 10 * 1024 * 1024
+    """Largest card file read, in bytes. Real cards are tens of kilobytes."""
+    depth: int = 64
+    """Deepest nesting of mappings and lists. The format itself needs six levels."""
+    aliases: int = 100
+    """Most YAML aliases (`*name`) in one card."""
+    nodes: int = 1_000_000
+    """Most values in the loaded data, counting every expansion of every alias."""
+    path_characters: int = 64 * 1024 * 1024
+    """Most characters in the JSON pointers of all the card's values together. Every value's place
+    is kept under its pointer, which repeats the keys above it: without this bound, a 1 MiB key
+    above 600 values would take 600 MiB, and a 10 MiB card could ask for terabytes."""
+    digits: int = 4_300
+    """Most decimal digits in a whole number. Python refuses to turn a longer integer into text or
+    back (`sys.get_int_max_str_digits`), so a longer one could be neither read nor shown."""
+
+
+DEFAULT_LIMITS = Limits()
+"""The limits every command reads cards and profiles under."""
+MAX_BYTES = DEFAULT_LIMITS.file_bytes
+MAX_DEPTH = DEFAULT_LIMITS.depth
+MAX_ALIASES = DEFAULT_LIMITS.aliases
+MAX_NODES = DEFAULT_LIMITS.nodes
+MAX_PATH_CHARACTERS = DEFAULT_LIMITS.path_characters
+MAX_DIGITS = DEFAULT_LIMITS.digits
+
+
+@lru_cache
+def _too_long(digits: int) -> int:
+    """The smallest whole number with more than `digits` digits (for hex and octal literals)."""
+    smallest: int = 10**digits
+    return smallest
+
+
+def _number_too_long(digits: int) -> str:
+    return f"number too long (more than {digits:,} digits)"
+
+
+def _paths_too_long(limit: int) -> str:
+    return f"the paths to the card's values pass {limit:,} characters in all (too many values under long keys)"
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 _SUFFIXES: dict[str, Format] = {
@@ -112,8 +141,10 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def read_regular_file(path: Path, *, what: str, missing: str = "no such file") -> bytes:
-    """The bytes of a regular file of at most MAX_BYTES, or CardError naming the file and why not.
+def read_regular_file(
+    path: Path, *, what: str, missing: str = "no such file", limits: Limits = DEFAULT_LIMITS
+) -> bytes:
+    """The bytes of a regular file of at most `limits.file_bytes`, or CardError naming the file and why not.
 
     Folders, devices, pipes and sockets are refused before anything is opened (a FIFO would
     block, /dev/zero would never end); the size is checked before reading and again after, for a
@@ -130,24 +161,28 @@ def read_regular_file(path: Path, *, what: str, missing: str = "no such file") -
         raise CardError([Problem(file=name, message=f"is a folder, not a {what} file")])
     if not stat.S_ISREG(info.st_mode):
         raise CardError([Problem(file=name, message="is not a regular file (device, pipe or socket); refused")])
-    if info.st_size > MAX_BYTES:
-        raise CardError([Problem(file=name, message=_too_large(info.st_size))])
+    limit = limits.file_bytes
+    if info.st_size > limit:
+        raise CardError([Problem(file=name, message=_too_large(info.st_size, limit))])
     try:
         with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            raw = handle.read(limit + 1)
     except OSError as error:
         raise CardError([Problem(file=name, message=f"cannot read: {error.strerror or error}")]) from None
-    if len(raw) > MAX_BYTES:
-        raise CardError([Problem(file=name, message=f"file is larger than the limit of {_size(MAX_BYTES)}")])
+    if len(raw) > limit:
+        raise CardError([Problem(file=name, message=f"file is larger than the limit of {_size(limit)}")])
     return raw
 
 
-def load_card(path: str | Path) -> LoadedCard:
+def load_card(
+    path: str | Path, *, limits: Limits = DEFAULT_LIMITS, yaml_parser: YamlParser | None = None
+) -> LoadedCard:
     """Read and parse a card file. Raises CardError (with file, place and problem) on bad input."""
     path = Path(path)
     name = str(path)
-    raw = read_regular_file(path, what="card")
-    parsed = parse_card(raw, name, _SUFFIXES.get(path.suffix.lower()) or _sniff(raw))
+    raw = read_regular_file(path, what="card", limits=limits)
+    fmt = _SUFFIXES.get(path.suffix.lower()) or _sniff(raw)
+    parsed = parse_card(raw, name, fmt, limits=limits, yaml_parser=yaml_parser)
     return LoadedCard(
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
@@ -163,12 +198,12 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
-def _too_large(size: int) -> str:
+def _too_large(size: int, limit: int) -> str:
     """'file is 11.0 MiB; the limit is 10.0 MiB', in bytes when rounding would show the two alike."""
-    shown, limit = _size(size), _size(MAX_BYTES)
-    if shown == limit:
-        shown, limit = f"{size:,} bytes", f"{MAX_BYTES:,} bytes"
-    return f"file is {shown}; the limit is {limit}"
+    shown, most = _size(size), _size(limit)
+    if shown == most:
+        shown, most = f"{size:,} bytes", f"{limit:,} bytes"
+    return f"file is {shown}; the limit is {most}"
 
 
 def _sniff(raw: bytes) -> Format:
@@ -187,7 +222,9 @@ class Parsed:
     format: Format
 
 
-def parse_card(raw: bytes, name: str, fmt: Format) -> Parsed:
+def parse_card(
+    raw: bytes, name: str, fmt: Format, *, limits: Limits = DEFAULT_LIMITS, yaml_parser: YamlParser | None = None
+) -> Parsed:
     """Parse a card's (or profile's) bytes; CardError on any problem."""
     key_positions: dict[str, Position] = {}
     try:
@@ -195,17 +232,18 @@ def parse_card(raw: bytes, name: str, fmt: Format) -> Parsed:
         narrative = ""
         if fmt == "markdown":
             front, offset, narrative = _front_matter(text)
-            data, positions = _parse_yaml(front, line_offset=offset, key_positions=key_positions)
+            data, positions = _parse_yaml(front, limits, yaml_parser, line_offset=offset, key_positions=key_positions)
         elif fmt == "json":
-            data, positions = _parse_json(text, key_positions=key_positions)
+            data, positions = _parse_json(text, limits, key_positions=key_positions)
         else:
-            data, positions = _parse_yaml(text, line_offset=0, key_positions=key_positions)
+            data, positions = _parse_yaml(text, limits, yaml_parser, line_offset=0, key_positions=key_positions)
     except _Fail as fail:
         raise CardError(
             [Problem(file=name, message=fail.message, line=fail.line, column=fail.column, pointer=fail.pointer)]
         ) from None
     except RecursionError:  # defensive: neither parser recurses, but a crash must never escape
-        raise CardError([Problem(file=name, message=f"nested too deeply (the limit is {MAX_DEPTH} levels)")]) from None
+        message = f"nested too deeply (the limit is {limits.depth} levels)"
+        raise CardError([Problem(file=name, message=message)]) from None
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {_kind(data)}"
         raise CardError(
@@ -266,13 +304,13 @@ def _characters(text: str) -> str:
     return joined
 
 
-def _whole_number(literal: str, base: int) -> int:
-    """The integer a literal spells, refused (not crashed on) when it is too long to handle."""
-    if base == 10 and len(literal.lstrip("+-")) > MAX_DIGITS:  # checked before int(), which would raise
-        raise _Fail(_NUMBER_TOO_LONG)
+def _whole_number(literal: str, base: int, digits: int) -> int:
+    """The integer a literal spells, refused (not crashed on) when it has more than `digits` digits."""
+    if base == 10 and len(literal.lstrip("+-")) > digits:  # checked before int(), which would raise
+        raise _Fail(_number_too_long(digits))
     number = int(literal, base)
-    if abs(number) >= _TOO_LONG:  # hex and octal convert at any length; printing would then fail
-        raise _Fail(_NUMBER_TOO_LONG)
+    if abs(number) >= _too_long(digits):  # hex and octal convert at any length; printing would then fail
+        raise _Fail(_number_too_long(digits))
     return number
 
 
@@ -318,7 +356,7 @@ _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\
 _SPECIAL_FLOAT = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z")
 
 
-def _scalar(event: yaml.ScalarEvent) -> Any:
+def _scalar(event: yaml.ScalarEvent, digits: int) -> Any:
     value = _characters(event.value)
     tag = event.tag
     if tag is not None and tag != "!":
@@ -329,7 +367,7 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         kind = tag.removeprefix(_YAML_TAG)
         if kind == "str":
             return value
-        resolved: Any = _plain(value)
+        resolved: Any = _plain(value, digits)
         expected: dict[str, tuple[type, ...]] = {
             "int": (int,),
             "float": (int, float),
@@ -342,7 +380,7 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         return _finite(typing.cast(float, resolved), value) if kind == "float" else resolved
     if event.style or tag == "!":  # quoted or block scalars are strings (libyaml marks plain ones "", PyYAML None)
         return value
-    return _plain(value)
+    return _plain(value, digits)
 
 
 def _short(tag: str) -> str:
@@ -353,7 +391,7 @@ _CANNOT_RESOLVE = frozenset("abcdeghijklmopqrsuvwxyzABCDEGHIJKLMOPQRSUVWXYZ_/'\"
 """First characters of plain scalars that only a string starts with ('n', 't', 'f' and their capitals begin null, true, false)."""
 
 
-def _plain(value: str) -> Any:
+def _plain(value: str, digits: int) -> Any:
     if value and value[0] in _CANNOT_RESOLVE:  # most plain scalars in a card are words: no pattern to try
         return value
     if _NULL.match(value):
@@ -361,11 +399,11 @@ def _plain(value: str) -> Any:
     if value in _BOOL:
         return _BOOL[value]
     if _INT10.match(value):
-        return _whole_number(value, 10)
+        return _whole_number(value, 10, digits)
     if _INT8.match(value):
-        return _whole_number(value[2:], 8)
+        return _whole_number(value[2:], 8, digits)
     if _INT16.match(value):
-        return _whole_number(value[2:], 16)
+        return _whole_number(value[2:], 16, digits)
     if _FLOAT.match(value) and value not in (".", "+.", "-."):
         return _finite(float(value), value)
     if _SPECIAL_FLOAT.match(value):
@@ -395,19 +433,25 @@ _FAST_LOADER: type[Any] | None = getattr(yaml, "CSafeLoader", None)
 """libyaml's parser, when PyYAML was built with it: the same events, several times faster."""
 
 
-def _parse_yaml(text: str, *, line_offset: int, key_positions: dict[str, Position]) -> tuple[Any, dict[str, Position]]:
+def _parse_yaml(
+    text: str, limits: Limits, parser: YamlParser | None, *, line_offset: int, key_positions: dict[str, Position]
+) -> tuple[Any, dict[str, Position]]:
     """Build data from the YAML event stream, iteratively, enforcing every limit as it goes.
 
     Events come from libyaml when it is there. Only its event parser is used, never its
     composer (which recurses in C and crashes on deep nesting, PITFALLS.md): the events are
-    consumed one at a time here, and nesting stops at MAX_DEPTH. When libyaml finds the YAML
+    consumed one at a time here, and nesting stops at `limits.depth`. When libyaml finds the YAML
     invalid, the pure parser reads it again, so that every message is PyYAML's, whichever
     parser is installed.
     """
-    if _FAST_LOADER is not None:
+    if parser is None:
+        parser = "pure" if _FAST_LOADER is None else "fast"
+    if parser == "fast":
+        if _FAST_LOADER is None:
+            raise ValueError("libyaml's parser was asked for, but this PyYAML was built without it")
         positions: dict[str, Position] = {}
         try:
-            result = _parse_yaml_events(text, _FAST_LOADER, line_offset=line_offset, key_positions=positions)
+            result = _parse_yaml_events(text, _FAST_LOADER, limits, line_offset=line_offset, key_positions=positions)
         except _Fail as fail:
             if not fail.message.startswith("invalid YAML"):
                 raise
@@ -416,11 +460,11 @@ def _parse_yaml(text: str, *, line_offset: int, key_positions: dict[str, Positio
         else:
             key_positions.update(positions)
             return result
-    return _parse_yaml_events(text, yaml.SafeLoader, line_offset=line_offset, key_positions=key_positions)
+    return _parse_yaml_events(text, yaml.SafeLoader, limits, line_offset=line_offset, key_positions=key_positions)
 
 
 def _parse_yaml_events(
-    text: str, loader: type[Any], *, line_offset: int, key_positions: dict[str, Position]
+    text: str, loader: type[Any], limits: Limits, *, line_offset: int, key_positions: dict[str, Position]
 ) -> tuple[Any, dict[str, Position]]:
     positions: dict[str, Position] = {}
     anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded node count)
@@ -434,8 +478,8 @@ def _parse_yaml_events(
     def counted(pointer: str, position: Position) -> str:
         nonlocal path_characters
         path_characters += len(pointer)
-        if path_characters > MAX_PATH_CHARACTERS:
-            raise _Fail(_PATHS_TOO_LONG, position.line, position.column)
+        if path_characters > limits.path_characters:
+            raise _Fail(_paths_too_long(limits.path_characters), position.line, position.column)
         return pointer
 
     def at(event: yaml.Event) -> Position:
@@ -502,26 +546,27 @@ def _parse_yaml_events(
             if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentEndEvent):
                 continue
             total_nodes += 1
-            if total_nodes > MAX_NODES:
-                raise _Fail(f"too many values (the limit is {MAX_NODES:,})", *_mark(event, line_offset))
+            if total_nodes > limits.nodes:
+                raise _Fail(f"too many values (the limit is {limits.nodes:,})", *_mark(event, line_offset))
             if isinstance(event, yaml.AliasEvent):
                 aliases += 1
-                if aliases > MAX_ALIASES:
-                    raise _Fail(f"too many aliases (the limit is {MAX_ALIASES})", *_mark(event, line_offset))
+                if aliases > limits.aliases:
+                    raise _Fail(f"too many aliases (the limit is {limits.aliases})", *_mark(event, line_offset))
                 if event.anchor not in anchors:
                     raise _Fail(
                         f"alias '*{event.anchor}' names no anchor defined before it", *_mark(event, line_offset)
                     )
                 value, nodes = anchors[event.anchor]
                 total_nodes += nodes
-                if total_nodes > MAX_NODES:
+                if total_nodes > limits.nodes:
                     raise _Fail(
-                        f"aliases expand to more than {MAX_NODES:,} values (an alias bomb?)", *_mark(event, line_offset)
+                        f"aliases expand to more than {limits.nodes:,} values (an alias bomb?)",
+                        *_mark(event, line_offset),
                     )
                 place(value, nodes, at(event), event, isinstance(value, dict | list))
             elif isinstance(event, yaml.ScalarEvent):
                 try:
-                    value = _scalar(event)
+                    value = _scalar(event, limits.digits)
                 except _Fail as fail:
                     line, column = _mark(event, line_offset)
                     raise _Fail(fail.message, fail.line or line, fail.column or column, pointer_for_child()) from None
@@ -529,8 +574,8 @@ def _parse_yaml_events(
                     anchors[event.anchor] = (value, 1)
                 place(value, 1, at(event), event, False)
             elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-                if len(stack) >= MAX_DEPTH:
-                    raise _Fail(f"nested too deeply (the limit is {MAX_DEPTH} levels)", *_mark(event, line_offset))
+                if len(stack) >= limits.depth:
+                    raise _Fail(f"nested too deeply (the limit is {limits.depth} levels)", *_mark(event, line_offset))
                 tag = event.tag
                 expected = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
                 if tag not in (None, "!", f"{_YAML_TAG}{expected}"):
@@ -583,7 +628,7 @@ _LITERALS = {"true": True, "false": False, "null": None}
 _WORD = re.compile(r"[A-Za-z]+")
 
 
-def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, dict[str, Position]]:
+def _parse_json(text: str, limits: Limits, *, key_positions: dict[str, Position]) -> tuple[Any, dict[str, Position]]:
     """An iterative JSON (RFC 8259) parser that keeps positions and enforces the limits.
 
     Strings are decoded by the standard library's own scanner and numbers matched by its
@@ -622,19 +667,19 @@ def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, 
                 else f"{parent_pointer}/{_escape(state[0])}"
             )
         nodes += 1
-        if nodes > MAX_NODES:
-            raise fail(f"too many values (the limit is {MAX_NODES:,})", i)
+        if nodes > limits.nodes:
+            raise fail(f"too many values (the limit is {limits.nodes:,})", i)
         here = position(i)
         # Kept for the value and, in a mapping, for its key too: counted as the YAML parser counts them.
         path_characters += len(pointer) * (2 if stack and isinstance(stack[-1][0], dict) else 1)
-        if path_characters > MAX_PATH_CHARACTERS:
-            raise _Fail(_PATHS_TOO_LONG, here.line, here.column)
+        if path_characters > limits.path_characters:
+            raise _Fail(_paths_too_long(limits.path_characters), here.line, here.column)
         char = text[i]
         value: Any
         opened = False
         if char in "{[":
-            if len(stack) >= MAX_DEPTH:
-                raise _Fail(f"nested too deeply (the limit is {MAX_DEPTH} levels)", here.line, here.column)
+            if len(stack) >= limits.depth:
+                raise _Fail(f"nested too deeply (the limit is {limits.depth} levels)", here.line, here.column)
             value = {} if char == "{" else []
             opened = True
             i += 1
@@ -649,8 +694,8 @@ def _parse_json(text: str, *, key_positions: dict[str, Position]) -> tuple[Any, 
             literal = match.group(0)
             if match.group(1) or match.group(2):
                 value = float(literal)
-            elif len(literal.lstrip("-")) > MAX_DIGITS:  # int() would raise ValueError
-                raise _Fail(_NUMBER_TOO_LONG, here.line, here.column, pointer)
+            elif len(literal.lstrip("-")) > limits.digits:  # int() would raise ValueError
+                raise _Fail(_number_too_long(limits.digits), here.line, here.column, pointer)
             else:
                 value = int(literal)
             if isinstance(value, float) and not math.isfinite(value):
