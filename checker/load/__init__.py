@@ -1,0 +1,153 @@
+"""Loading: a card file (YAML, JSON, or Markdown with YAML front matter) into plain data.
+
+Cards come from outside, so every limit is enforced before it can hurt: the file size, the
+nesting depth, the number of aliases and the number of values they expand to. Both parsers are
+iterative (no recursion: a 100,000-deep `[[[...` is an error, not a crash), duplicate keys are
+errors, and YAML scalars are typed by the YAML 1.2 core schema (`no` is a string, dates stay
+strings). Every value's line and column are kept, so later errors can point into the file.
+
+Whatever the input, the only exception that leaves this package is `CardError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.load.files import Format, format_of, read_regular_file
+from checker.load.json_tokens import read_json
+from checker.load.limits import (
+    DEFAULT_LIMITS,
+    MAX_ALIASES,
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_DIGITS,
+    MAX_NODES,
+    MAX_PATH_CHARACTERS,
+    Limits,
+)
+from checker.load.place import Fail, Position
+from checker.load.text import decode, front_matter
+from checker.load.yaml_events import YamlParser, read_yaml
+from checker.problems import CardError, Problem
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "MAX_ALIASES",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_DIGITS",
+    "MAX_NODES",
+    "MAX_PATH_CHARACTERS",
+    "Format",
+    "Limits",
+    "LoadedCard",
+    "Parsed",
+    "Position",
+    "YamlParser",
+    "load_card",
+    "parse_card",
+    "read_regular_file",
+]
+
+
+@dataclass(frozen=True)
+class LoadedCard:
+    """A parsed card: its data, where each value sits in the file, and its hash."""
+
+    path: Path
+    sha256: str
+    format: Format
+    data: dict[str, Any]
+    positions: dict[str, Position] = field(repr=False)
+    """JSON pointer -> position of the value (or of its key, for mappings and lists)."""
+    key_positions: dict[str, Position] = field(repr=False, default_factory=dict)
+    """JSON pointer of a mapping member -> position of its key."""
+    narrative: str = ""
+    """The Markdown body after the front matter (Markdown cards only)."""
+
+    def locate_key(self, pointer: str) -> Position | None:
+        """The position of the key of `pointer` (for errors about the key itself)."""
+        return self.key_positions.get(pointer) or self.locate(pointer)
+
+    def locate(self, pointer: str) -> Position | None:
+        """The position of `pointer`, or of its nearest ancestor that exists in the file."""
+        while True:
+            if pointer in self.positions:
+                return self.positions[pointer]
+            if not pointer:
+                return None
+            pointer = pointer.rsplit("/", 1)[0]
+
+
+def load_card(
+    path: str | Path, *, limits: Limits = DEFAULT_LIMITS, yaml_parser: YamlParser | None = None
+) -> LoadedCard:
+    """Read and parse a card file. Raises CardError (with file, place and problem) on bad input."""
+    path = Path(path)
+    name = str(path)
+    raw = read_regular_file(path, what="card", limits=limits)
+    fmt = format_of(path, raw)
+    parsed = parse_card(raw, name, fmt, limits=limits, yaml_parser=yaml_parser)
+    return LoadedCard(
+        path=path,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        format=parsed.format,
+        data=parsed.data,
+        positions=parsed.positions,
+        key_positions=parsed.key_positions,
+        narrative=parsed.narrative,
+    )
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A document's data with the position of every value and key."""
+
+    data: dict[str, Any]
+    positions: dict[str, Position]
+    key_positions: dict[str, Position]
+    narrative: str
+    format: Format
+
+
+def parse_card(
+    raw: bytes, name: str, fmt: Format, *, limits: Limits = DEFAULT_LIMITS, yaml_parser: YamlParser | None = None
+) -> Parsed:
+    """Parse a card's (or profile's) bytes; CardError on any problem."""
+    key_positions: dict[str, Position] = {}
+    try:
+        text = decode(raw)
+        narrative = ""
+        if fmt == "markdown":
+            front, offset, narrative = front_matter(text)
+            data, positions = read_yaml(front, limits, yaml_parser, line_offset=offset, key_positions=key_positions)
+        elif fmt == "json":
+            data, positions = read_json(text, limits, key_positions=key_positions)
+        else:
+            data, positions = read_yaml(text, limits, yaml_parser, line_offset=0, key_positions=key_positions)
+    except Fail as fail:
+        raise CardError(
+            [Problem(file=name, message=fail.message, line=fail.line, column=fail.column, pointer=fail.pointer)]
+        ) from None
+    except RecursionError:  # defensive: neither parser recurses, but a crash must never escape
+        message = f"nested too deeply (the limit is {limits.depth} levels)"
+        raise CardError([Problem(file=name, message=message)]) from None
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {_kind(data)}"
+        raise CardError(
+            [Problem(file=name, line=1, column=1, message=f"the card must be a mapping of keys, but it is {kind}")]
+        )
+    return Parsed(data, positions, key_positions, narrative, fmt)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return "string"
