@@ -117,17 +117,16 @@ def parse_card(
     raw: bytes, name: str, fmt: Format, *, limits: Limits = DEFAULT_LIMITS, yaml_parser: YamlParser | None = None
 ) -> Parsed:
     """Parse a card's (or profile's) bytes; CardError on any problem."""
-    key_positions: dict[str, Position] = {}
     try:
         text = decode(raw)
         narrative = ""
         if fmt == "markdown":
             front, offset, narrative = front_matter(text)
-            data, positions = read_yaml(front, limits, yaml_parser, line_offset=offset, key_positions=key_positions)
+            tree = read_yaml(front, limits, yaml_parser, line_offset=offset)
         elif fmt == "json":
-            data, positions = read_json(text, limits, key_positions=key_positions)
+            tree = read_json(text, limits)
         else:
-            data, positions = read_yaml(text, limits, yaml_parser, line_offset=0, key_positions=key_positions)
+            tree = read_yaml(text, limits, yaml_parser, line_offset=0)
     except Fail as fail:
         raise CardError(
             [Problem(file=name, message=fail.message, line=fail.line, column=fail.column, pointer=fail.pointer)]
@@ -135,12 +134,13 @@ def parse_card(
     except RecursionError:  # defensive: neither parser recurses, but a crash must never escape
         message = f"nested too deeply (the limit is {limits.depth} levels)"
         raise CardError([Problem(file=name, message=message)]) from None
+    data = tree.root
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {_kind(data)}"
         raise CardError(
             [Problem(file=name, line=1, column=1, message=f"the card must be a mapping of keys, but it is {kind}")]
         )
-    return Parsed(data, positions, key_positions, narrative, fmt)
+    return Parsed(data, tree.positions, tree.key_positions, narrative, fmt)
 
 
 def _kind(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""Places in a card: a value's line and column, a key as a JSON pointer segment, a problem at one place."""
+"""Places in a card's text: a value's line and column, and a problem found at one place."""
 
 from __future__ import annotations
 
@@ -19,12 +19,3 @@ class Fail(Exception):
     def __init__(self, message: str, line: int | None = None, column: int | None = None, pointer: str = "") -> None:
         super().__init__(message)
         self.message, self.line, self.column, self.pointer = message, line, column, pointer
-
-
-def escape(key: str) -> str:
-    """`key` as one segment of a JSON pointer (RFC 6901)."""
-    return key.replace("~", "~0").replace("/", "~1")
-
-
-def paths_too_long(limit: int) -> str:
-    return f"the paths to the card's values pass {limit:,} characters in all (too many values under long keys)"

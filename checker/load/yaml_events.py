@@ -1,17 +1,26 @@
-"""Reading YAML: PyYAML's event stream, typed by the YAML 1.2 core schema, with every limit enforced."""
+"""Reading YAML: PyYAML's event stream, typed by the YAML 1.2 core schema (tags, anchors and aliases
+handled here), fed to the tree builder."""
 
 from __future__ import annotations
 
 import re
 import typing
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    ScalarEvent,
+    SequenceStartEvent,
+)
 
 from checker.load.limits import Limits
-from checker.load.place import Fail, Position, escape, paths_too_long
+from checker.load.place import Fail, Position
 from checker.load.text import characters, clip, finite, whole_number
+from checker.load.tree import YAML, TreeBuilder
 
 YamlParser = Literal["fast", "pure"]
 """Which YAML parser reads the events: libyaml's ("fast", the pure one re-reading invalid YAML so
@@ -20,6 +29,8 @@ that messages are PyYAML's) or the pure one alone. None chooses libyaml's when P
 _YAML_TAG = "tag:yaml.org,2002:"
 _YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _ALLOWED_TAGS = {f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+_SEQUENCE_TAGS = (None, "!", f"{_YAML_TAG}seq")
+_MAPPING_TAGS = (None, "!", f"{_YAML_TAG}map")
 # YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
 _NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -30,7 +41,7 @@ _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\
 _SPECIAL_FLOAT = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z")
 
 
-def _scalar(event: yaml.ScalarEvent, digits: int) -> Any:
+def _scalar(event: ScalarEvent, digits: int) -> Any:
     value = characters(event.value)
     tag = event.tag
     if tag is not None and tag != "!":
@@ -85,32 +96,19 @@ def _plain(value: str, digits: int) -> Any:
     return value
 
 
-def _mark(event: yaml.Event, line_offset: int = 0) -> tuple[int, int]:
+def _mark(event: yaml.Event, line_offset: int) -> tuple[int, int]:
     mark = event.start_mark
     if mark is None:  # PyYAML always sets it; the type allows None
         return 1 + line_offset, 1
     return mark.line + 1 + line_offset, mark.column + 1
 
 
-@dataclass
-class _Frame:
-    container: dict[str, Any] | list[Any]
-    pointer: str
-    anchor: str | None
-    nodes: int = 1
-    key: str | None = None
-    key_position: Position | None = None
-    key_line: dict[str, int] = field(default_factory=dict)
-
-
 _FAST_LOADER: type[Any] | None = getattr(yaml, "CSafeLoader", None)
 """libyaml's parser, when PyYAML was built with it: the same events, several times faster."""
 
 
-def read_yaml(
-    text: str, limits: Limits, parser: YamlParser | None, *, line_offset: int, key_positions: dict[str, Position]
-) -> tuple[Any, dict[str, Position]]:
-    """Build data from the YAML event stream, iteratively, enforcing every limit as it goes.
+def read_yaml(text: str, limits: Limits, parser: YamlParser | None, *, line_offset: int) -> TreeBuilder:
+    """The tree built from the YAML event stream, iteratively, every limit enforced as it goes.
 
     Events come from libyaml when it is there. Only its event parser is used, never its
     composer (which recurses in C and crashes on deep nesting, PITFALLS.md): the events are
@@ -123,149 +121,67 @@ def read_yaml(
     if parser == "fast":
         if _FAST_LOADER is None:
             raise ValueError("libyaml's parser was asked for, but this PyYAML was built without it")
-        positions: dict[str, Position] = {}
         try:
-            result = _parse_yaml_events(text, _FAST_LOADER, limits, line_offset=line_offset, key_positions=positions)
+            return _read_events(text, _FAST_LOADER, limits, line_offset)
         except Fail as fail:
             if not fail.message.startswith("invalid YAML"):
                 raise
         except (yaml.YAMLError, ValueError):  # a string libyaml cannot take (it encodes it as UTF-8)
             pass
-        else:
-            key_positions.update(positions)
-            return result
-    return _parse_yaml_events(text, yaml.SafeLoader, limits, line_offset=line_offset, key_positions=key_positions)
+    return _read_events(text, yaml.SafeLoader, limits, line_offset)
 
 
-def _parse_yaml_events(
-    text: str, loader: type[Any], limits: Limits, *, line_offset: int, key_positions: dict[str, Position]
-) -> tuple[Any, dict[str, Position]]:
-    positions: dict[str, Position] = {}
+def _read_events(text: str, loader: type[Any], limits: Limits, line_offset: int) -> TreeBuilder:
+    tree = TreeBuilder(limits, YAML)
     anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded node count)
-    stack: list[_Frame] = []
-    root: Any = None
+    open_anchors: list[str | None] = []  # the anchor of each mapping and list being built
     documents = 0
     aliases = 0
-    total_nodes = 0
-    path_characters = 0
-
-    def counted(pointer: str, position: Position) -> str:
-        nonlocal path_characters
-        path_characters += len(pointer)
-        if path_characters > limits.path_characters:
-            raise Fail(paths_too_long(limits.path_characters), position.line, position.column)
-        return pointer
-
-    def at(event: yaml.Event) -> Position:
-        line, column = _mark(event, line_offset)
-        return Position(line, column)
-
-    def place(value: Any, nodes: int, position: Position, event: yaml.Event, collection: bool) -> None:
-        """Put a finished value into its parent (or make it the root)."""
-        nonlocal root
-        if not stack:
-            root = value
-            positions.setdefault("", position)
-            return
-        parent = stack[-1]
-        parent.nodes += nodes
-        if isinstance(parent.container, list):
-            pointer = counted(f"{parent.pointer}/{len(parent.container)}", position)
-            parent.container.append(value)
-            positions[pointer] = position
-            return
-        if parent.key is None:  # this value is a key
-            if collection:
-                raise Fail("a mapping key must be a plain value, not a list or mapping", position.line, position.column)
-            key = (
-                value if isinstance(value, str) else event.value if isinstance(event, yaml.ScalarEvent) else str(value)
-            )
-            if key in parent.container:
-                first = parent.key_line[key]
-                raise Fail(
-                    f"duplicate key '{key}' (first on line {first})",
-                    position.line,
-                    position.column,
-                    f"{parent.pointer}/{escape(key)}",
-                )
-            parent.key, parent.key_position = key, position
-            parent.key_line[key] = position.line
-            key_positions[counted(f"{parent.pointer}/{escape(key)}", position)] = position
-            return
-        pointer = counted(f"{parent.pointer}/{escape(parent.key)}", position)
-        parent.container[parent.key] = value
-        # Collections are placed at their key (the line a reader looks at); scalars at the value.
-        positions[pointer] = parent.key_position if collection and parent.key_position else position
-        parent.key = None
-
-    def pointer_for_child() -> str:
-        if not stack:
-            return ""
-        parent = stack[-1]
-        if isinstance(parent.container, list):
-            return f"{parent.pointer}/{len(parent.container)}"
-        return f"{parent.pointer}/{escape(parent.key)}" if parent.key is not None else parent.pointer
-
     try:
+        # Most frequent first; stream starts and ends and document ends are not nodes.
         for event in yaml.parse(text, Loader=loader):
-            if isinstance(event, yaml.DocumentStartEvent):
+            if isinstance(event, ScalarEvent):
+                line, column = _mark(event, line_offset)
+                tree.begin(line, column)
+                try:
+                    value = _scalar(event, limits.digits)
+                except Fail as fail:
+                    raise Fail(fail.message, fail.line or line, fail.column or column, tree.pointer()) from None
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+                tree.scalar(value, Position(line, column), event.value)
+            elif isinstance(event, CollectionEndEvent):
+                tree.begin(*_mark(event, line_offset))
+                container, nodes = tree.close()
+                anchor = open_anchors.pop()
+                if anchor:
+                    anchors[anchor] = (container, nodes)
+            elif isinstance(event, CollectionStartEvent):
+                line, column = _mark(event, line_offset)
+                tree.begin(line, column)
+                sequence = isinstance(event, SequenceStartEvent)
+                tag = event.tag
+                if tag not in (_SEQUENCE_TAGS if sequence else _MAPPING_TAGS):
+                    tree.check_depth(line, column)  # too deep is told before a refused tag
+                    raise Fail(f"YAML tag '{_short(tag)}' is not allowed in a card", line, column, tree.pointer())
+                tree.open([] if sequence else {}, Position(line, column))
+                open_anchors.append(event.anchor)
+            elif isinstance(event, AliasEvent):
+                line, column = _mark(event, line_offset)
+                tree.begin(line, column)
+                aliases += 1
+                if aliases > limits.aliases:
+                    raise Fail(f"too many aliases (the limit is {limits.aliases})", line, column)
+                if event.anchor not in anchors:
+                    raise Fail(f"alias '*{event.anchor}' names no anchor defined before it", line, column)
+                value, nodes = anchors[event.anchor]
+                tree.alias(value, nodes, Position(line, column))
+            elif isinstance(event, DocumentStartEvent):
                 documents += 1
                 if documents > 1:
                     raise Fail("a card is one YAML document; found a second one ('---')", *_mark(event, line_offset))
                 if event.version is not None and event.version != (1, 2):
                     raise Fail("only YAML 1.2 is accepted (remove the %YAML directive)", *_mark(event, line_offset))
-                continue
-            if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentEndEvent):
-                continue
-            total_nodes += 1
-            if total_nodes > limits.nodes:
-                raise Fail(f"too many values (the limit is {limits.nodes:,})", *_mark(event, line_offset))
-            if isinstance(event, yaml.AliasEvent):
-                aliases += 1
-                if aliases > limits.aliases:
-                    raise Fail(f"too many aliases (the limit is {limits.aliases})", *_mark(event, line_offset))
-                if event.anchor not in anchors:
-                    raise Fail(f"alias '*{event.anchor}' names no anchor defined before it", *_mark(event, line_offset))
-                value, nodes = anchors[event.anchor]
-                total_nodes += nodes
-                if total_nodes > limits.nodes:
-                    raise Fail(
-                        f"aliases expand to more than {limits.nodes:,} values (an alias bomb?)",
-                        *_mark(event, line_offset),
-                    )
-                place(value, nodes, at(event), event, isinstance(value, dict | list))
-            elif isinstance(event, yaml.ScalarEvent):
-                try:
-                    value = _scalar(event, limits.digits)
-                except Fail as fail:
-                    line, column = _mark(event, line_offset)
-                    raise Fail(fail.message, fail.line or line, fail.column or column, pointer_for_child()) from None
-                if event.anchor:
-                    anchors[event.anchor] = (value, 1)
-                place(value, 1, at(event), event, False)
-            elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-                if len(stack) >= limits.depth:
-                    raise Fail(f"nested too deeply (the limit is {limits.depth} levels)", *_mark(event, line_offset))
-                tag = event.tag
-                expected = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
-                if tag not in (None, "!", f"{_YAML_TAG}{expected}"):
-                    raise Fail(
-                        f"YAML tag '{_short(tag)}' is not allowed in a card",
-                        *_mark(event, line_offset),
-                        pointer_for_child(),
-                    )
-                container: dict[str, Any] | list[Any] = [] if expected == "seq" else {}
-                if stack and isinstance(stack[-1].container, dict) and stack[-1].key is None:
-                    raise Fail("a mapping key must be a plain value, not a list or mapping", *_mark(event, line_offset))
-                pointer = pointer_for_child()
-                positions[pointer] = at(event)
-                stack.append(_Frame(container, pointer, event.anchor))
-            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-                frame = stack.pop()
-                if frame.anchor:
-                    anchors[frame.anchor] = (frame.container, frame.nodes)
-                start = positions.get(frame.pointer) or at(event)
-                place(frame.container, frame.nodes, start, event, True)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
@@ -285,4 +201,4 @@ def _parse_yaml_events(
         ) from None
     except yaml.YAMLError as error:
         raise Fail(f"invalid YAML: {' '.join(str(error).split())}") from None
-    return root, positions
+    return tree
