@@ -12,6 +12,8 @@ Whatever the input, the only exception that leaves this package is `CardError`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,8 @@ from checker.load.limits import (
     Limits,
 )
 from checker.load.place import Fail, Position
-from checker.load.text import decode, front_matter
+from checker.load.text import FrontMatter, decode, front_matter, is_blank
+from checker.load.tree import TreeBuilder
 from checker.load.yaml_events import YamlParser, read_yaml
 from checker.problems import CardError, Problem
 
@@ -42,14 +45,18 @@ __all__ = [
     "MAX_NODES",
     "MAX_PATH_CHARACTERS",
     "Format",
+    "FrontMatter",
     "Limits",
     "LoadedCard",
     "Parsed",
     "Position",
     "YamlParser",
+    "decode_text",
     "load_card",
     "parse_card",
+    "parse_front_matter",
     "read_regular_file",
+    "split_front_matter",
 ]
 
 
@@ -117,23 +124,59 @@ def parse_card(
     raw: bytes, name: str, fmt: Format, *, limits: Limits = DEFAULT_LIMITS, yaml_parser: YamlParser | None = None
 ) -> Parsed:
     """Parse a card's (or profile's) bytes; CardError on any problem."""
-    try:
+    with _card_errors(name, limits):
         text = decode(raw)
-        narrative = ""
+        if is_blank(text):
+            raise Fail("the file is empty", 1, 1)
         if fmt == "markdown":
-            front, offset, narrative = front_matter(text)
-            tree = read_yaml(front, limits, yaml_parser, line_offset=offset)
-        elif fmt == "json":
-            tree = read_json(text, limits)
-        else:
-            tree = read_yaml(text, limits, yaml_parser, line_offset=0)
+            front = front_matter(text)
+            if front is None:
+                raise Fail("a Markdown card must start with YAML front matter: a first line '---'", 1, 1)
+            return parse_front_matter(front, name, limits=limits, yaml_parser=yaml_parser)
+        tree = read_json(text, limits) if fmt == "json" else read_yaml(text, limits, yaml_parser, line_offset=0)
+    return _parsed(tree, name, "", fmt)
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """The text of a file's bytes (UTF-8, a leading byte-order mark dropped); CardError if they are not UTF-8 text.
+
+    An empty text is returned as it is: only a card must hold something.
+    """
+    with _card_errors(name, DEFAULT_LIMITS):
+        return decode(raw)
+
+
+def split_front_matter(text: str, name: str) -> FrontMatter | None:
+    """The YAML front matter of a Markdown text whose first line is '---' (else None); CardError if never closed."""
+    with _card_errors(name, DEFAULT_LIMITS):
+        return front_matter(text)
+
+
+def parse_front_matter(
+    front: FrontMatter, name: str, *, limits: Limits = DEFAULT_LIMITS, yaml_parser: YamlParser | None = None
+) -> Parsed:
+    """A Markdown card's front matter read as its data, the body after it kept as its narrative; CardError on any problem."""
+    with _card_errors(name, limits):
+        tree = read_yaml(front.yaml, limits, yaml_parser, line_offset=front.line_offset)
+    return _parsed(tree, name, front.body, "markdown")
+
+
+@contextmanager
+def _card_errors(name: str, limits: Limits) -> Iterator[None]:
+    """A problem found inside the package, raised as the CardError that names the file."""
+    try:
+        yield
     except Fail as fail:
         raise CardError(
             [Problem(file=name, message=fail.message, line=fail.line, column=fail.column, pointer=fail.pointer)]
         ) from None
-    except RecursionError:  # defensive: neither parser recurses, but a crash must never escape
+    except RecursionError:  # defensive: neither reader recurses, but a crash must never escape
         message = f"nested too deeply (the limit is {limits.depth} levels)"
         raise CardError([Problem(file=name, message=message)]) from None
+
+
+def _parsed(tree: TreeBuilder, name: str, narrative: str, fmt: Format) -> Parsed:
+    """The tree as a card's data; CardError when it is not a mapping."""
     data = tree.root
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {_kind(data)}"

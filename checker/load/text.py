@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from checker.load.place import Fail
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ASCII_WHITESPACE = " \t\n\r\x0b\x0c"
 
 
 def decode(raw: bytes) -> str:
+    """The text of a file's bytes: UTF-8, a leading byte-order mark dropped; Fail when they are not UTF-8 text."""
     # UTF-32's little-endian mark begins with UTF-16's (FF FE): it is looked for first.
     for mark, encoding in (
         (b"\xff\xfe\x00\x00", "UTF-32"),
@@ -23,8 +26,6 @@ def decode(raw: bytes) -> str:
             raise Fail(f"{encoding} text (it starts with a {encoding} byte-order mark); the file must be UTF-8", 1)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if not raw.strip():
-        raise Fail("the file is empty", 1, 1)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -34,6 +35,11 @@ def decode(raw: bytes) -> str:
     if nul >= 0:
         raise Fail("not a text file (it contains NUL bytes)", text.count("\n", 0, nul) + 1)
     return text
+
+
+def is_blank(text: str) -> bool:
+    """Whether decoded text holds nothing but ASCII white space (other spaces are left to the parser)."""
+    return not text.strip(_ASCII_WHITESPACE)
 
 
 def characters(text: str) -> str:
@@ -79,14 +85,26 @@ def clip(literal: str, limit: int = 40) -> str:
     return literal if len(literal) <= limit else literal[: limit - 1] + "…"
 
 
-def front_matter(text: str) -> tuple[str, int, str]:
-    """(front matter, lines before it, body) of a Markdown card."""
+@dataclass(frozen=True)
+class FrontMatter:
+    """The YAML front matter of a Markdown text and the body after it."""
+
+    yaml: str
+    """The lines between the first line, '---', and the closing '---' or '...'."""
+    body: str
+    """Everything after the closing line."""
+    line_offset: int = 1
+    """Lines of the file before the front matter's first."""
+
+
+def front_matter(text: str) -> FrontMatter | None:
+    """The front matter of a text whose first line is '---', or None; Fail when it is never closed."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip("\r\n") != "---":
-        raise Fail("a Markdown card must start with YAML front matter: a first line '---'", 1, 1)
+        return None
     for i in range(1, len(lines)):
         if lines[i].rstrip("\r\n") in ("---", "..."):
-            return "".join(lines[1:i]), 1, "".join(lines[i + 1 :])
+            return FrontMatter("".join(lines[1:i]), "".join(lines[i + 1 :]))
     raise Fail("the front matter opened on line 1 is never closed with a line '---'", 1, 1)
 
 
