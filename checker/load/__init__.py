@@ -1,13 +1,6 @@
-"""Loading: a card file (YAML, JSON, or Markdown with YAML front matter) into plain data.
+"""Loading a card file (YAML, JSON, or Markdown with YAML front matter) into plain data and the place of each value.
 
-Cards come from outside, so every limit is enforced before it can hurt: the file size, the
-nesting depth, the number of aliases and the number of values they expand to. Both parsers are
-iterative (no recursion: a 100,000-deep `[[[...` is an error, not a crash), duplicate keys are
-errors, and YAML scalars are typed by the YAML 1.2 core schema (`no` is a string, dates stay
-strings). Every value's line and column are kept, so later errors can point into the file.
-
-Whatever the input, the only exception that leaves this package is `CardError`.
-"""
+Whatever the input, within the limits (limits.py) and without recursion, only CardError leaves this package."""
 
 from __future__ import annotations
 

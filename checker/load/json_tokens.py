@@ -72,22 +72,7 @@ def read_json(text: str, limits: Limits) -> TreeBuilder:
             value, i = _string(source, i, here, tree)
             tree.scalar(value, here)
         elif char == "-" or char.isdigit():
-            match = _NUMBER.match(text, i)
-            if not match and text.startswith("-Infinity", i):
-                raise source.fail("-Infinity is not a JSON number", i, tree.pointer())
-            if not match:
-                raise source.fail("malformed number", i)
-            literal = match.group(0)
-            number: int | float
-            if match.group(1) or match.group(2):
-                number = float(literal)
-                if not math.isfinite(number):
-                    raise source.fail(f"number {clip(literal)} is out of range", i, tree.pointer())
-            elif len(literal.lstrip("-")) > limits.digits:  # int() would raise ValueError
-                raise Fail(number_too_long(limits.digits), here.line, here.column, tree.pointer())
-            else:
-                number = int(literal)
-            i = match.end()
+            number, i = _number(source, i, here, tree, limits.digits)
             tree.scalar(number, here)
         else:
             match = _WORD.match(text, i)  # at i, not on text[i:]: a copy of the rest for each word is quadratic
@@ -135,6 +120,25 @@ def _key(source: _Source, i: int, tree: TreeBuilder) -> int:
     if i >= len(text) or text[i] != ":":
         raise source.fail(f"expected ':' after the key '{key}', found {_show(text, i)}", i)
     return _skip(text, i + 1)
+
+
+def _number(source: _Source, i: int, here: Position, tree: TreeBuilder, digits: int) -> tuple[int | float, int]:
+    """The number starting at i (`here`) and the index after it."""
+    text = source.text
+    match = _NUMBER.match(text, i)
+    if not match and text.startswith("-Infinity", i):
+        raise source.fail("-Infinity is not a JSON number", i, tree.pointer())
+    if not match:
+        raise source.fail("malformed number", i)
+    literal = match.group(0)
+    if match.group(1) or match.group(2):
+        number = float(literal)
+        if not math.isfinite(number):
+            raise source.fail(f"number {clip(literal)} is out of range", i, tree.pointer())
+        return number, match.end()
+    if len(literal.lstrip("-")) > digits:  # int() would raise ValueError
+        raise Fail(number_too_long(digits), here.line, here.column, tree.pointer())
+    return int(literal), match.end()
 
 
 def _skip(text: str, i: int) -> int:

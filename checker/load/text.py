@@ -10,7 +10,8 @@ from functools import lru_cache
 from checker.load.place import Fail
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_ASCII_WHITESPACE = " \t\n\r\x0b\x0c"
+_NOT_BLANK = re.compile(r"[^ \t\n\r\x0b\x0c]")
+"""Anything but ASCII white space (bytes.strip's): other spaces are left to the parser."""
 
 
 def decode(raw: bytes) -> str:
@@ -38,8 +39,8 @@ def decode(raw: bytes) -> str:
 
 
 def is_blank(text: str) -> bool:
-    """Whether decoded text holds nothing but ASCII white space (other spaces are left to the parser)."""
-    return not text.strip(_ASCII_WHITESPACE)
+    """Whether decoded text holds nothing but ASCII white space; found without copying the text, as strip() would."""
+    return _NOT_BLANK.search(text) is None
 
 
 def characters(text: str) -> str:
@@ -67,6 +68,17 @@ def whole_number(literal: str, base: int, digits: int) -> int:
     if abs(number) >= too_long(digits):  # hex and octal convert at any length; printing would then fail
         raise Fail(number_too_long(digits))
     return number
+
+
+@lru_cache
+def too_long(digits: int) -> int:
+    """The smallest whole number with more than `digits` digits (for hex and octal literals)."""
+    smallest: int = 10**digits
+    return smallest
+
+
+def number_too_long(digits: int) -> str:
+    return f"number too long (more than {digits:,} digits)"
 
 
 def finite(number: float | int, literal: str) -> float:
@@ -106,14 +118,3 @@ def front_matter(text: str) -> FrontMatter | None:
         if lines[i].rstrip("\r\n") in ("---", "..."):
             return FrontMatter("".join(lines[1:i]), "".join(lines[i + 1 :]))
     raise Fail("the front matter opened on line 1 is never closed with a line '---'", 1, 1)
-
-
-@lru_cache
-def too_long(digits: int) -> int:
-    """The smallest whole number with more than `digits` digits (for hex and octal literals)."""
-    smallest: int = 10**digits
-    return smallest
-
-
-def number_too_long(digits: int) -> str:
-    return f"number too long (more than {digits:,} digits)"

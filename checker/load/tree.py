@@ -126,8 +126,9 @@ class TreeBuilder:
 
     def open(self, container: dict[str, Any] | list[Any], position: Position) -> None:
         """An empty mapping or list at `position`, filled by what comes until its `close`."""
-        self.check_depth(position.line, position.column)
         stack = self._stack
+        if len(stack) >= self._max_depth:  # told by check_depth; tested here to spare a call per mapping and list
+            self.check_depth(position.line, position.column)
         if stack and stack[-1].key is None and type(stack[-1].container) is dict:
             raise Fail(_KEY_NOT_PLAIN, position.line, position.column)
         pointer = self._begun if self._paths_when_begun else self.pointer()

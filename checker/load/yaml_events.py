@@ -167,38 +167,60 @@ def _read_events(text: str, loader: type[Any], limits: Limits, line_offset: int)
                 tree.open([] if sequence else {}, Position(line, column))
                 open_anchors.append(event.anchor)
             elif isinstance(event, AliasEvent):
-                line, column = _mark(event, line_offset)
-                tree.begin(line, column)
                 aliases += 1
-                if aliases > limits.aliases:
-                    raise Fail(f"too many aliases (the limit is {limits.aliases})", line, column)
-                if event.anchor not in anchors:
-                    raise Fail(f"alias '*{event.anchor}' names no anchor defined before it", line, column)
-                value, nodes = anchors[event.anchor]
-                tree.alias(value, nodes, Position(line, column))
+                _alias(event, aliases, anchors, tree, limits, line_offset)
             elif isinstance(event, DocumentStartEvent):
                 documents += 1
-                if documents > 1:
-                    raise Fail("a card is one YAML document; found a second one ('---')", *_mark(event, line_offset))
-                if event.version is not None and event.version != (1, 2):
-                    raise Fail("only YAML 1.2 is accepted (remove the %YAML directive)", *_mark(event, line_offset))
-    except yaml.MarkedYAMLError as error:
+                _document(event, documents, line_offset)
+    except yaml.YAMLError as error:
+        raise _invalid(error, text, line_offset) from None
+    return tree
+
+
+def _alias(
+    event: AliasEvent,
+    count: int,
+    anchors: dict[str, tuple[Any, int]],
+    tree: TreeBuilder,
+    limits: Limits,
+    line_offset: int,
+) -> None:
+    """The `count`-th alias of the card: its anchored value again, every value it expands to counted."""
+    line, column = _mark(event, line_offset)
+    tree.begin(line, column)
+    if count > limits.aliases:
+        raise Fail(f"too many aliases (the limit is {limits.aliases})", line, column)
+    if event.anchor not in anchors:
+        raise Fail(f"alias '*{event.anchor}' names no anchor defined before it", line, column)
+    value, nodes = anchors[event.anchor]
+    tree.alias(value, nodes, Position(line, column))
+
+
+def _document(event: DocumentStartEvent, count: int, line_offset: int) -> None:
+    """Fail unless this, the `count`-th document of the stream, is the first, in YAML 1.2."""
+    if count > 1:
+        raise Fail("a card is one YAML document; found a second one ('---')", *_mark(event, line_offset))
+    if event.version is not None and event.version != (1, 2):
+        raise Fail("only YAML 1.2 is accepted (remove the %YAML directive)", *_mark(event, line_offset))
+
+
+def _invalid(error: yaml.YAMLError, text: str, line_offset: int) -> Fail:
+    """PyYAML's error as a located problem, in one line."""
+    if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
-        raise Fail(
+        return Fail(
             f"invalid YAML: {' '.join(str(problem).split())}",
             mark.line + 1 + line_offset if mark else None,
             mark.column + 1 if mark else None,
-        ) from None
-    except yaml.reader.ReaderError as error:  # a character YAML does not allow: placed by its index in the text
+        )
+    if isinstance(error, yaml.reader.ReaderError):  # a character YAML does not allow: placed by its index in the text
         where = min(error.position, len(text))
         breaks = list(_YAML_LINE_BREAK.finditer(text, 0, where))  # YAML's line breaks, as PyYAML's marks count them
         character = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "\0")
-        raise Fail(
+        return Fail(
             f"invalid YAML: the character U+{character:04X} is not allowed in YAML text",
             len(breaks) + 1 + line_offset,
             where - (breaks[-1].end() if breaks else 0) + 1,
-        ) from None
-    except yaml.YAMLError as error:
-        raise Fail(f"invalid YAML: {' '.join(str(error).split())}") from None
-    return tree
+        )
+    return Fail(f"invalid YAML: {' '.join(str(error).split())}")
