@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.load import DEFAULT_LIMITS, Format, Limits, YamlParser, load_card, parse_card
+from checker.load import DEFAULT_LIMITS, Format, Limits, Position, YamlParser, load_card, parse_card
 from checker.problems import CardError, Problem
 
 FORMATS: tuple[Format, ...] = ("yaml", "json", "markdown")
@@ -295,6 +295,32 @@ def test_the_node_limit_reads_or_refuses_the_same_card_alike(yaml_parser: YamlPa
             fmt: read(text, fmt, Limits(nodes=limit), yaml_parser) is not None for fmt, text in NODES_TEXTS.items()
         }
         assert refused["yaml"] == refused["json"], limit
+
+
+# --- positions -----------------------------------------------------------------------------------
+
+
+def test_a_member_that_is_a_mapping_or_list_sits_at_its_key_in_yaml_and_at_its_bracket_in_json(
+    yaml_parser: YamlParser,
+) -> None:
+    # tree.Dialect.collections_at_key; a scalar sits at its value and a key at itself in both.
+    texts: dict[Format, str] = {"yaml": "a:\n  - 1\nb: {c: 2}\n", "json": '{"a": [1], "b": {"c": 2}}'}
+    cards = {fmt: parse_card(text.encode(), "card", fmt, yaml_parser=yaml_parser) for fmt, text in texts.items()}
+    yaml_text, json_text = texts["yaml"], texts["json"]
+    assert cards["yaml"].positions["/a"] == Position(*place(yaml_text, "a:"))
+    assert cards["yaml"].positions["/b"] == Position(*place(yaml_text, "b:"))
+    assert cards["json"].positions["/a"] == Position(*place(json_text, "["))
+    assert cards["json"].positions["/b"] == Position(*place(json_text, "{", 2))
+    for fmt, text in texts.items():
+        card = cards[fmt]
+        assert card.positions["/a/0"] == Position(*place(text, "1")), fmt
+        assert card.positions["/b/c"] == Position(*place(text, "2")), fmt
+        key = {"yaml": "{}:", "json": '"{}":'}[fmt]
+        assert {k: (v.line, v.column) for k, v in card.key_positions.items()} == {
+            "/a": place(text, key.format("a")),
+            "/b": place(text, key.format("b")),
+            "/b/c": place(text, key.format("c")),
+        }, fmt
 
 
 # --- YAML's own limits, and the file's size ------------------------------------------------------
