@@ -20,7 +20,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from checker.load import parse_card
+from checker.load import decode_text, parse_front_matter, split_front_matter
 from checker.problems import CardError, Problem
 from checker.resources import read_bytes
 
@@ -127,8 +127,8 @@ def read_readme(raw: bytes, name: str) -> HubCard:
         limit = MAX_README_BYTES // 1024 // 1024
         message = f"file is {len(raw) / 1024 / 1024:.1f} MiB; a README to start a card from may be at most {limit} MiB"
         raise CardError([Problem(file=name, message=message)])
-    text = _decode(raw, name)
-    front, body = _split(raw, text, name)
+    text = decode_text(raw, name)
+    front, body = _split(text, name)
     body_line = _line_count(text[: len(text) - len(body)])
     notes: list[str] = []
     index = _first_model_index(front.get("model-index"), notes)
@@ -150,32 +150,14 @@ def read_readme(raw: bytes, name: str) -> HubCard:
     )
 
 
-def _decode(raw: bytes, name: str) -> str:
-    body = raw.removeprefix(b"\xef\xbb\xbf")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = body.count(b"\n", 0, error.start) + 1
-        message = f"not UTF-8 text (invalid byte 0x{body[error.start]:02x}; is this a binary file?)"
-        raise CardError([Problem(file=name, message=message, line=line)]) from None
-    nul = text.find("\x00")
-    if nul >= 0:
-        message = "not a text file (it contains NUL bytes)"
-        raise CardError([Problem(file=name, message=message, line=text.count("\n", 0, nul) + 1)])
-    return text
-
-
-def _split(raw: bytes, text: str, name: str) -> tuple[dict[str, Any], str]:
-    """(front matter data, body). Front matter is what the card loader reads in a Markdown card."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip("\r\n") != "---":
+def _split(text: str, name: str) -> tuple[dict[str, Any], str]:
+    """(front matter data, body), the front matter split off and read as the card loader does a Markdown card's."""
+    front = split_front_matter(text, name)  # opened but never closed: CardError
+    if front is None:
         return {}, text
-    for i in range(1, len(lines)):
-        if lines[i].rstrip("\r\n") in ("---", "..."):
-            if all(not line.strip() or line.lstrip().startswith("#") for line in lines[1:i]):
-                return {}, "".join(lines[i + 1 :])  # empty front matter: nothing to read
-            break
-    parsed = parse_card(raw, name, "markdown")  # unclosed, malformed or not a mapping: CardError
+    if all(not line.strip() or line.lstrip().startswith("#") for line in front.yaml.splitlines()):
+        return {}, front.body  # empty front matter: nothing to read
+    parsed = parse_front_matter(front, name)  # malformed or not a mapping: CardError
     return parsed.data, parsed.narrative
 
 

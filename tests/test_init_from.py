@@ -266,6 +266,10 @@ def _bad_readmes(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "missing": (tmp_path / "absent.md", "no such file"),
         "a folder": (tmp_path, "is a folder, not a README file"),
         "not UTF-8": (write("latin1.md", b"---\nlicense: mit\n---\n# Caf\xe9\n"), "4: not UTF-8 text"),
+        "UTF-16": (  # named as the card loader names it: the two share their decoding
+            write("utf16.md", "---\nlicense: mit\n---\n".encode("utf-16")),
+            "1: UTF-16 text (it starts with a UTF-16 byte-order mark); the file must be UTF-8",
+        ),
         "NUL": (write("nul.md", b"# a\n\x00\n"), "2: not a text file"),
         "duplicate key": (write("dup.md", b"---\nlicense: mit\nlicense: gpl\n---\n"), "3:1: duplicate key 'license'"),
         "python tag": (write("tag.md", b"---\nx: !!python/object:os.system a\n---\n"), "YAML tag '!!python"),

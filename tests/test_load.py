@@ -8,20 +8,28 @@ import random
 from pathlib import Path
 
 import pytest
+import yaml
 
-import checker.load
-from checker.load import MAX_ALIASES, MAX_BYTES, MAX_DEPTH, Position, load_card, parse_card
+from checker.load import (
+    MAX_ALIASES,
+    MAX_BYTES,
+    MAX_DEPTH,
+    Limits,
+    Position,
+    YamlParser,
+    load_card,
+    parse_card,
+)
 from checker.problems import CardError
 
 
-@pytest.fixture(autouse=True, params=["libyaml", "pure"])
-def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test here runs with libyaml's event parser and with the pure one: they must agree."""
-    if request.param == "pure":
-        monkeypatch.setattr(checker.load, "_FAST_LOADER", None)
-    else:
-        assert checker.load._FAST_LOADER is not None, "PyYAML without libyaml: cards load several times slower"
-    return str(request.param)
+@pytest.fixture(params=["fast", "pure"])
+def yaml_parser(request: pytest.FixtureRequest) -> YamlParser:
+    """Every test that reads YAML runs with libyaml's event parser and with the pure one: they must agree."""
+    if request.param == "fast":
+        assert hasattr(yaml, "CSafeLoader"), "PyYAML without libyaml: cards load several times slower"
+    parser: YamlParser = request.param
+    return parser
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -33,20 +41,20 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
     return path
 
 
-def only_problem(path: Path) -> str:
+def only_problem(path: Path, yaml_parser: YamlParser | None = None) -> str:
     with pytest.raises(CardError) as caught:
-        load_card(path)
+        load_card(path, yaml_parser=yaml_parser)
     assert len(caught.value.problems) == 1
     return str(caught.value.problems[0])
 
 
-def test_yaml_12_typing_keeps_no_and_dates_as_strings(tmp_path: Path) -> None:
+def test_yaml_12_typing_keeps_no_and_dates_as_strings(tmp_path: Path, yaml_parser: YamlParser) -> None:
     path = write(
         tmp_path,
         "c.yaml",
         "a: no\nb: 2024-01-31\nc: 012\nd: 1:30\ne: 0x1F\nf: .5\ng: ~\nh: 'yes'\ni: True\nj: 1e3\nk: off\n",
     )
-    data = load_card(path).data
+    data = load_card(path, yaml_parser=yaml_parser).data
     assert data == {
         "a": "no",
         "b": "2024-01-31",
@@ -62,14 +70,14 @@ def test_yaml_12_typing_keeps_no_and_dates_as_strings(tmp_path: Path) -> None:
     }
 
 
-def test_quoted_and_block_scalars_are_strings(tmp_path: Path) -> None:
+def test_quoted_and_block_scalars_are_strings(tmp_path: Path, yaml_parser: YamlParser) -> None:
     path = write(tmp_path, "c.yaml", 'a: "12"\nb: |\n  true\nc: !!str 5\nd: !!float 3\n')
-    assert load_card(path).data == {"a": "12", "b": "true\n", "c": "5", "d": 3.0}
+    assert load_card(path, yaml_parser=yaml_parser).data == {"a": "12", "b": "true\n", "c": "5", "d": 3.0}
 
 
-def test_positions_point_at_values_and_keys(tmp_path: Path) -> None:
+def test_positions_point_at_values_and_keys(tmp_path: Path, yaml_parser: YamlParser) -> None:
     path = write(tmp_path, "c.yaml", "top:\n  name: x\n  list:\n    - {n: 5}\n    - 7\n")
-    card = load_card(path)
+    card = load_card(path, yaml_parser=yaml_parser)
     assert card.positions["/top/name"] == Position(2, 9)
     assert card.positions["/top/list"] == Position(3, 3)  # a collection sits at its key
     assert card.positions["/top/list/0/n"] == Position(4, 11)
@@ -101,20 +109,20 @@ def test_json_matches_the_standard_library_and_has_positions(tmp_path: Path) -> 
     assert card.positions["/a/b~1c/1"] == Position(3, 16)
 
 
-def test_markdown_front_matter_and_body(tmp_path: Path) -> None:
+def test_markdown_front_matter_and_body(tmp_path: Path, yaml_parser: YamlParser) -> None:
     path = write(tmp_path, "card.md", "---\nname: x\nn: 3\n---\n# Narrative\n\nText.\n")
-    card = load_card(path)
+    card = load_card(path, yaml_parser=yaml_parser)
     assert card.format == "markdown"
     assert card.data == {"name": "x", "n": 3}
     assert card.narrative == "# Narrative\n\nText.\n"
     assert card.positions["/n"] == Position(3, 4)  # lines count from the top of the file
 
 
-def test_utf8_bom_is_accepted_and_hash_is_of_the_bytes(tmp_path: Path) -> None:
+def test_utf8_bom_is_accepted_and_hash_is_of_the_bytes(tmp_path: Path, yaml_parser: YamlParser) -> None:
     import hashlib
 
     raw = b"\xef\xbb\xbfa: 1\n"
-    card = load_card(write(tmp_path, "c.yaml", raw))
+    card = load_card(write(tmp_path, "c.yaml", raw), yaml_parser=yaml_parser)
     assert card.data == {"a": 1}
     assert card.sha256 == hashlib.sha256(raw).hexdigest()
 
@@ -150,48 +158,52 @@ def test_utf8_bom_is_accepted_and_hash_is_of_the_bytes(tmp_path: Path) -> None:
         ("nul.yaml", b"a: 1\n\x00\n", "nul.yaml:2: not a text file (it contains NUL bytes)"),
     ],
 )
-def test_malformed_input_is_one_clear_problem(tmp_path: Path, name: str, content: str | bytes, expected: str) -> None:
-    message = only_problem(write(tmp_path, name, content))
+def test_malformed_input_is_one_clear_problem(
+    tmp_path: Path, yaml_parser: YamlParser, name: str, content: str | bytes, expected: str
+) -> None:
+    message = only_problem(write(tmp_path, name, content), yaml_parser)
     assert message.startswith(str(tmp_path / expected.split(":")[0]) + ":")
     assert str(tmp_path / expected) in message or (str(tmp_path) + "/" + expected) in message
 
 
-def test_binary_garbage(tmp_path: Path) -> None:
-    message = only_problem(write(tmp_path, "card.yaml", bytes(range(256)) * 16))
+def test_binary_garbage(tmp_path: Path, yaml_parser: YamlParser) -> None:
+    message = only_problem(write(tmp_path, "card.yaml", bytes(range(256)) * 16), yaml_parser)
     assert "not UTF-8 text" in message and "binary" in message
 
 
 @pytest.mark.parametrize("name", ["deep.yaml", "deep.json"])
-def test_nesting_100000_deep_is_refused_early(tmp_path: Path, name: str) -> None:
-    message = only_problem(write(tmp_path, name, "[" * 100_000 + "]" * 100_000))
+def test_nesting_100000_deep_is_refused_early(tmp_path: Path, yaml_parser: YamlParser, name: str) -> None:
+    message = only_problem(write(tmp_path, name, "[" * 100_000 + "]" * 100_000), yaml_parser)
     assert f"1:{MAX_DEPTH + 1}: nested too deeply (the limit is {MAX_DEPTH} levels)" in message
 
 
-def test_deep_block_yaml_is_refused(tmp_path: Path) -> None:
+def test_deep_block_yaml_is_refused(tmp_path: Path, yaml_parser: YamlParser) -> None:
     text = "".join("  " * i + "a:\n" for i in range(1_000))
-    assert "nested too deeply" in only_problem(write(tmp_path, "deep.yaml", text))
+    assert "nested too deeply" in only_problem(write(tmp_path, "deep.yaml", text), yaml_parser)
 
 
-def test_depth_at_the_limit_is_accepted(tmp_path: Path) -> None:
+def test_depth_at_the_limit_is_accepted(tmp_path: Path, yaml_parser: YamlParser) -> None:
     text = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
-    assert load_card(write(tmp_path, "ok.yaml", text)).data["a"] is not None
+    assert load_card(write(tmp_path, "ok.yaml", text), yaml_parser=yaml_parser).data["a"] is not None
 
 
-def test_alias_bomb_is_refused(tmp_path: Path) -> None:
+def test_alias_bomb_is_refused(tmp_path: Path, yaml_parser: YamlParser) -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
-    message = only_problem(write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n"))
+    message = only_problem(write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n"), yaml_parser)
     assert "aliases expand to more than 1,000,000 values" in message
 
 
-def test_too_many_aliases(tmp_path: Path) -> None:
+def test_too_many_aliases(tmp_path: Path, yaml_parser: YamlParser) -> None:
     text = "a: &x 1\nb: [" + ", ".join(["*x"] * (MAX_ALIASES + 1)) + "]\n"
-    assert f"too many aliases (the limit is {MAX_ALIASES})" in only_problem(write(tmp_path, "many.yaml", text))
+    assert f"too many aliases (the limit is {MAX_ALIASES})" in only_problem(
+        write(tmp_path, "many.yaml", text), yaml_parser
+    )
 
 
-def test_a_few_aliases_are_fine(tmp_path: Path) -> None:
-    card = load_card(write(tmp_path, "ok.yaml", "a: &x {k: 1}\nb: *x\n"))
+def test_a_few_aliases_are_fine(tmp_path: Path, yaml_parser: YamlParser) -> None:
+    card = load_card(write(tmp_path, "ok.yaml", "a: &x {k: 1}\nb: *x\n"), yaml_parser=yaml_parser)
     assert card.data == {"a": {"k": 1}, "b": {"k": 1}}
 
 
@@ -241,21 +253,25 @@ def test_not_a_regular_file(tmp_path: Path) -> None:
     assert "no such file" in only_problem(tmp_path / "missing.yaml")
 
 
-def test_parse_card_never_raises_anything_but_card_error() -> None:
+def test_parse_card_never_raises_anything_but_card_error(yaml_parser: YamlParser) -> None:
     rng = random.Random(11)
     alphabet = b"{}[]:,-\"'!&*?|>%@`#\n \t\\abc01\x00\xff\xc3"
     for _ in range(2_000):
         raw = bytes(rng.choice(alphabet) for _ in range(rng.randrange(1, 40)))
         for fmt in ("yaml", "json", "markdown"):
             try:
-                parse_card(raw, "fuzz", fmt)  # type: ignore[arg-type]
+                parse_card(raw, "fuzz", fmt, yaml_parser=yaml_parser)  # type: ignore[arg-type]
             except CardError as error:
                 assert error.problems and all(p.file == "fuzz" for p in error.problems)
 
 
-def test_a_tag_error_in_markdown_front_matter_is_placed_on_its_own_line(tmp_path: Path) -> None:
+def test_a_tag_error_in_markdown_front_matter_is_placed_on_its_own_line(
+    tmp_path: Path, yaml_parser: YamlParser
+) -> None:
     path = write(tmp_path, "c.md", "---\nschema_version: '1.0'\nx: !!python/object:os.system a\n---\n# Notes\n")
-    assert only_problem(path).startswith(f"{path}:3:4: YAML tag '!!python/object:os.system' is not allowed")
+    assert only_problem(path, yaml_parser).startswith(
+        f"{path}:3:4: YAML tag '!!python/object:os.system' is not allowed"
+    )
 
 
 @pytest.mark.parametrize(
@@ -268,22 +284,25 @@ def test_a_tag_error_in_markdown_front_matter_is_placed_on_its_own_line(tmp_path
         ("card.yaml", 'schema_version: "1.0"\r\nsubmission:\r\n  a: "ab\x01c"\r\n', "3:9"),
     ],
 )
-def test_a_character_yaml_does_not_allow_is_placed(tmp_path: Path, name: str, text: str, place: str) -> None:
+def test_a_character_yaml_does_not_allow_is_placed(
+    tmp_path: Path, yaml_parser: YamlParser, name: str, text: str, place: str
+) -> None:
     # PyYAML's ReaderError gives an index into the YAML text, not a line: it once reached the user as
     # 'position 10 of "<unicode string>"'.
     path = write(tmp_path, name, text.encode("utf-8"))
     code = ord(next(c for c in text if c in "\x01\x08\ufffe"))
-    assert only_problem(path) == f"{path}:{place}: invalid YAML: the character U+{code:04X} is not allowed in YAML text"
+    assert (
+        only_problem(path, yaml_parser)
+        == f"{path}:{place}: invalid YAML: the character U+{code:04X} is not allowed in YAML text"
+    )
 
 
 @pytest.mark.parametrize("values", [300, 301])
-def test_the_path_budget_counts_json_and_yaml_alike(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, values: int
-) -> None:
+def test_the_path_budget_counts_json_and_yaml_alike(tmp_path: Path, yaml_parser: YamlParser, values: int) -> None:
     # A list item's pointer is kept once, a mapping member's twice (for its key): the same card
     # in either format is refused at the same size, never one and not the other.
     # 300 items: 4,328 characters of pointers in all; 301 items: 4,340
-    monkeypatch.setattr(checker.load, "MAX_PATH_CHARACTERS", 4_328)
+    limits = Limits(path_characters=4_328)
     data = {"schema_version": "1.0", "x-items": list(range(values)), "x-map": {f"k{i}": i for i in range(40)}}
     as_json = write(tmp_path, "card.json", json.dumps(data).encode())
     as_yaml = write(
@@ -301,7 +320,8 @@ def test_the_path_budget_counts_json_and_yaml_alike(
     outcomes = []
     for path in (as_json, as_yaml):
         try:
-            parse_card(path.read_bytes(), str(path), "json" if path.suffix == ".json" else "yaml")
+            fmt = "json" if path.suffix == ".json" else "yaml"
+            parse_card(path.read_bytes(), str(path), fmt, limits=limits, yaml_parser=yaml_parser)
             outcomes.append("read")
         except CardError as error:
             assert "the paths to the card's values pass" in str(error)

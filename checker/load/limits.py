@@ -1,0 +1,36 @@
+"""The limits a card is read under: how large, deep and many its parts may be."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    """How much of a card is read: each bound refuses a hostile file before it can hurt."""
+
+    file_bytes: int = 10 * 1024 * 1024
+    """Largest card file read, in bytes. Real cards are tens of kilobytes."""
+    depth: int = 64
+    """Deepest nesting of mappings and lists. The format itself needs six levels."""
+    aliases: int = 100
+    """Most YAML aliases (`*name`) in one card."""
+    nodes: int = 1_000_000
+    """Most values in the loaded data, counting every expansion of every alias."""
+    path_characters: int = 64 * 1024 * 1024
+    """Most characters in the JSON pointers of all the card's values together. Every value's place
+    is kept under its pointer, which repeats the keys above it: without this bound, a 1 MiB key
+    above 600 values would take 600 MiB, and a 10 MiB card could ask for terabytes."""
+    digits: int = 4_300
+    """Most decimal digits in a whole number. Python refuses to turn a longer integer into text or
+    back (`sys.get_int_max_str_digits`), so a longer one could be neither read nor shown."""
+
+
+DEFAULT_LIMITS = Limits()
+"""The limits every command reads cards and profiles under."""
+MAX_BYTES = DEFAULT_LIMITS.file_bytes
+MAX_DEPTH = DEFAULT_LIMITS.depth
+MAX_ALIASES = DEFAULT_LIMITS.aliases
+MAX_NODES = DEFAULT_LIMITS.nodes
+MAX_PATH_CHARACTERS = DEFAULT_LIMITS.path_characters
+MAX_DIGITS = DEFAULT_LIMITS.digits
