@@ -131,7 +131,7 @@ def test_utf8_bom_is_accepted_and_hash_is_of_the_bytes(tmp_path: Path, yaml_pars
     ("name", "content", "expected"),
     [
         ("dup.yaml", "a: 1\nb: 2\na: 3\n", "dup.yaml:3:1: duplicate key 'a' (first on line 1)"),
-        ("dup.json", '{"a": 1,\n "a": 2}', "dup.json:2:2: invalid JSON: duplicate key 'a' (first on line 1)"),
+        ("dup.json", '{"a": 1,\n "a": 2}', "dup.json:2:2: duplicate key 'a' (first on line 1)"),
         ("nested-dup.yaml", "x:\n  - {k: 1, k: 2}\n", "nested-dup.yaml:2:12: duplicate key 'k'"),
         ("bad.yaml", "a: [1, 2\nb: 3\n", "bad.yaml:2:2: invalid YAML"),
         ("bad.json", '{"a": 1,, }', "bad.json:1:9: invalid JSON: expected a key in double quotes"),

@@ -1,10 +1,10 @@
 """The same data, written as YAML and as JSON, meets each limit of the loader alike.
 
 Both formats feed one tree builder (checker/load/tree.py). Under the same small Limits a card is
-read in both or refused in both, depth, digits and duplicate keys at the same value; at a limit
-it is read and one past it refused. Where the formats still differ (tree.Dialect: what counts as
-a node, where a pointer-budget refusal is placed), a strict xfail shows it, so that the day they
-agree the test says so. Places are found in the text itself, not from the loader's positions.
+read in both or refused in both, each limit at the same value; at a limit it is read and one past
+it refused. What counts is the data (its values, and their pointers), never how its format writes
+it. Only where a value is placed differs (tree.Dialect). Places are found in the text itself, not
+from the loader's positions.
 """
 
 from __future__ import annotations
@@ -193,11 +193,6 @@ def test_the_pointer_budget_reads_or_refuses_the_same_card_alike(budget: int, ya
             assert where(problem) in BUDGET_PLACES[fmt], fmt  # at a value or key of the card
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tree.Dialect.paths_when_begun: JSON counts a value's pointer when the value begins, YAML when it is"
-    " complete, so a refusal can be placed at another value (read or refused alike: the test above)",
-)
 def test_the_pointer_budget_refuses_the_same_card_at_the_same_value(yaml_parser: YamlParser) -> None:
     for budget in range(22):
         limits = Limits(path_characters=budget)
@@ -234,8 +229,7 @@ def test_a_duplicate_key_is_refused_at_the_same_pointer(case: str, yaml_parser: 
     for fmt, text in texts.items():
         problem = read(text, fmt, DEFAULT_LIMITS, yaml_parser)
         first, second = place(text, token[fmt], 1), place(text, token[fmt], 2)
-        prefix = "invalid JSON: " if fmt == "json" else ""  # tree.Dialect.prefix
-        assert problem is not None and problem.message == f"{prefix}duplicate key '{key}' (first on line {first[0]})"
+        assert problem is not None and problem.message == f"duplicate key '{key}' (first on line {first[0]})", fmt
         assert problem.pointer == pointer and where(problem) == second, fmt
 
 
@@ -263,38 +257,40 @@ def test_a_whole_number_one_digit_past_the_limit_is_refused_at_the_same_value(
 # --- nodes --------------------------------------------------------------------------------------
 
 NODES_TEXTS: dict[Format, str] = {"yaml": "x: [0, 1, 2]\ny: {z: 3}\n", "json": '{"x": [0, 1, 2], "y": {"z": 3}}'}
-NODES = {"json": 7, "yaml": 13}
-"""What the card counts as nodes, by tree.Dialect's rule. JSON counts its 7 values. YAML counts its
-13 events: the 7 values, the 2 keys and the 4 ends of its mappings and lists."""
+NODES_TEXTS["markdown"] = front_matter(NODES_TEXTS["yaml"])
+NODES = 7
+"""The card's values: the mapping, the list and its 3 items, the inner mapping and its item (keys are not values)."""
 
 
-@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def value_places(fmt: Format) -> list[tuple[int, int]]:
+    """Where each of the card's values starts, in order (a YAML block mapping starts at its first key)."""
+    text = NODES_TEXTS[fmt]
+    root = place(text, "{") if fmt == "json" else place(text, "x:")
+    inner = place(text, "{", 2 if fmt == "json" else 1)
+    return [root, place(text, "["), place(text, "0"), place(text, "1"), place(text, "2"), inner, place(text, "3")]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("past", [0, 1], ids=["at the limit", "one past"])
 def test_the_node_limit_reads_a_card_at_it_and_refuses_one_past(
     fmt: Format, past: int, yaml_parser: YamlParser
 ) -> None:
-    limit = NODES[fmt] - past
-    problem = read(NODES_TEXTS[fmt], fmt, Limits(nodes=limit), yaml_parser)
+    limit = NODES - past
+    text = NODES_TEXTS[fmt]
+    problem = read(text, fmt, Limits(nodes=limit), yaml_parser)
     if not past:
         assert problem is None
         return
-    prefix = "invalid JSON: " if fmt == "json" else ""  # tree.Dialect.prefix
-    assert problem is not None and problem.message == f"{prefix}too many values (the limit is {limit:,})"
-    # The last node: JSON's last value, YAML's end of the card's mapping (after the last line).
-    assert where(problem) == (place(NODES_TEXTS[fmt], "3") if fmt == "json" else (3, 1))
+    assert problem is not None and problem.message == f"too many values (the limit is {limit:,})"
+    assert where(problem) == place(text, "3")  # the last value
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tree.Dialect: YAML counts every event as a node (keys and the ends of mappings and lists too), JSON"
-    " every value, so a card can be read as JSON and refused as YAML under the same node limit",
-)
-def test_the_node_limit_reads_or_refuses_the_same_card_alike(yaml_parser: YamlParser) -> None:
-    for limit in range(max(NODES.values()) + 1):
-        refused = {
-            fmt: read(text, fmt, Limits(nodes=limit), yaml_parser) is not None for fmt, text in NODES_TEXTS.items()
-        }
-        assert refused["yaml"] == refused["json"], limit
+def test_the_node_limit_refuses_the_same_card_at_the_same_value(yaml_parser: YamlParser) -> None:
+    for limit in range(NODES):
+        for fmt, text in NODES_TEXTS.items():
+            problem = read(text, fmt, Limits(nodes=limit), yaml_parser)
+            assert problem is not None and problem.message == f"too many values (the limit is {limit:,})", fmt
+            assert where(problem) == value_places(fmt)[limit], (fmt, limit)  # the value one past the limit
 
 
 # --- positions -----------------------------------------------------------------------------------
@@ -338,15 +334,16 @@ def test_aliases_at_the_limit_are_read_and_one_more_refused(past: int, yaml_pars
 
 
 def test_what_an_alias_expands_to_counts_against_the_node_limit(yaml_parser: YamlParser) -> None:
-    # 9 events up to the alias (the mapping, its 2 keys, the list, its 3 items and its end, the alias
-    # itself); the alias expands to the list again, 4 values; then the mapping's end: 14 in all.
+    # 5 values up to the alias (the mapping, the list and its 3 items); the alias expands to the list
+    # again, 4 values: 9 in all, as many as the same data written out in full.
     text = "a: &x [1, 2, 3]\nb: *x\n"
-    assert read(text, "yaml", Limits(nodes=14), yaml_parser) is None
-    fits = read(text, "yaml", Limits(nodes=13), yaml_parser)  # the alias fits; the mapping's end is one too many
-    assert fits is not None and fits.message == "too many values (the limit is 13)" and where(fits) == (3, 1)
-    expands = read(text, "yaml", Limits(nodes=12), yaml_parser)
-    assert expands is not None and expands.message == "aliases expand to more than 12 values (an alias bomb?)"
+    written_out = '{"a": [1, 2, 3], "b": [1, 2, 3]}'
+    assert read(text, "yaml", Limits(nodes=9), yaml_parser) is None
+    assert read(written_out, "json", Limits(nodes=9), yaml_parser) is None
+    expands = read(text, "yaml", Limits(nodes=8), yaml_parser)
+    assert expands is not None and expands.message == "aliases expand to more than 8 values (an alias bomb?)"
     assert where(expands) == place(text, "*x")
+    assert read(written_out, "json", Limits(nodes=8), yaml_parser) is not None
 
 
 @pytest.mark.parametrize("past", [0, 1], ids=["at the limit", "one past"])

@@ -19,29 +19,19 @@ def escape(key: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class Dialect:
-    """How a format's reader meets the limits where it still differs from the other's.
+    """Where a format's text places what the builder keeps: the one thing a reader has a say in.
 
-    These differences are kept from the two readers this builder replaced, so that no card
-    reads differently than it did; tests/test_load_formats.py shows each. Apart from them a
-    reader has no say: the limits, their checks, messages and places are the builder's.
-    What counts as a node is the reader's call of `begin`: YAML calls it for every event (a
-    key, and the end of a mapping or list, too), JSON for every value.
+    The limits, what counts against them, their messages and the values they are told at are
+    the builder's, the same for every format (tests/test_load_formats.py).
     """
 
-    prefix: str
-    """Put before the node-limit and duplicate-key messages ('invalid JSON: ' in JSON)."""
-    paths_when_begun: bool
-    """JSON counts a value's pointer when the value begins, twice in a mapping (once for its
-    key); YAML counts a key's pointer at the key and a value's when the value is complete. The
-    totals are equal, so a card is read in both formats or refused in both, but a refusal can
-    be placed at another value."""
     collections_at_key: bool
     """YAML places a mapping or list that is a mapping's member at its key (the line a reader
     looks at); JSON places it at its bracket."""
 
 
-YAML = Dialect(prefix="", paths_when_begun=False, collections_at_key=True)
-JSON = Dialect(prefix="invalid JSON: ", paths_when_begun=True, collections_at_key=False)
+YAML = Dialect(collections_at_key=True)
+JSON = Dialect(collections_at_key=False)
 
 
 class _Frame:
@@ -54,7 +44,7 @@ class _Frame:
         self.pointer = pointer
         self.position = position
         self.nodes = 1
-        """Values in it so far, keys included, counting what aliases expand to (for its anchor)."""
+        """Values in it so far, itself included, counting what aliases expand to (for its anchor)."""
         self.key: str | None = None
         """The key whose value is to come (a mapping's), or None."""
         self.key_position: Position | None = None
@@ -65,10 +55,14 @@ class _Frame:
 class TreeBuilder:
     """Builds a card's data from what a reader meets, in order, enforcing the limits as it goes.
 
-    The reader calls `begin` where a node starts, before reading it (so a limit is told before
-    anything else about that node); then `open` for a mapping or list, `key`, `scalar` or
-    `alias`; and `close` at the end of a mapping or list. Nothing recurses. Every refusal is a
-    `Fail` at the place given.
+    The reader calls `begin` where a scalar, mapping or list starts, before reading it (so a
+    limit is told before anything else about it); then `open` for a mapping or list, `key`,
+    `scalar` or `alias`; and `close` at the end of a mapping or list. Nothing recurses. Every
+    refusal is a `Fail` at the place given.
+
+    What counts against the limits is the data, whatever its format: every value (a scalar,
+    mapping or list; a mapping's keys are not values), an alias as every value it expands to;
+    and every value's JSON pointer, kept for the value and, in a mapping, for its key.
     """
 
     def __init__(self, limits: Limits, dialect: Dialect) -> None:
@@ -80,14 +74,12 @@ class TreeBuilder:
         self._max_depth = limits.depth
         self._max_nodes = limits.nodes
         self._max_path_characters = limits.path_characters
-        self._prefix = dialect.prefix
-        self._paths_when_begun = dialect.paths_when_begun
         self._collections_at_key = dialect.collections_at_key
         self._stack: list[_Frame] = []
         self._nodes = 0
         self._path_characters = 0
         self._begun = ""
-        """With paths counted when begun: the pointer of the value begun last."""
+        """The pointer of the value begun last."""
 
     def pointer(self) -> str:
         """The pointer of the value to come; the mapping's own while its next key is to come."""
@@ -98,14 +90,14 @@ class TreeBuilder:
             return f"{parent.pointer}/{len(parent.container)}"
         return parent.pointer if parent.key is None else f"{parent.pointer}/{escape(parent.key)}"
 
-    def begin(self, line: int, column: int) -> None:
-        """A node starts at (line, column): counted against the limits before it is read."""
-        self._nodes += 1
-        if self._nodes > self._max_nodes:
-            raise Fail(f"{self._prefix}too many values (the limit is {self._max_nodes:,})", line, column)
-        if self._paths_when_begun and self._stack:
-            # The pointer is kept for the value and, in a mapping, for its key too. Worked out
-            # here, not by pointer() and _count_path(): this runs for every value.
+    def begin(self, line: int, column: int, nodes: int = 1, alias: bool = False) -> None:
+        """A scalar, mapping or list starts at (line, column): a value counted against the limits
+        before it is read, unless it is a mapping's key (YAML's keys are scalars like any other).
+        An alias counts as the `nodes` values it expands to."""
+        if not self._stack:
+            self._begun = ""
+        else:
+            # Worked out here, not by pointer(): this runs for every value.
             parent = self._stack[-1]
             container = parent.container
             if type(container) is list:
@@ -113,11 +105,18 @@ class TreeBuilder:
                 self._path_characters += len(pointer)
             else:
                 key = parent.key
-                pointer = parent.pointer if key is None else f"{parent.pointer}/{escape(key)}"
-                self._path_characters += 2 * len(pointer)
+                if key is None:  # a key: not a value, and its pointer is counted with its value's
+                    return
+                pointer = f"{parent.pointer}/{escape(key)}"
+                self._path_characters += 2 * len(pointer)  # kept for the value and for its key
             self._begun = pointer
-            if self._path_characters > self._max_path_characters:
-                raise self._paths_too_long(line, column)
+        self._nodes += nodes
+        if self._nodes > self._max_nodes:
+            if alias:
+                raise Fail(f"aliases expand to more than {self._max_nodes:,} values (an alias bomb?)", line, column)
+            raise Fail(f"too many values (the limit is {self._max_nodes:,})", line, column)
+        if self._path_characters > self._max_path_characters:
+            raise self._paths_too_long(line, column)
 
     def check_depth(self, line: int, column: int) -> None:
         """Fail if a mapping or list opened at (line, column) would be nested too deeply."""
@@ -131,7 +130,7 @@ class TreeBuilder:
             self.check_depth(position.line, position.column)
         if stack and stack[-1].key is None and type(stack[-1].container) is dict:
             raise Fail(_KEY_NOT_PLAIN, position.line, position.column)
-        pointer = self._begun if self._paths_when_begun else self.pointer()
+        pointer = self._begun
         self.positions[pointer] = position
         stack.append(_Frame(container, pointer, position))
 
@@ -140,14 +139,11 @@ class TreeBuilder:
         parent = self._stack[-1]
         pointer = f"{parent.pointer}/{escape(key)}"
         if key in parent.container:
-            message = f"{self._prefix}duplicate key '{key}' (first on line {parent.key_lines[key]})"
+            message = f"duplicate key '{key}' (first on line {parent.key_lines[key]})"
             raise Fail(message, position.line, position.column, pointer)
         parent.key = key
         parent.key_position = position
         parent.key_lines[key] = position.line
-        parent.nodes += 1
-        if not self._paths_when_begun:
-            self._count_path(len(pointer), position.line, position.column)
         self.key_positions[pointer] = position
 
     def scalar(self, value: Any, position: Position, text: str = "") -> None:
@@ -162,19 +158,16 @@ class TreeBuilder:
             self._place(value, 1, position, False, None)
 
     def alias(self, value: Any, nodes: int, position: Position) -> None:
-        """A YAML alias: the anchored value again, whose `nodes` all count against the limit."""
-        self._nodes += nodes
-        if self._nodes > self._max_nodes:
-            message = f"aliases expand to more than {self._max_nodes:,} values (an alias bomb?)"
-            raise Fail(message, position.line, position.column)
+        """A YAML alias: the anchored value again, all `nodes` values it holds counted (no `begin` first)."""
         collection = isinstance(value, dict | list)
         stack = self._stack
         if stack and stack[-1].key is None and type(stack[-1].container) is dict:
             if collection:
                 raise Fail(_KEY_NOT_PLAIN, position.line, position.column)
             self.key(value if isinstance(value, str) else str(value), position)
-        else:
-            self._place(value, nodes, position, collection, None)
+            return
+        self.begin(position.line, position.column, nodes, alias=True)
+        self._place(value, nodes, position, collection, None)
 
     def close(self) -> tuple[dict[str, Any] | list[Any], int]:
         """The mapping or list being built is complete: placed, and returned with its node count."""
@@ -192,29 +185,18 @@ class TreeBuilder:
         parent = stack[-1]
         parent.nodes += nodes
         container = parent.container
+        if pointer is None:
+            pointer = self._begun
         if isinstance(container, list):
-            if pointer is None:
-                pointer = self._begun if self._paths_when_begun else f"{parent.pointer}/{len(container)}"
-            if not self._paths_when_begun:
-                self._count_path(len(pointer), position.line, position.column)
             container.append(value)
             self.positions[pointer] = position
             return
         key = parent.key
         assert key is not None  # keys go to key(), so a mapping's value always follows its key
-        if pointer is None:
-            pointer = self._begun if self._paths_when_begun else f"{parent.pointer}/{escape(key)}"
-        if not self._paths_when_begun:
-            self._count_path(len(pointer), position.line, position.column)
         container[key] = value
         parent.key = None
         at_key = parent.key_position if collection and self._collections_at_key else None
         self.positions[pointer] = at_key or position
-
-    def _count_path(self, characters: int, line: int, column: int) -> None:
-        self._path_characters += characters
-        if self._path_characters > self._max_path_characters:
-            raise self._paths_too_long(line, column)
 
     def _paths_too_long(self, line: int, column: int) -> Fail:
         message = (

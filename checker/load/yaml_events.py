@@ -138,7 +138,7 @@ def _read_events(text: str, loader: type[Any], limits: Limits, line_offset: int)
     documents = 0
     aliases = 0
     try:
-        # Most frequent first; stream starts and ends and document ends are not nodes.
+        # Most frequent first; what counts against the limits is the tree builder's to say.
         for event in yaml.parse(text, Loader=loader):
             if isinstance(event, ScalarEvent):
                 line, column = _mark(event, line_offset)
@@ -151,7 +151,6 @@ def _read_events(text: str, loader: type[Any], limits: Limits, line_offset: int)
                     anchors[event.anchor] = (value, 1)
                 tree.scalar(value, Position(line, column), event.value)
             elif isinstance(event, CollectionEndEvent):
-                tree.begin(*_mark(event, line_offset))
                 container, nodes = tree.close()
                 anchor = open_anchors.pop()
                 if anchor:
@@ -187,7 +186,6 @@ def _alias(
 ) -> None:
     """The `count`-th alias of the card: its anchored value again, every value it expands to counted."""
     line, column = _mark(event, line_offset)
-    tree.begin(line, column)
     if count > limits.aliases:
         raise Fail(f"too many aliases (the limit is {limits.aliases})", line, column)
     if event.anchor not in anchors:
