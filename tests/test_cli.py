@@ -17,11 +17,6 @@ from conftest import safetycase as cli
 
 from checker.render import FORMATS
 
-safetycase = safetycase_process
-"""The subprocess runner under the name tests/test_init_from.py and tests/test_load_hostile_values.py import it
-by; they move to conftest's in-process `safetycase` in their own change. The tests here use `cli`, in process."""
-
-
 # --- bad input: exit 2, one line naming file, place and problem; nothing written ---------------
 
 

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import safetycase
 
 from checker.load import MAX_DIGITS, load_card
 from checker.problems import CardError
-from tests.test_cli import safetycase
 
-ROOT = Path(__file__).resolve().parent.parent
 BASE = (Path(__file__).parent / "cases" / "base.yaml").read_text(encoding="utf-8")
 TOO_LONG = "number too long (more than 4,300 digits)"
 
