@@ -44,7 +44,10 @@ Options = ParamSpec("Options")
 
 
 def _command(function: Callable[Options, None]) -> Callable[Options, None]:
-    """A command whose misuse (UsageError) and bad input (CardError) end in their messages and exit 2."""
+    """A command whose misuse (UsageError) and bad input (CardError) end in their messages and exit 2.
+
+    Every command is one: the library raises, this is the one place that turns either into exit 2.
+    """
 
     @functools.wraps(function)
     def command(*args: Options.args, **kwargs: Options.kwargs) -> None:
@@ -220,6 +223,7 @@ def report(
 
 
 @app.command()
+@_command
 def validate(
     cards: Annotated[list[Path], typer.Argument(help="Card files to validate.", show_default=False, metavar="CARD")],
 ) -> None:
@@ -314,7 +318,7 @@ def batch(
         out=out, profile=resolved, formats=formats, today=_today(), evidence=not no_evidence, force=force
     )
     terminal = sys.stderr is not None and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
-    progress = Progress(len(found), terminal=terminal)
+    progress = Progress(len(found), terminal=terminal, fail_on=fail_on)
     try:
         with progress:
             summary = run_batch(found, settings, root=folder, jobs=jobs, fail_on=fail_on, progress=progress.advance)
@@ -330,6 +334,7 @@ def batch(
 
 
 @app.command()
+@_command
 def schema() -> None:
     """Print the submission JSON Schema."""
     from checker.resources import read_bytes
@@ -338,6 +343,7 @@ def schema() -> None:
 
 
 @app.command()
+@_command
 def requirements(
     output_format: Annotated[
         CatalogFormat, typer.Option("--format", "-f", help="text, json or markdown.")

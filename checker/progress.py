@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 
+from checker.severity import FailOn
 from checker.summary import Row
 from checker.terminal import visible
 
@@ -20,12 +21,12 @@ from checker.terminal import visible
 class Progress:
     """Counts the cards as they finish, and shows each: use it as a context manager around the batch."""
 
-    def __init__(self, total: int, *, terminal: bool) -> None:
+    def __init__(self, total: int, *, terminal: bool, fail_on: FailOn) -> None:
         self.total = total
         self.finished = 0
         self._display: Any
         self._show: Callable[[Row], None]
-        self._display, self._show = _bar(total) if terminal else (contextlib.nullcontext(), self._line)
+        self._display, self._show = _bar(total, fail_on) if terminal else (contextlib.nullcontext(), self._line)
 
     def __enter__(self) -> Progress:
         self._display.__enter__()
@@ -52,8 +53,8 @@ class Progress:
         typer.echo(visible(f"[{self.finished:>{width}}/{self.total}] {row.name}: {outcome}"), err=True)
 
 
-def _bar(total: int) -> tuple[Any, Callable[[Row], None]]:
-    """A progress bar on a terminal (standard error), with the cards that failed counted as it goes."""
+def _bar(total: int, fail_on: FailOn) -> tuple[Any, Callable[[Row], None]]:
+    """A progress bar on a terminal (standard error), with the cards that fail the gate counted as it goes."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
@@ -72,7 +73,7 @@ def _bar(total: int) -> tuple[Any, Callable[[Row], None]]:
 
     def advance(row: Row) -> None:
         nonlocal failed
-        failed += row.status == "error" or row.verdict == "fail"
+        failed += row.fails_gate(fail_on)
         if row.status == "error":  # above the bar, as it happens; card text is never read as markup, nor acted on
             bar.console.print(visible(f"{row.name}: error: {row.error}"), markup=False, highlight=False, soft_wrap=True)
         bar.update(task, advance=1, failed=failed)

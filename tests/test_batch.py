@@ -21,9 +21,11 @@ from checker.batch import STATE, Found, Settings, check_one, discover, summarize
 from checker.catalog import load_catalog
 from checker.pipeline import check_file
 from checker.profiles import load_profile
+from checker.progress import Progress
 from checker.render import FORMATS
 from checker.render.batch import render_csv, render_html
 from checker.severity import FailOn
+from checker.summary import Row
 
 EXAMPLES = {"pass": PASS_CARD.parent, "conditional": CONDITIONAL_CARD.parent, "fail": FAIL_CARD.parent}
 
@@ -415,3 +417,20 @@ def test_on_a_terminal_a_progress_bar_and_errors_above_it(tmp_path: Path) -> Non
     assert f"broken.yaml: error: {submissions / 'broken.yaml'}:2:1: invalid YAML" in terminal
     assert "[1/2]" not in terminal  # not the plain lines meant for logs
     assert stdout.startswith("2 cards: 1 pass, 0 conditional, 0 fail, 1 could not be checked")
+
+
+@pytest.mark.parametrize(("fail_on", "failing"), [("blocker", 2), ("major", 3), ("never", 1)])
+def test_the_bar_counts_the_cards_that_fail_the_gate(fail_on: str, failing: int) -> None:
+    rows = [
+        Row(name="a", card="a.yaml", status="checked", verdict="fail", blocker=1),
+        Row(name="b", card="b.yaml", status="checked", verdict="conditional", major=2),
+        Row(name="c", card="c.yaml", status="checked", verdict="pass"),
+        Row(name="d", card="d.yaml", status="error", error="broken"),
+    ]
+    progress = Progress(len(rows), terminal=True, fail_on=FailOn(fail_on))
+    with progress:
+        for row in rows:
+            progress.advance(row)
+    (task,) = progress._display.tasks  # the rich bar's one task
+    assert (progress.finished, task.fields["failed"]) == (4, failing)
+    assert failing == sum(row.fails_gate(FailOn(fail_on)) for row in rows)  # the summary's count, the same gate

@@ -360,6 +360,16 @@ def test_pdf_and_templating_libraries_are_not_imported_for_a_check() -> None:
     assert done.stdout.splitlines()[-1] == "[]"
 
 
+def test_the_command_line_starts_without_the_models_or_the_renderers() -> None:
+    """`safetycase --version`, `--help` and `schema` load no pydantic, templates or PDF printer (cold start)."""
+    code = (
+        "import sys; import checker.cli\n"
+        "print(sorted(m for m in ('pydantic', 'weasyprint', 'jinja2', 'markdown_it', 'yaml') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.stdout.splitlines()[-1] == "[]", done.stderr
+
+
 def test_a_folder_given_as_profile(tmp_path: Path) -> None:
     done = cli("check", PASS_CARD, "--profile", tmp_path)
     assert (done.returncode, done.stderr) == (2, f"{tmp_path}: is a folder, not a profile file\n")

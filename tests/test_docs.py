@@ -200,3 +200,17 @@ def test_pre_commit_hook_picks_cards_and_nothing_else(hook: dict[str, Any]) -> N
         assert files.search(card), card
     for other in ("evidence/af.jsonl", "report.json", "scorecard.yaml", "cards.yaml", "card.yaml.bak", "card.txt"):
         assert not files.search(other), other
+
+
+def test_the_readme_states_the_catalog_and_the_formats_as_they_are() -> None:
+    """The README's prose names what the code declares: the number of areas and requirements, and every format."""
+    from checker.catalog import load_catalog
+    from checker.render import FORMATS
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    catalog = load_catalog()
+    words = {7: "Seven", 8: "Eight", 9: "Nine"}.get(len(catalog.areas), str(len(catalog.areas)))
+    assert f"{words} areas, {len(catalog.requirements)} requirements" in readme
+    formats = readme.split("Formats: ", 1)[1].split(" ## ", 1)[0]  # the paragraph, up to the next heading
+    for name in FORMATS:
+        assert f"`{name}`" in formats, name

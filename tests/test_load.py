@@ -11,9 +11,7 @@ import pytest
 import yaml
 
 from checker.load import (
-    MAX_ALIASES,
-    MAX_BYTES,
-    MAX_DEPTH,
+    DEFAULT_LIMITS,
     Limits,
     Position,
     YamlParser,
@@ -174,7 +172,7 @@ def test_binary_garbage(tmp_path: Path, yaml_parser: YamlParser) -> None:
 @pytest.mark.parametrize("name", ["deep.yaml", "deep.json"])
 def test_nesting_100000_deep_is_refused_early(tmp_path: Path, yaml_parser: YamlParser, name: str) -> None:
     message = only_problem(write(tmp_path, name, "[" * 100_000 + "]" * 100_000), yaml_parser)
-    assert f"1:{MAX_DEPTH + 1}: nested too deeply (the limit is {MAX_DEPTH} levels)" in message
+    assert f"1:{DEFAULT_LIMITS.depth + 1}: nested too deeply (the limit is {DEFAULT_LIMITS.depth} levels)" in message
 
 
 def test_deep_block_yaml_is_refused(tmp_path: Path, yaml_parser: YamlParser) -> None:
@@ -183,7 +181,7 @@ def test_deep_block_yaml_is_refused(tmp_path: Path, yaml_parser: YamlParser) -> 
 
 
 def test_depth_at_the_limit_is_accepted(tmp_path: Path, yaml_parser: YamlParser) -> None:
-    text = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
+    text = "a: " + "[" * (DEFAULT_LIMITS.depth - 1) + "]" * (DEFAULT_LIMITS.depth - 1) + "\n"
     assert load_card(write(tmp_path, "ok.yaml", text), yaml_parser=yaml_parser).data["a"] is not None
 
 
@@ -196,8 +194,8 @@ def test_alias_bomb_is_refused(tmp_path: Path, yaml_parser: YamlParser) -> None:
 
 
 def test_too_many_aliases(tmp_path: Path, yaml_parser: YamlParser) -> None:
-    text = "a: &x 1\nb: [" + ", ".join(["*x"] * (MAX_ALIASES + 1)) + "]\n"
-    assert f"too many aliases (the limit is {MAX_ALIASES})" in only_problem(
+    text = "a: &x 1\nb: [" + ", ".join(["*x"] * (DEFAULT_LIMITS.aliases + 1)) + "]\n"
+    assert f"too many aliases (the limit is {DEFAULT_LIMITS.aliases})" in only_problem(
         write(tmp_path, "many.yaml", text), yaml_parser
     )
 
@@ -213,13 +211,13 @@ def test_file_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
         handle.truncate(50 * 1024 * 1024)  # sparse: 50 MiB on paper
     message = only_problem(path)
     assert "file is 50.0 MiB; the limit is 10.0 MiB" in message
-    assert MAX_BYTES == 10 * 1024 * 1024
+    assert DEFAULT_LIMITS.file_bytes == 10 * 1024 * 1024
 
 
 def test_a_file_just_over_the_size_limit_is_told_in_bytes(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     with open(path, "wb") as handle:
-        handle.truncate(MAX_BYTES + 1)  # 10.0 MiB to one decimal, like the limit
+        handle.truncate(DEFAULT_LIMITS.file_bytes + 1)  # 10.0 MiB to one decimal, like the limit
     assert only_problem(path) == f"{path}: file is 10,485,761 bytes; the limit is 10,485,760 bytes"
 
 

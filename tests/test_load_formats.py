@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.load import DEFAULT_LIMITS, Format, Limits, Position, YamlParser, load_card, parse_card
+from checker.load import DEFAULT_LIMITS, CardSyntax, Limits, Position, YamlParser, load_card, parse_card
 from checker.problems import CardError, Problem
 
-FORMATS: tuple[Format, ...] = ("yaml", "json", "markdown")
+FORMATS: tuple[CardSyntax, ...] = ("yaml", "json", "markdown")
 
 
 @pytest.fixture(params=["fast", "pure"])
@@ -30,7 +30,7 @@ def yaml_parser(request: pytest.FixtureRequest) -> YamlParser:
     return parser
 
 
-def read(text: str, fmt: Format, limits: Limits, yaml_parser: YamlParser) -> Problem | None:
+def read(text: str, fmt: CardSyntax, limits: Limits, yaml_parser: YamlParser) -> Problem | None:
     """The one problem refusing `text`, or None when it is read."""
     try:
         parse_card(text.encode("utf-8"), "card", fmt, limits=limits, yaml_parser=yaml_parser)
@@ -105,7 +105,7 @@ def random_data(rng: random.Random, depth: int = 0) -> Any:
     }
 
 
-def texts_of(data: dict[str, Any], rng: random.Random) -> dict[Format, str]:
+def texts_of(data: dict[str, Any], rng: random.Random) -> dict[CardSyntax, str]:
     yaml_text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=rng.choice([False, None]))
     return {
         "yaml": yaml_text,
@@ -158,8 +158,8 @@ def test_random_cards_are_read_or_refused_alike_at_every_depth_and_pointer_budge
 # --- the pointer budget -------------------------------------------------------------------------
 
 BUDGET_CARD = {"k": [1, [2]], "m": 3}
-BUDGET_TEXTS: dict[Format, str] = {"yaml": "k:\n  - 1\n  - - 2\nm: 3\n", "json": '{"k": [1, [2]], "m": 3}'}
-BUDGET_PLACES: dict[Format, dict[tuple[int, int], str]] = {
+BUDGET_TEXTS: dict[CardSyntax, str] = {"yaml": "k:\n  - 1\n  - - 2\nm: 3\n", "json": '{"k": [1, [2]], "m": 3}'}
+BUDGET_PLACES: dict[CardSyntax, dict[tuple[int, int], str]] = {
     # Where each value (and each member's key) starts in each text, read off the text by hand.
     "yaml": {(1, 1): "/k", (2, 3): "/k", (2, 5): "/k/0", (3, 5): "/k/1", (3, 7): "/k/1/0", (4, 1): "/m", (4, 4): "/m"},
     "json": {
@@ -224,7 +224,7 @@ DUPLICATES = {
 @pytest.mark.parametrize("case", DUPLICATES)
 def test_a_duplicate_key_is_refused_at_the_same_pointer(case: str, yaml_parser: YamlParser) -> None:
     pointer, key, yaml_text, json_text = DUPLICATES[case]
-    texts: dict[Format, str] = {"yaml": yaml_text, "json": json_text, "markdown": front_matter(yaml_text)}
+    texts: dict[CardSyntax, str] = {"yaml": yaml_text, "json": json_text, "markdown": front_matter(yaml_text)}
     token = {"yaml": f"{key}:", "json": f'"{key}":', "markdown": f"{key}:"}
     for fmt, text in texts.items():
         problem = read(text, fmt, DEFAULT_LIMITS, yaml_parser)
@@ -243,7 +243,7 @@ def test_a_whole_number_one_digit_past_the_limit_is_refused_at_the_same_value(
     digits: int, past: int, sign: str, yaml_parser: YamlParser
 ) -> None:
     number = sign + "9" * (digits + past)
-    texts: dict[Format, str] = {"yaml": f"x:\n  - 0\n  - {number}\n", "json": f'{{"x": [0, {number}]}}'}
+    texts: dict[CardSyntax, str] = {"yaml": f"x:\n  - 0\n  - {number}\n", "json": f'{{"x": [0, {number}]}}'}
     texts["markdown"] = front_matter(texts["yaml"])
     for fmt, text in texts.items():
         problem = read(text, fmt, Limits(digits=digits), yaml_parser)
@@ -256,13 +256,13 @@ def test_a_whole_number_one_digit_past_the_limit_is_refused_at_the_same_value(
 
 # --- nodes --------------------------------------------------------------------------------------
 
-NODES_TEXTS: dict[Format, str] = {"yaml": "x: [0, 1, 2]\ny: {z: 3}\n", "json": '{"x": [0, 1, 2], "y": {"z": 3}}'}
+NODES_TEXTS: dict[CardSyntax, str] = {"yaml": "x: [0, 1, 2]\ny: {z: 3}\n", "json": '{"x": [0, 1, 2], "y": {"z": 3}}'}
 NODES_TEXTS["markdown"] = front_matter(NODES_TEXTS["yaml"])
 NODES = 7
 """The card's values: the mapping, the list and its 3 items, the inner mapping and its item (keys are not values)."""
 
 
-def value_places(fmt: Format) -> list[tuple[int, int]]:
+def value_places(fmt: CardSyntax) -> list[tuple[int, int]]:
     """Where each of the card's values starts, in order (a YAML block mapping starts at its first key)."""
     text = NODES_TEXTS[fmt]
     root = place(text, "{") if fmt == "json" else place(text, "x:")
@@ -273,7 +273,7 @@ def value_places(fmt: Format) -> list[tuple[int, int]]:
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("past", [0, 1], ids=["at the limit", "one past"])
 def test_the_node_limit_reads_a_card_at_it_and_refuses_one_past(
-    fmt: Format, past: int, yaml_parser: YamlParser
+    fmt: CardSyntax, past: int, yaml_parser: YamlParser
 ) -> None:
     limit = NODES - past
     text = NODES_TEXTS[fmt]
@@ -300,7 +300,7 @@ def test_a_member_that_is_a_mapping_or_list_sits_at_its_key_in_yaml_and_at_its_b
     yaml_parser: YamlParser,
 ) -> None:
     # tree.Dialect.collections_at_key; a scalar sits at its value and a key at itself in both.
-    texts: dict[Format, str] = {"yaml": "a:\n  - 1\nb: {c: 2}\n", "json": '{"a": [1], "b": {"c": 2}}'}
+    texts: dict[CardSyntax, str] = {"yaml": "a:\n  - 1\nb: {c: 2}\n", "json": '{"a": [1], "b": {"c": 2}}'}
     cards = {fmt: parse_card(text.encode(), "card", fmt, yaml_parser=yaml_parser) for fmt, text in texts.items()}
     yaml_text, json_text = texts["yaml"], texts["json"]
     assert cards["yaml"].positions["/a"] == Position(*place(yaml_text, "a:"))

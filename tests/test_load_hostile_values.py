@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import safetycase
 
-from checker.load import MAX_DIGITS, load_card
+from checker.load import DEFAULT_LIMITS, load_card
 from checker.problems import CardError
 
 BASE = (Path(__file__).parent / "cases" / "base.yaml").read_text(encoding="utf-8")
@@ -44,7 +44,7 @@ def only_problem(tmp_path: Path, name: str, text: str) -> str:
     return message.removeprefix(f"{path}:")
 
 
-BIG = "1" + "0" * MAX_DIGITS  # one digit past the limit
+BIG = "1" + "0" * DEFAULT_LIMITS.digits  # one digit past the limit
 HUGE_ARM = "      - {context: training_like, n: 800, count: 19}"
 ORGANIZATION = "  organization: Example Lab"
 METRIC = "      - {name: alignment_faking_reasoning_rate, value: 0.004, n: 800}"
@@ -108,8 +108,8 @@ def test_refused_at_load_with_its_place(tmp_path: Path, case: str) -> None:
 
 def test_the_longest_allowed_integer_and_escaped_surrogate_pairs_load(tmp_path: Path) -> None:
     path = tmp_path / "card.yaml"
-    path.write_text(f'x-long: {"9" * MAX_DIGITS}\nyaml: "\\ud83d\\ude00"\n', encoding="utf-8")
-    assert load_card(path).data == {"x-long": int("9" * MAX_DIGITS), "yaml": "\N{GRINNING FACE}"}
+    path.write_text(f'x-long: {"9" * DEFAULT_LIMITS.digits}\nyaml: "\\ud83d\\ude00"\n', encoding="utf-8")
+    assert load_card(path).data == {"x-long": int("9" * DEFAULT_LIMITS.digits), "yaml": "\N{GRINNING FACE}"}
     path = tmp_path / "card.json"
     path.write_text('{"json": "\\ud83d\\ude00"}', encoding="utf-8")
     assert load_card(path).data == {"json": "\N{GRINNING FACE}"}

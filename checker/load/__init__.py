@@ -11,16 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.load.files import Format, format_of, read_regular_file
+from checker.load.files import CardSyntax, format_of, read_regular_file
 from checker.load.json_tokens import read_json
 from checker.load.limits import (
     DEFAULT_LIMITS,
-    MAX_ALIASES,
-    MAX_BYTES,
-    MAX_DEPTH,
-    MAX_DIGITS,
-    MAX_NODES,
-    MAX_PATH_CHARACTERS,
     Limits,
 )
 from checker.load.place import Fail, Position
@@ -31,13 +25,7 @@ from checker.problems import CardError, Problem
 
 __all__ = [
     "DEFAULT_LIMITS",
-    "MAX_ALIASES",
-    "MAX_BYTES",
-    "MAX_DEPTH",
-    "MAX_DIGITS",
-    "MAX_NODES",
-    "MAX_PATH_CHARACTERS",
-    "Format",
+    "CardSyntax",
     "FrontMatter",
     "Limits",
     "LoadedCard",
@@ -59,7 +47,7 @@ class LoadedCard:
 
     path: Path
     sha256: str
-    format: Format
+    format: CardSyntax
     data: dict[str, Any]
     positions: dict[str, Position] = field(repr=False)
     """JSON pointer -> position of the value (or of its key, for mappings and lists)."""
@@ -110,11 +98,11 @@ class Parsed:
     positions: dict[str, Position]
     key_positions: dict[str, Position]
     narrative: str
-    format: Format
+    format: CardSyntax
 
 
 def parse_card(
-    raw: bytes, name: str, fmt: Format, *, limits: Limits = DEFAULT_LIMITS, yaml_parser: YamlParser | None = None
+    raw: bytes, name: str, fmt: CardSyntax, *, limits: Limits = DEFAULT_LIMITS, yaml_parser: YamlParser | None = None
 ) -> Parsed:
     """Parse a card's (or profile's) bytes; CardError on any problem."""
     with _card_errors(name, limits):
@@ -168,7 +156,7 @@ def _card_errors(name: str, limits: Limits) -> Iterator[None]:
         raise CardError([Problem(file=name, message=message)]) from None
 
 
-def _parsed(tree: TreeBuilder, name: str, narrative: str, fmt: Format) -> Parsed:
+def _parsed(tree: TreeBuilder, name: str, narrative: str, fmt: CardSyntax) -> Parsed:
     """The tree as a card's data; CardError when it is not a mapping."""
     data = tree.root
     if not isinstance(data, dict):

@@ -10,9 +10,10 @@ from typing import Literal
 from checker.load.limits import DEFAULT_LIMITS, Limits
 from checker.problems import CardError, Problem
 
-Format = Literal["yaml", "json", "markdown"]
+CardSyntax = Literal["yaml", "json", "markdown"]
+"""How a card file is written: YAML, JSON, or Markdown with YAML front matter (not an output format)."""
 
-_SUFFIXES: dict[str, Format] = {
+_SUFFIXES: dict[str, CardSyntax] = {
     ".yaml": "yaml",
     ".yml": "yaml",
     ".json": "json",
@@ -66,11 +67,11 @@ def _too_large(size: int, limit: int) -> str:
     return f"file is {shown}; the limit is {most}"
 
 
-def _sniff(raw: bytes) -> Format:
+def _sniff(raw: bytes) -> CardSyntax:
     head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     return "json" if head in (b"{", b"[") else "yaml"
 
 
-def format_of(path: Path, raw: bytes) -> Format:
+def format_of(path: Path, raw: bytes) -> CardSyntax:
     """The format a card file's name says, or else the one its first character suggests."""
     return _SUFFIXES.get(path.suffix.lower()) or _sniff(raw)

@@ -28,9 +28,3 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 """The limits every command reads cards and profiles under."""
-MAX_BYTES = DEFAULT_LIMITS.file_bytes
-MAX_DEPTH = DEFAULT_LIMITS.depth
-MAX_ALIASES = DEFAULT_LIMITS.aliases
-MAX_NODES = DEFAULT_LIMITS.nodes
-MAX_PATH_CHARACTERS = DEFAULT_LIMITS.path_characters
-MAX_DIGITS = DEFAULT_LIMITS.digits
