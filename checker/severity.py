@@ -17,7 +17,7 @@ class Severity(str, Enum):
     @property
     def rank(self) -> int:
         """0 for the gravest, so that sorting by rank puts blockers first."""
-        return ("blocker", "major", "minor").index(self.value)
+        return list(Severity).index(self)
 
 
 class FailOn(str, Enum):
