@@ -380,15 +380,29 @@ SUMMARY_FILES = ("summary.json", "summary.csv", "index.html")
 """What the batch writes at the top of the output folder, after the cards."""
 
 
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C while the cards were checked: `finished` of `total` cards have whole reports; no summary was written."""
+
+    def __init__(self, finished: int, total: int) -> None:
+        super().__init__(finished, total)
+        self.finished, self.total = finished, total
+
+
 def check_folders(folder: Path, out: Path) -> None:
     """Refuse a submissions folder that is not one, or an output folder that is not one or holds it (UsageError)."""
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: no such folder")
-    root, target = folder.resolve(), out.resolve()
-    if target == root or target in root.parents:
-        raise UsageError(f"--out {out} holds the submissions folder {folder}; give a folder outside it")
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise UsageError(f"--out {out} is not a folder")
+    try:
+        if not folder.is_dir():
+            raise UsageError(f"{folder}: no such folder")
+    except OSError as error:  # a name too long, say: the path cannot even be looked at
+        raise UsageError(f"{folder}: {error.strerror or error}") from None
+    try:
+        root, target = folder.resolve(), out.resolve()
+        if target == root or target in root.parents:
+            raise UsageError(f"--out {out} holds the submissions folder {folder}; give a folder outside it")
+        if out.is_symlink() or (out.exists() and not out.is_dir()):
+            raise UsageError(f"--out {out} is not a folder")
+    except OSError as error:
+        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
 
 
 def cards_to_check(folder: Path, out: Path) -> list[Found]:
@@ -423,15 +437,27 @@ def run_batch(
 ) -> Summary:
     """Check every card, then write the summary files: the batch, from found cards to `index.html`.
 
-    On KeyboardInterrupt the cards in hand are finished and no summary is written.
+    Ctrl-C while the cards are checked: the cards in hand are finished, no summary is written,
+    and BatchInterrupted says how many cards were done. The summary's three files are rendered
+    before any is written, so that they are written together or not at all but for the renames.
     """
     from checker.render.batch import render_csv, render_html, render_json
 
-    summary = summarize(
-        run(found, settings, jobs=workers(jobs), progress=progress), settings, root=root, fail_on=fail_on
-    )
-    for name, render in zip(SUMMARY_FILES, (render_json, render_csv, render_html), strict=True):
-        write_atomically(settings.out / name, render(summary))
+    done: list[Row] = []
+
+    def finished(row: Row) -> None:
+        done.append(row)
+        if progress is not None:
+            progress(row)
+
+    try:
+        rows = run(found, settings, jobs=workers(jobs), progress=finished)
+    except KeyboardInterrupt:
+        raise BatchInterrupted(len(done), len(found)) from None
+    summary = summarize(rows, settings, root=root, fail_on=fail_on)
+    documents = [render(summary) for render in (render_json, render_csv, render_html)]
+    for name, document in zip(SUMMARY_FILES, documents, strict=True):
+        write_atomically(settings.out / name, document)
     return summary
 
 
@@ -439,6 +465,7 @@ __all__ = [
     "BARE_SUFFIXES",
     "CARD_NAMES",
     "SUMMARY_FILES",
+    "BatchInterrupted",
     "Found",
     "Settings",
     "cards_to_check",

@@ -305,7 +305,7 @@ def batch(
 
     Exit 1 when any card fails the gate or cannot be checked (it is listed with its error).
     """
-    from checker.batch import Settings, cards_to_check, check_folders, run_batch
+    from checker.batch import BatchInterrupted, Settings, cards_to_check, check_folders, run_batch
     from checker.output import parse_formats
     from checker.progress import Progress
     from checker.render.batch import render_line
@@ -322,10 +322,11 @@ def batch(
     try:
         with progress:
             summary = run_batch(found, settings, root=folder, jobs=jobs, fail_on=fail_on, progress=progress.advance)
-    except KeyboardInterrupt:
+    except BatchInterrupted as interrupted:
         typer.echo(
-            f"safetycase: interrupted after {progress.finished} of {len(found)} cards; their reports are whole, and "
-            "no summary was written. Run the same command again to finish: unchanged cards are not checked again.",
+            f"safetycase: interrupted after {interrupted.finished} of {interrupted.total} cards; their reports are "
+            "whole, and no summary was written. Run the same command again to finish: unchanged cards are not "
+            "checked again.",
             err=True,
         )
         raise typer.Exit(130) from None

@@ -146,10 +146,13 @@ class OutputPlan:
 
 def _output_folder(out: Path) -> None:
     """-o for several formats: a folder, or a new one whose parent exists (made once the reports are ready)."""
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise UsageError(f"cannot write {out}: several formats go to a folder, and {out} is not one")
-    if not out.exists() and not out.parent.is_dir():
-        raise UsageError(f"cannot write {out}: no folder {out.parent}")
+    try:
+        if out.is_symlink() or (out.exists() and not out.is_dir()):
+            raise UsageError(f"cannot write {out}: several formats go to a folder, and {out} is not one")
+        if not out.exists() and not out.parent.is_dir():
+            raise UsageError(f"cannot write {out}: no folder {out.parent}")
+    except OSError as error:  # a name too long, say: the path cannot even be looked at
+        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
 
 
 def plan_output(formats: tuple[Format, ...], out: Path | None, cards: Sequence[Path]) -> OutputPlan:

@@ -17,12 +17,24 @@ from pathlib import Path
 import pytest
 from conftest import CONDITIONAL_CARD, FAIL_CARD, PASS_CARD, ROOT, SOURCE_DATE_EPOCH, TODAY, Ran, safetycase
 
-from checker.batch import STATE, Found, Settings, check_one, discover, summarize
+from checker import batch as batch_module
+from checker.batch import (
+    STATE,
+    SUMMARY_FILES,
+    BatchInterrupted,
+    Found,
+    Settings,
+    check_one,
+    discover,
+    run_batch,
+    summarize,
+)
 from checker.catalog import load_catalog
 from checker.pipeline import check_file
 from checker.profiles import load_profile
 from checker.progress import Progress
 from checker.render import FORMATS
+from checker.render import batch as render_batch
 from checker.render.batch import render_csv, render_html
 from checker.severity import FailOn
 from checker.summary import Row
@@ -324,6 +336,8 @@ def test_bad_use_is_exit_2_with_nothing_written(tmp_path: Path) -> None:
         "bad profile": (["batch", submissions, "--out", tmp_path / "o3", "-p", "nonesuch"], "nonesuch"),
         "no cards": (["batch", tmp_path / "empty", "--out", tmp_path / "o4"], "no cards under"),
         "jobs 0": (["batch", submissions, "--out", tmp_path / "o5", "-j", "0"], "--jobs"),
+        "a name too long": (["batch", tmp_path / ("x" * 300), "--out", tmp_path / "o6"], "File name too long"),
+        "an out too long": (["batch", submissions, "--out", tmp_path / ("x" * 300)], "File name too long"),
     }
     (tmp_path / "empty").mkdir()
     for name, (args, expected) in cases.items():
@@ -434,3 +448,47 @@ def test_the_bar_counts_the_cards_that_fail_the_gate(fail_on: str, failing: int)
     (task,) = progress._display.tasks  # the rich bar's one task
     assert (progress.finished, task.fields["failed"]) == (4, failing)
     assert failing == sum(row.fails_gate(FailOn(fail_on)) for row in rows)  # the summary's count, the same gate
+
+
+def _two_bare_cards(tmp_path: Path) -> list[Found]:
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    for name, card in (("a.yaml", PASS_CARD), ("b.yaml", FAIL_CARD)):
+        (submissions / name).write_bytes(card.read_bytes())
+    return discover(submissions)
+
+
+def test_ctrl_c_while_checking_says_how_many_cards_were_done_and_writes_no_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = _two_bare_cards(tmp_path)
+    checked = batch_module.check_one
+
+    def second_interrupted(card: Found, settings: Settings) -> Row:
+        if card.name == "b.yaml":
+            raise KeyboardInterrupt
+        return checked(card, settings)
+
+    monkeypatch.setattr(batch_module, "check_one", second_interrupted)
+    out = tmp_path / "out"
+    with pytest.raises(BatchInterrupted) as interrupted:
+        run_batch(found, _settings(out, evidence=False), root=tmp_path / "in", jobs=1, fail_on=FailOn.BLOCKER)
+    assert (interrupted.value.finished, interrupted.value.total) == (1, 2)
+    assert not any((out / name).exists() for name in SUMMARY_FILES)
+
+
+def test_ctrl_c_while_the_summary_is_made_writes_none_of_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The summary's files are rendered before any is written: no new summary.json beside last run's index.html.
+    found, out = _two_bare_cards(tmp_path), tmp_path / "out"
+    settings = _settings(out, evidence=False)
+    run_batch(found, settings, root=tmp_path / "in", jobs=1, fail_on=FailOn.BLOCKER)
+    before = {name: (out / name).read_bytes() for name in SUMMARY_FILES}
+
+    def interrupted(summary: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render_batch, "render_html", interrupted)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        run_batch(found, _settings(out, evidence=False, force=True), root=tmp_path / "in", jobs=1, fail_on=FailOn.MAJOR)
+    assert not isinstance(caught.value, BatchInterrupted)  # every card was done: the command says no count
+    assert {name: (out / name).read_bytes() for name in SUMMARY_FILES} == before

@@ -357,6 +357,14 @@ def test_markdown_escapes_hostile_card_text(tmp_path: Path) -> None:
     assert len(table_rows) == 1 and table_rows[0].count(" | ") == 2  # the escaped pipe split no cell
 
 
+def test_a_title_starting_with_a_line_break_keeps_its_space_in_the_markdown_heading(tmp_path: Path) -> None:
+    # The heading's own space, then the title escaped: its line break becomes a space of its own.
+    new = _copy(PASS_CARD, tmp_path)
+    _replace(new, "    title: Hidden-goal auditing game\n", '    title: "\\nHidden-goal auditing game, revised"\n')
+    text = render_markdown(_diff(PASS_CARD, new, evidence=False))
+    assert "### Changed: `hg-auditing-game`  Hidden-goal auditing game, revised\n" in text
+
+
 def test_the_text_diff_shows_the_card_control_characters_escaped(tmp_path: Path) -> None:
     def change(card: dict[str, Any]) -> None:
         card["submission"]["organization"] = "Lab\x1b]0;pwned\x07"
