@@ -48,16 +48,16 @@ class Format:
     """What --format takes."""
     extension: str
     """The file name extension of its reports in a folder (report.<extension>)."""
-    binary: bool
-    """Bytes, to a file only; never to a terminal."""
-    join: Callable[[Sequence[str]], str] | None
-    """How the documents of several cards make one output; None when a document holds one card."""
-    suffixes: tuple[str, ...] = ()
-    """The file names `report` writes in this format (the audit documents only)."""
     description: str
     """What it is for, in a few words (the docs)."""
     module: str
     """The module whose `render(report, options)` writes it."""
+    join: Callable[[Sequence[str]], str] | None = None
+    """How the documents of several cards make one output; None when a document holds one card."""
+    binary: bool = False
+    """Bytes, to a file only; never to a terminal."""
+    suffixes: tuple[str, ...] = ()
+    """The file names `report` writes in this format (the audit documents only)."""
 
     @property
     def several_cards(self) -> bool:
@@ -75,7 +75,6 @@ FORMATS: dict[str, Format] = {
         Format(
             name="text",
             extension="txt",
-            binary=False,
             join=_concatenated,
             description="the terminal report: verdict, area scores, findings at their lines",
             module="checker.render.text",
@@ -83,7 +82,6 @@ FORMATS: dict[str, Format] = {
         Format(
             name="json",
             extension="json",
-            binary=False,
             join=_json_array,
             description="the report as data, documented by schema/report.schema.json (several cards: an array)",
             module="checker.render.json",
@@ -91,7 +89,6 @@ FORMATS: dict[str, Format] = {
         Format(
             name="markdown",
             extension="md",
-            binary=False,
             join=_concatenated,
             suffixes=(".md", ".markdown"),
             description="the audit report for a pull request or a wiki",
@@ -100,8 +97,6 @@ FORMATS: dict[str, Format] = {
         Format(
             name="html",
             extension="html",
-            binary=False,
-            join=None,
             suffixes=(".html", ".htm"),
             description="the audit report as one self-contained page",
             module="checker.render.html",
@@ -110,7 +105,6 @@ FORMATS: dict[str, Format] = {
             name="pdf",
             extension="pdf",
             binary=True,
-            join=None,
             suffixes=(".pdf",),
             description="the audit report printed on A4",
             module="checker.render.pdf",
@@ -118,16 +112,12 @@ FORMATS: dict[str, Format] = {
         Format(
             name="sarif",
             extension="sarif",
-            binary=False,
-            join=None,
             description="SARIF 2.1.0 for code scanning: a rule per requirement, a result per finding",
             module="checker.render.sarif",
         ),
         Format(
             name="junit",
             extension="xml",
-            binary=False,
-            join=None,
             description="JUnit XML for CI test views: a test case per requirement",
             module="checker.render.junit",
         ),
