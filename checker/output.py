@@ -137,8 +137,11 @@ class OutputPlan:
     def text(self, reports: Sequence[Report], options: RenderOptions) -> str:
         """What goes to standard output: the one format's documents, joined when there are several cards."""
         (fmt,) = self.formats
-        documents = [fmt.render(report, options) for report in reports]
-        texts = [document for document in documents if isinstance(document, str)]
+        texts = []
+        for report in reports:
+            document = fmt.render(report, options)
+            assert isinstance(document, str), f"{fmt.name} is binary: plan_output sends it to a file"
+            texts.append(document)
         if self.several_cards and fmt.join is not None:
             return fmt.join(texts)
         return "".join(texts)  # one card, or none that could be checked
