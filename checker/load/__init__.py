@@ -13,10 +13,7 @@ from typing import Any
 
 from checker.load.files import CardSyntax, format_of, read_regular_file
 from checker.load.json_tokens import read_json
-from checker.load.limits import (
-    DEFAULT_LIMITS,
-    Limits,
-)
+from checker.load.limits import DEFAULT_LIMITS, Limits
 from checker.load.place import Fail, Position
 from checker.load.text import FrontMatter, decode, front_matter, is_blank
 from checker.load.tree import TreeBuilder
