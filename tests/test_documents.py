@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
+import unicodedata
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,7 +28,7 @@ from checker.render import pdf as pdf_render
 from checker.render.document import markdown_quote, markdown_to_html
 from checker.render.text import render as render_text
 from checker.report import Report
-from checker.terminal import visible
+from checker.terminal import HIDDEN_CATEGORIES, distinct, escape_hidden, visible, visible_prose
 from tests.test_hostile import _permissive_viewer, live_in_output
 
 EXAMPLES = EXAMPLE_CARDS
@@ -362,12 +364,48 @@ TERMINAL_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2
             "\\u2066\\u2067\\u2068\\u2069\\u202a\\u202b\\u202c\\u202d",
         ),
         ("\u061c\u200e\u200f", "\\u061c\\u200e\\u200f"),
+        ("zero\u200bwidth\u2060joined\ufeff\xadsoft", "zero\\u200bwidth\\u2060joined\\ufeff\\xadsoft"),
+        ("tag\U000e0041\U000e007f", "tag\\U000e0041\\U000e007f"),
+        ("line\u2028paragraph\u2029", "line\\u2028paragraph\\u2029"),
         ("Zürich — 東京 שלום عالم 😀 C:\\runs\\x1b", "Zürich — 東京 שלום عالم 😀 C:\\runs\\x1b"),
+        ("no-break\xa0space and\u3000ideographic", "no-break\xa0space and\u3000ideographic"),
     ],
 )
-def test_visible_escapes_what_a_terminal_acts_on_and_nothing_else(text: str, shown: str) -> None:
+def test_visible_escapes_what_a_terminal_acts_on_or_a_reader_cannot_see_and_nothing_else(text: str, shown: str) -> None:
     assert visible(text) == shown
     assert visible(shown) == shown
+
+
+def test_the_hidden_characters_are_the_unicode_categories() -> None:
+    # Spelled out for speed; this Python's Unicode database must agree (a newer one may assign more).
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        category = unicodedata.category(character)
+        escaped = visible(character) != character
+        assert escaped == (category in HIDDEN_CATEGORIES) or (escaped and category == "Cn"), f"U+{code:04X} {category}"
+
+
+def test_visible_prose_keeps_the_layout_of_the_card_s_text() -> None:
+    assert visible_prose("one\r\ntwo\tthree\nfour\rfive\x1b\u202e") == "one\ntwo\tthree\nfour\\rfive\\x1b\\u202e"
+
+
+@pytest.mark.parametrize(
+    ("names", "shown"),
+    [
+        (("Café", unicodedata.normalize("NFD", "Café")), ("Café", "Cafe\\u0301")),
+        (("Acme Lab", "Acme\xa0Lab", "Acme\u200bLab"), ("Acme Lab", "Acme\\xa0Lab", "Acme\\u200bLab")),
+        (("\u212bngström", "\xc5ngström"), ("\\u212bngstr\\xf6m", "\xc5ngström")),
+    ],
+)
+def test_distinct_names_never_look_alike(names: tuple[str, ...], shown: tuple[str, ...]) -> None:
+    assert tuple(map(distinct, names)) == shown
+
+
+def test_json_and_xml_write_hidden_characters_as_their_escapes() -> None:
+    document = json.dumps({"name": "a\x85b\u202ec\U000e0041"}, ensure_ascii=False, indent=1)
+    escaped = escape_hidden(document, lambda c: json.dumps(c)[1:-1])
+    assert escaped == '{\n "name": "a\\u0085b\\u202ec\\udb40\\udc41"\n}'
+    assert json.loads(escaped) == json.loads(document)
 
 
 def test_the_text_report_shows_the_card_control_characters_escaped(tmp_path: Path) -> None:
