@@ -14,13 +14,14 @@ from urllib.parse import quote
 
 from checker.render import FORMATS
 from checker.render.document import render_template
+from checker.render.json import json_escaped
 from checker.summary import Summary
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_json(summary: Summary) -> str:
-    return summary.model_dump_json(indent=2) + "\n"
+    return json_escaped(summary.model_dump_json(indent=2)) + "\n"
 
 
 def _cell(value: object) -> object:
