@@ -4,11 +4,14 @@ Templates get the finished Report and nothing else. The filters only format (num
 card's Markdown as safe HTML, Markdown escaping) and the globals only draw (charts): no figure
 is computed here that the report does not hold.
 
-Everything taken from the card is untrusted. In HTML, Jinja2 escapes every value
-(autoescape on for the template whatever its name) and card Markdown is rendered with raw
-HTML off, images off and only http(s) or relative links kept. In Markdown, every value passes
-through `_markdown_escape` unless a filter here has already made it safe; card Markdown keeps
-its emphasis, lists and code but can form no link, image or HTML (`markdown_quote`).
+Everything taken from the card is untrusted. In both kinds, the card's hidden characters
+(controls, bidirectional and zero-width ones: checker.terminal) are shown as escapes, as the
+text report shows them, in every value and in card Markdown; only its line breaks and tabs,
+which lay the text out, are kept. In HTML, Jinja2 escapes every value (autoescape on for the
+template whatever its name) and card Markdown is rendered with raw HTML off, images off and
+only http(s) or relative links kept. In Markdown, every value passes through `_markdown_escape`
+unless a filter here has already made it safe; card Markdown keeps its emphasis, lists and code
+but can form no link, image or HTML (`markdown_quote`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from markupsafe import Markup
 
 from checker.render.charts import comparison_chart, score_chart
 from checker.resources import read_bytes
+from checker.terminal import visible, visible_prose
 
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
@@ -66,14 +70,21 @@ def markdown_to_html(text: str | None) -> Markup:
     if not text:
         return Markup("")
     md = _card_markdown()
-    return Markup(md.renderer.render(_demote(md.parse(text)), md.options, {}))
+    return Markup(md.renderer.render(_demote(md.parse(visible_prose(text))), md.options, {}))
+
+
+def _html_text(value: object) -> object:
+    """Jinja2's `finalize` for HTML: text shows its hidden characters (autoescape then makes it inert)."""
+    return visible_prose(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def _markdown_escape(value: object) -> object:
     """Jinja2's `finalize` for Markdown: text is escaped so that it cannot change the report's structure."""
     if isinstance(value, Markup) or value is None or isinstance(value, bool | int | float):
         return value
-    text = re.sub(r"\s*[\r\n]+\s*", " ", str(value))  # one line: a newline could end a table row or start a block
+    text = visible(
+        re.sub(r"\s*[\r\n]+\s*", " ", str(value))
+    )  # one line: a newline could end a table row or start a block
     # < and > as entities, not backslash escapes: every Markdown renderer decodes entities to text.
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", text))
@@ -95,7 +106,7 @@ def markdown_quote(text: str | None) -> Markup:
     """
     if not text:
         return Markup("")
-    inert = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    inert = visible_prose(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     lines = _MARKDOWN_LINK.sub(lambda m: m.group(1) * 2 + "\\" + m.group(2), inert).splitlines()
     return Markup("\n".join(f"> {line}".rstrip() for line in lines))
 
@@ -103,7 +114,7 @@ def markdown_quote(text: str | None) -> Markup:
 def code(value: object) -> Markup:
     """Inline code in Markdown: a backtick fence longer than any run of backticks in the value."""
     # One line; a pipe is escaped because GitHub's tables split cells on it even inside code.
-    text = " ".join(str(value).split()).replace("|", "\\|")
+    text = visible(" ".join(str(value).split())).replace("|", "\\|")
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     padding = " " if text.startswith("`") or text.endswith("`") else ""
     return Markup(f"{fence}{padding}{text}{padding}{fence}")
@@ -152,7 +163,7 @@ def environment(kind: Literal["html", "markdown"]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_template_source),
         autoescape=kind == "html",
-        finalize=_markdown_escape if kind == "markdown" else None,
+        finalize=_markdown_escape if kind == "markdown" else _html_text,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
