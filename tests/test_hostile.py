@@ -34,7 +34,7 @@ from checker.pipeline import check_file
 from checker.render import FORMATS
 from checker.report import Report
 from checker.terminal import HIDDEN_CATEGORIES
-from tests.hostile.make import CASES, CORPUS, FOLDERS, TEXTS, case_arguments, place
+from tests.hostile.make import CASES, CORPUS, FOLDERS, SUBMISSIONS, TEXTS, case_arguments, place
 
 PEAK_LIMIT_KIB = 500 * 1024
 """Peak resident memory of one run (ru_maxrss is in KiB on Linux)."""
@@ -223,23 +223,22 @@ def test_hostile_input(runner: Runner, name: str, tmp_path: Path) -> None:
     for piece in case.get("stderr_contains", ()):
         assert piece.replace("{path}", str(card)) in run.stderr, about
 
-    target = _output_path(args)
+    report = _output_path(args)
     written = sorted(p.name for p in out.iterdir())
     if run.returncode == 2:
         assert len(run.stderr.splitlines()) == 1, f"one problem, one line\n{about}"
         assert written == [] and run.stdout == "", f"written on bad input: {written}\n{about}"
         return
-    if target is not None:
-        assert written == [target.name], about
-        text = target.read_text(encoding="utf-8")
-    else:
-        text = run.stdout
+    if report is not None:
+        assert written == [report.name], about
+    read = Path(case["read"].replace("{out}", str(out))) if "read" in case else report
+    text = run.stdout if read is None else read.read_text(encoding="utf-8")
     for piece in case.get("contains", ()):
         assert piece in text, f"{piece!r} missing from the output\n{about}"
     for piece in case.get("absent", ()):
         assert piece not in text, f"{piece!r} in the output\n{about}"
-    if target is not None:
-        assert live_in_output(target, text) == [], about
+    if report is not None and read == report:  # a report (a batch's index.html has a script of its own)
+        assert live_in_output(report, text) == [], about
     if "evidence" in case:
         records = {
             r["path"]: r["status"] + (f": {r['reason']}" if r["reason"] else "") for r in json.loads(text)["evidence"]
@@ -283,8 +282,9 @@ def test_every_case_has_its_card_and_every_card_a_case() -> None:
     committed = {
         p.name for p in CORPUS.iterdir() if p.name not in ("cases.yaml", "make.py", "runner.py", "__pycache__")
     }
-    assert named - committed - TEXTS.keys() == set(), "cases.yaml names a card that is neither here nor in make.py"
-    assert committed - named == set() and TEXTS.keys() - named == set(), "a card that no case runs"
+    generated = TEXTS.keys() | SUBMISSIONS.keys()
+    assert named - committed - generated == set(), "cases.yaml names a card that is neither here nor in make.py"
+    assert committed - named == set() and generated - named == set(), "a card that no case runs"
     assert FOLDERS.keys() <= committed
 
 

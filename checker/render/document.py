@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from checker.render.charts import comparison_chart, score_chart
 from checker.resources import read_bytes
-from checker.terminal import visible, visible_prose
+from checker.terminal import distinct, visible, visible_prose
 
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
@@ -171,7 +171,7 @@ def environment(kind: Literal["html", "markdown"]) -> jinja2.Environment:
     )
     env.filters.update(percent=percent, points=points, p_value=p_value, figure=figure)
     if kind == "html":
-        env.filters["markdown"] = markdown_to_html
+        env.filters.update(markdown=markdown_to_html, distinct=distinct)
         env.globals.update(score_chart=score_chart, comparison_chart=comparison_chart)
     else:
         env.filters.update(quote=markdown_quote, code=code)
