@@ -17,6 +17,7 @@ but can form no link, image or HTML (`markdown_quote`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from typing import Literal
 
@@ -29,6 +30,10 @@ from checker.render.charts import comparison_chart, score_chart
 from checker.resources import read_bytes
 from checker.terminal import distinct, visible, visible_prose
 
+LONG_WORD = 64
+"""In print, a word longer than this (a sha256 in hex is not) gets a break opportunity every BREAK_EVERY characters."""
+BREAK_EVERY = 16
+_LONG_WORD = re.compile(rf"\S{{{LONG_WORD + 1},}}")
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 """Characters that could start Markdown structure; an underscore inside a word cannot (CommonMark)."""
@@ -65,6 +70,40 @@ def _demote(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+def _broken(word: re.Match[str]) -> str:
+    """A long word with a zero-width space every BREAK_EVERY characters (never before a combining mark)."""
+    text, pieces, start = word.group(), [], 0
+    while start < len(text):
+        end = start + BREAK_EVERY
+        while end < len(text) and unicodedata.category(text[end]).startswith("M"):
+            end += 1
+        pieces.append(text[start:end])
+        start = end
+    return "\u200b".join(pieces)
+
+
+def breakable(text: str) -> str:
+    """`text` with a break opportunity every BREAK_EVERY characters inside each word longer than LONG_WORD.
+
+    For print only: WeasyPrint lays out a word it cannot break again for each line it fills, so a
+    100,000-character word took minutes to print; in pieces, the same word prints in a second. A
+    zero-width space is what WeasyPrint makes of <wbr> too, and, unlike a tag, it is safe in any
+    place a value may stand (a title, an attribute).
+    """
+    return _LONG_WORD.sub(_broken, text)
+
+
+def _with_breaks(tokens: list[Token]) -> list[Token]:
+    """The card's Markdown, its long words `breakable` wherever it shows text (never in a link's address)."""
+    for token in tokens:
+        if token.type in ("code_block", "fence"):
+            token.content = breakable(token.content)
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                child.content = breakable(child.content)
+    return tokens
+
+
 def markdown_to_html(text: str | None) -> Markup:
     """The card's Markdown as HTML that carries no live markup from the card."""
     if not text:
@@ -73,9 +112,22 @@ def markdown_to_html(text: str | None) -> Markup:
     return Markup(md.renderer.render(_demote(md.parse(visible_prose(text))), md.options, {}))
 
 
+def markdown_to_print(text: str | None) -> Markup:
+    """`markdown_to_html`, its long words `breakable`: for the HTML that WeasyPrint prints."""
+    if not text:
+        return Markup("")
+    md = _card_markdown()
+    return Markup(md.renderer.render(_with_breaks(_demote(md.parse(visible_prose(text)))), md.options, {}))
+
+
 def _html_text(value: object) -> object:
     """Jinja2's `finalize` for HTML: text shows its hidden characters (autoescape then makes it inert)."""
     return visible_prose(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+def _print_text(value: object) -> object:
+    """Jinja2's `finalize` for the HTML to print: `_html_text`, its long words `breakable`."""
+    return breakable(visible_prose(value)) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def _markdown_escape(value: object) -> object:
@@ -157,29 +209,42 @@ def _template_source(name: str) -> str:
     return read_bytes("templates", name).decode("utf-8")
 
 
+Kind = Literal["html", "print", "markdown"]
+"""HTML (autoescaped), HTML to print (the same, long words breakable), or Markdown (escaped by `finalize`)."""
+_FINALIZE = {"html": _html_text, "print": _print_text, "markdown": _markdown_escape}
+
+
 @cache
-def environment(kind: Literal["html", "markdown"]) -> jinja2.Environment:
-    """The environment for HTML (autoescaped) or Markdown (escaped by `finalize`) templates."""
+def environment(kind: Kind) -> jinja2.Environment:
+    """The environment for templates of that kind."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_template_source),
-        autoescape=kind == "html",
-        finalize=_markdown_escape if kind == "markdown" else _html_text,
+        autoescape=kind != "markdown",
+        finalize=_FINALIZE[kind],
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters.update(percent=percent, points=points, p_value=p_value, figure=figure)
-    if kind == "html":
-        env.filters.update(markdown=markdown_to_html, distinct=distinct)
-        env.globals.update(score_chart=score_chart, comparison_chart=comparison_chart)
-    else:
+    if kind == "markdown":
         env.filters.update(quote=markdown_quote, code=code)
+    else:
+        env.filters.update(markdown=markdown_to_print if kind == "print" else markdown_to_html, distinct=distinct)
+        env.globals.update(score_chart=score_chart, comparison_chart=comparison_chart)
     return env
 
 
-def render_template(name: str, kind: Literal["html", "markdown"], **context: object) -> str:
+def render_template(name: str, kind: Kind, **context: object) -> str:
     return environment(kind).get_template(name).render(**context)
 
 
-__all__ = ["environment", "markdown_quote", "markdown_to_html", "render_template"]
+__all__ = [
+    "Kind",
+    "breakable",
+    "environment",
+    "markdown_quote",
+    "markdown_to_html",
+    "markdown_to_print",
+    "render_template",
+]

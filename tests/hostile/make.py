@@ -103,6 +103,11 @@ def string_under_limit() -> str:
     return _evaluation("100").replace("    arms:", f"    result: {words.strip()}\n    arms:")
 
 
+def long_word(length: int = 100_000) -> str:
+    """An evaluation whose method is one word of `length` characters (the PDF laid it out again for every line)."""
+    return _evaluation("100").replace("    arms:", f"    method: {'a' * length}\n    arms:")
+
+
 def too_many_values() -> str:
     """1,000,001 values in one flat list (no aliases): one more than the limit."""
     return CARD + "x-values: [" + ", ".join(["~"] * 1_000_001) + "]\n"
@@ -190,6 +195,7 @@ TEXTS: dict[str, Callable[[], str | bytes]] = {
     "huge-integer.json": huge_integer_json,
     "string-over-limit.yaml": string_over_limit,
     "string-under-limit.yaml": string_under_limit,
+    "long-word.yaml": long_word,
     "too-many-values.yaml": too_many_values,
     "many-json-literals.json": many_json_literals,
     "long-key-paths.json": long_key_paths,
