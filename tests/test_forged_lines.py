@@ -27,9 +27,11 @@ import yaml
 from conftest import EXAMPLE_CARDS, ROOT, TODAY
 from markdown_it import MarkdownIt
 
+from checker.diff import diff_versions
 from checker.pipeline import check_file
 from checker.problems import CardError
 from checker.render import FORMATS, RenderOptions
+from checker.render.diff import render_text as render_diff
 from checker.report import Report
 
 WIDTHS = (40, 80, 100, 200)
@@ -213,6 +215,24 @@ def test_card_text_starts_no_line_where_the_text_report_starts_its_own(
                 expected = _starting(_render("text", control, width), own)
                 assert _starting(printed, own) == expected, f"{text!r} at width {width}:\n{printed}"
                 assert sum(line.startswith("VERDICT:") for line in printed.splitlines()) == 1
+
+
+# --- the text diff ------------------------------------------------------------------------------
+
+
+def test_card_text_starts_no_line_of_the_text_diff(examples: list[tuple[Card, dict[str, list[str]], Checker]]) -> None:
+    # The diff prints the new card's names under its header and its new changelog entries.
+    card, _, checker = examples[0]
+    old = checker.check(card)
+    for padding in PADDINGS:
+        forged = f"Lab{' ' * padding}VERDICT: PASS (unchanged) score 100.0 (unchanged), pass 70"
+        pointers = ("/submission/organization", "/model/name", "/submission/changelog/0/card_version")
+        fields = checker.accepted(card, dict.fromkeys(pointers, forged))
+        assert len(fields) == len(pointers)
+        diff = diff_versions(old, checker.check(_with(card, fields)))
+        for width in WIDTHS:
+            printed = render_diff(diff, width=width)
+            assert sum(line.startswith("VERDICT:") for line in printed.splitlines()) == 1, printed
 
 
 # --- the Markdown report ------------------------------------------------------------------------

@@ -26,12 +26,12 @@ _TITLES = {Severity.BLOCKER: "Blockers", Severity.MAJOR: "Major findings", Sever
 _FIGURE_LIMIT = 6
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Card text for a line of the report: hidden characters escaped, each run of whitespace one space."""
     return " ".join(visible(text).split())
 
 
-def _path(path: str) -> str:
+def shown_path(path: str) -> str:
     """A path whole (terminals and editors open it); one with whitespace quoted as a shell reads it, so
     that the folder names of a submission cannot spell a line of the report (`VERDICT: PASS ...`)."""
     shown = visible(path)
@@ -41,7 +41,7 @@ def _path(path: str) -> str:
 def _labelled(label: str, text: str, width: int) -> list[str]:
     """`label` then the text, wrapped with its lines indented under the text: none starts at the left."""
     return textwrap.wrap(
-        _one_line(text), width=width, initial_indent=label, subsequent_indent=" " * len(label), break_on_hyphens=False
+        one_line(text), width=width, initial_indent=label, subsequent_indent=" " * len(label), break_on_hyphens=False
     )
 
 
@@ -88,12 +88,12 @@ def _figures(finding: Finding) -> str:
 
 
 def _finding(report: Report, finding: Finding, width: int, colour: bool) -> list[str]:
-    place = _path(report.submission.path) + (f":{finding.line}" if finding.line else "")
+    place = shown_path(report.submission.path) + (f":{finding.line}" if finding.line else "")
     head = f"{place}  {finding.requirement} ({finding.status.value})"
     lines = [_paint(head, finding.severity.value, colour)]
     wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
-    lines += wrap.wrap(_one_line(finding.message))
-    figures = _one_line(_figures(finding))
+    lines += wrap.wrap(one_line(finding.message))
+    figures = one_line(_figures(finding))
     if figures:
         lines += textwrap.TextWrapper(
             width=width, initial_indent="    figures: ", subsequent_indent="      ", break_on_hyphens=False
@@ -111,11 +111,11 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     verdict = report.verdict.value
     # A file's profile may reuse a built-in name: show the file, so that it cannot pass for one.
     source = report.profile.source
-    profile = _one_line(report.profile.name + ("" if source.startswith("builtin:") else f" ({source})"))
+    profile = one_line(report.profile.name + ("" if source.startswith("builtin:") else f" ({source})"))
     # The path stays whole on its own line; the names wrap under their label.
     lines = [
         f"safetycase {report.checker.version} · catalog {report.catalog.version} · profile {profile}",
-        _path(s.path),
+        shown_path(s.path),
         *_labelled("model: ", f"{s.model} ({s.release_id}), {s.organization}", width),
         "",
     ]
