@@ -25,10 +25,10 @@ _HIDDEN = (
 )
 """The characters of HIDDEN_CATEGORIES (Unicode 15.1), as a regular expression class: spelled out,
 since `re` has no Unicode categories and finding them in unicodedata costs a third of a second."""
-_ACTED_ON = re.compile(f"[{_HIDDEN}]")
+_ANY_HIDDEN = re.compile(f"[{_HIDDEN}]")
 _HIDDEN_BUT_LAYOUT = f"(?![\t\n])[{_HIDDEN}]"
-_ACTED_ON_IN_PROSE = re.compile(f"\r\n|{_HIDDEN_BUT_LAYOUT}")
-_ACTED_ON_IN_A_DOCUMENT = re.compile(_HIDDEN_BUT_LAYOUT)
+_HIDDEN_IN_PROSE = re.compile(f"\r\n|{_HIDDEN_BUT_LAYOUT}")
+_HIDDEN_IN_A_DOCUMENT = re.compile(_HIDDEN_BUT_LAYOUT)
 _SPACE_BUT_SPACE = re.compile(r"[^\S ]")
 
 
@@ -39,19 +39,19 @@ def _escape(match: re.Match[str]) -> str:
 
 def visible(text: str) -> str:
     """`text` with each hidden character written as its Python escape: ESC as \\x1b, a newline as \\n, RLO as \\u202e."""
-    return _ACTED_ON.sub(_escape, text)
+    return _ANY_HIDDEN.sub(_escape, text)
 
 
 def visible_prose(text: str) -> str:
     """`visible`, but the line breaks and tabs that lay out the card's own text (its Markdown, a sample's
     lines) are kept, a CR LF as one line break; a lone CR, like every other hidden character, is escaped."""
-    return _ACTED_ON_IN_PROSE.sub(_escape, text)
+    return _HIDDEN_IN_PROSE.sub(_escape, text)
 
 
 def escape_hidden(document: str, escape: Callable[[str], str]) -> str:
     """A JSON or XML document with each hidden character but tabs and line feeds (its layout) written
     as `escape` spells it in that syntax (\\u0085, &#x85;): the same data once parsed, none of it raw."""
-    return _ACTED_ON_IN_A_DOCUMENT.sub(lambda match: escape(match.group()), document)
+    return _HIDDEN_IN_A_DOCUMENT.sub(lambda match: escape(match.group()), document)
 
 
 def distinct(name: str) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, partial
 from typing import Literal
 
 import jinja2
@@ -104,20 +104,13 @@ def _with_breaks(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
-def markdown_to_html(text: str | None) -> Markup:
-    """The card's Markdown as HTML that carries no live markup from the card."""
+def markdown_to_html(text: str | None, *, for_print: bool = False) -> Markup:
+    """The card's Markdown as HTML that carries no live markup from the card; for print, its long words `breakable`."""
     if not text:
         return Markup("")
     md = _card_markdown()
-    return Markup(md.renderer.render(_demote(md.parse(visible_prose(text))), md.options, {}))
-
-
-def markdown_to_print(text: str | None) -> Markup:
-    """`markdown_to_html`, its long words `breakable`: for the HTML that WeasyPrint prints."""
-    if not text:
-        return Markup("")
-    md = _card_markdown()
-    return Markup(md.renderer.render(_with_breaks(_demote(md.parse(visible_prose(text)))), md.options, {}))
+    tokens = _demote(md.parse(visible_prose(text)))
+    return Markup(md.renderer.render(_with_breaks(tokens) if for_print else tokens, md.options, {}))
 
 
 def _html_text(value: object) -> object:
@@ -134,9 +127,8 @@ def _markdown_escape(value: object) -> object:
     """Jinja2's `finalize` for Markdown: text is escaped so that it cannot change the report's structure."""
     if isinstance(value, Markup) or value is None or isinstance(value, bool | int | float):
         return value
-    text = visible(
-        re.sub(r"\s*[\r\n]+\s*", " ", str(value))
-    )  # one line: a newline could end a table row or start a block
+    # One line: a newline could end a table row or start a block.
+    text = visible(re.sub(r"\s*[\r\n]+\s*", " ", str(value)))
     # < and > as entities, not backslash escapes: every Markdown renderer decodes entities to text.
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", text))
@@ -230,7 +222,7 @@ def environment(kind: Kind) -> jinja2.Environment:
     if kind == "markdown":
         env.filters.update(quote=markdown_quote, code=code)
     else:
-        env.filters.update(markdown=markdown_to_print if kind == "print" else markdown_to_html, distinct=distinct)
+        env.filters.update(markdown=partial(markdown_to_html, for_print=kind == "print"), distinct=distinct)
         env.globals.update(score_chart=score_chart, comparison_chart=comparison_chart)
     return env
 
@@ -245,6 +237,5 @@ __all__ = [
     "environment",
     "markdown_quote",
     "markdown_to_html",
-    "markdown_to_print",
     "render_template",
 ]
