@@ -1,23 +1,67 @@
-"""Card text for a terminal: every character a terminal would act on is shown as an escape instead.
+"""Card text for a reader: every character a terminal would act on, or a reader could not see, is shown as an escape.
 
-Terminal output quotes the card (its names, its keys, its paths). Left as they are, an escape
-sequence could retitle the window or erase the screen, a line break could fake a second line of
-output, and a bidirectional control could make a line read differently than it is ('Trojan
-Source'). The JSON, SARIF and HTML outputs have escaping of their own and do not use this.
+Reports and terminal output quote the card (its names, its keys, its paths). Left as they are, an
+escape sequence could retitle the window or erase the screen, a line break could fake a second line
+of output, a bidirectional control could make a line read differently than it is ('Trojan
+Source'), and an invisible character (a zero-width space, a tag character) could make two
+different names look the same or hide text from the reader. The text, Markdown and HTML reports,
+the batch summary and the messages on the terminal all show card text through these functions;
+JSON, SARIF and JUnit keep it exact, hidden characters written in their own syntax's escapes.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 
-_ACTED_ON = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-"""C0 controls (tab and newline too: card text has no line of its own to break), DEL, C1 controls,
-and the characters Unicode classes Bidi_Control (embeddings, overrides, isolates and marks)."""
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+"""What is hidden: controls (C0, DEL, C1), format characters (bidirectional controls, zero-width
+characters, the soft hyphen, the byte-order mark, tag characters) and the line and paragraph separators."""
+_HIDDEN = (
+    "\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+"""The characters of HIDDEN_CATEGORIES (Unicode 15.1), as a regular expression class: spelled out,
+since `re` has no Unicode categories and finding them in unicodedata costs a third of a second."""
+_ANY_HIDDEN = re.compile(f"[{_HIDDEN}]")
+_HIDDEN_BUT_LAYOUT = f"(?![\t\n])[{_HIDDEN}]"
+_HIDDEN_IN_PROSE = re.compile(f"\r\n|{_HIDDEN_BUT_LAYOUT}")
+_HIDDEN_IN_A_DOCUMENT = re.compile(_HIDDEN_BUT_LAYOUT)
+_SPACE_BUT_SPACE = re.compile(r"[^\S ]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    hidden = match.group()
+    return "\n" if hidden == "\r\n" else hidden.encode("unicode_escape").decode("ascii")
 
 
 def visible(text: str) -> str:
-    """`text` with each control character written as its Python escape: ESC as \\x1b, a newline as \\n, RLO as \\u202e."""
-    return _ACTED_ON.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+    """`text` with each hidden character written as its Python escape: ESC as \\x1b, a newline as \\n, RLO as \\u202e."""
+    return _ANY_HIDDEN.sub(_escape, text)
 
 
-__all__ = ["visible"]
+def visible_prose(text: str) -> str:
+    """`visible`, but the line breaks and tabs that lay out the card's own text (its Markdown, a sample's
+    lines) are kept, a CR LF as one line break; a lone CR, like every other hidden character, is escaped."""
+    return _HIDDEN_IN_PROSE.sub(_escape, text)
+
+
+def escape_hidden(document: str, escape: Callable[[str], str]) -> str:
+    """A JSON or XML document with each hidden character but tabs and line feeds (its layout) written
+    as `escape` spells it in that syntax (\\u0085, &#x85;): the same data once parsed, none of it raw."""
+    return _HIDDEN_IN_A_DOCUMENT.sub(lambda match: escape(match.group()), document)
+
+
+def distinct(name: str) -> str:
+    """A name shown so that two different names never look alike: `visible`, every space but ' ' escaped
+    (a no-break space looks like one), and, in a name not in Unicode's composed form (NFC), every
+    character beyond ASCII escaped: 'Cafe\\u0301' beside 'Café', not two rows that read 'Café'."""
+    shown = _SPACE_BUT_SPACE.sub(_escape, name)
+    if not unicodedata.is_normalized("NFC", name):
+        return visible(shown).encode("ascii", "backslashreplace").decode("ascii")
+    return visible(shown)
+
+
+__all__ = ["HIDDEN_CATEGORIES", "distinct", "escape_hidden", "visible", "visible_prose"]

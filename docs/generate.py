@@ -257,6 +257,12 @@ and per-area scores, findings, evidence, gate).
   card whose input has not changed since its reports were written: the card, its evidence
   files, the profile, the formats, and the checker and catalog versions. `--force` checks them
   all again.
+- **Names as they are.** Submitters name their folders and write their cards, so the summary
+  shows control, bidirectional and zero-width characters as escapes (`\\x1b`, `\\u202e`), and a
+  name not in Unicode's composed form (NFC) in ASCII escapes, so that two names never look
+  alike. In `summary.csv`, wherever a spreadsheet could start a cell (splitting on commas or
+  semicolons), text that would start a formula (`=`, `+`, `-`, `@`) gets an apostrophe before
+  it: `Acme;'=HYPERLINK(...)`. `summary.json` keeps every name exact.
 - `--out` may lie inside the submissions folder (it is not searched), but not around it.""",
         exit_codes=(
             (0, "Every card was checked and passes the gate (`--fail-on`, default `blocker`)."),

@@ -186,7 +186,7 @@ def _fits_80_columns(stdout: str, card: str) -> None:
 def test_text_report_reads_in_80_columns_without_colour() -> None:
     done = cli("check", FAIL_CARD)
     lines = done.stdout.splitlines()
-    assert lines[1] == str(FAIL_CARD) and lines[2] == "Orion-7 (orion-7-ga), Halcyon Labs"
+    assert lines[1] == str(FAIL_CARD) and lines[2] == "model: Orion-7 (orion-7-ga), Halcyon Labs"
     assert lines[4].startswith("VERDICT: FAIL")
     blockers = golden(FAIL_CARD.relative_to(ROOT))["counts"]["blocker"]
     assert blockers > 0 and f"{blockers} blocker" in lines[4]

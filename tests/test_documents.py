@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
+import unicodedata
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,15 +20,15 @@ from typing import Any
 import pypdf
 import pytest
 import yaml
-from conftest import BASE, EXAMPLE_CARDS, ROOT, TODAY, Printed, SharedPrinter, printed
+from conftest import BASE, EXAMPLE_CARDS, ROOT, TODAY, Printed, SharedPrinter, printed, safetycase_process
 
 from checker.pipeline import check_file
 from checker.render import FORMATS, RenderOptions
 from checker.render import pdf as pdf_render
-from checker.render.document import markdown_quote, markdown_to_html
+from checker.render.document import breakable, markdown_quote, markdown_to_html
 from checker.render.text import render as render_text
 from checker.report import Report
-from checker.terminal import visible
+from checker.terminal import HIDDEN_CATEGORIES, distinct, escape_hidden, visible, visible_prose
 from tests.test_hostile import _permissive_viewer, live_in_output
 
 EXAMPLES = EXAMPLE_CARDS
@@ -220,8 +222,7 @@ def test_hostile_text_cannot_break_the_markdown_report(hostile_report: Report) -
 
 @pytest.mark.slow
 def test_hostile_text_prints_without_overflow_or_leaks(hostile_report: Report) -> None:
-    html = FORMATS["html"].render(hostile_report)
-    assert isinstance(html, str)
+    html = pdf_render.print_html(hostile_report)
     fetcher = pdf_render.ConfinedFetcher()
     hostile = printed(lambda: pdf_render.write_pdf(html, b"0" * 32, fetcher))
     assert _overflowing(hostile.layout) == []
@@ -229,6 +230,97 @@ def test_hostile_text_prints_without_overflow_or_leaks(hostile_report: Report) -
     reader = pypdf.PdfReader(io.BytesIO(hostile.pdf))
     assert reader.attachments == {}
     assert _images(reader) == 0
+
+
+# --- long words in print ---------------------------------------------------------------------------
+# WeasyPrint lays a word it cannot break out again for each line the word fills: a 100,000-character
+# word took minutes to print. The HTML it is given breaks long words into pieces it can fit.
+
+HUGE_WORD = "w" * 100_000
+NARROW = 5_000
+"""A word for the narrow places (table cells, a heading, a sample), where each line holds a few characters."""
+
+
+def _long_words_card(folder: Path) -> Path:
+    data = yaml.safe_load(BASE)
+    data["submission"]["organization"] = "O" * 200  # names are bounded by the schema
+    data["model"]["name"] = "M" * 200
+    evaluation = data["evaluations"][0]
+    evaluation["method"] = HUGE_WORD
+    evaluation["result"] = f"```\n{HUGE_WORD}\n```\n\n`{'c' * NARROW}` [{'l' * NARROW}](https://example.org/)"
+    evaluation["title"] = "t" * NARROW
+    evaluation["samples"][0] = {"input": "i" * NARROW, "output": "o" * NARROW}
+    data["claims"][0]["statement"] = "s" * NARROW
+    data["release_gate"]["criteria"][0]["name"] = "n" * NARROW
+    card = folder / "card.json"
+    card.write_text(json.dumps(data, default=str), encoding="utf-8")
+    return card
+
+
+class _Text(HTMLParser):
+    """The text WeasyPrint lays out: every text node but the stylesheet's."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self._style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._style = False
+
+    def handle_data(self, data: str) -> None:
+        if not self._style:
+            self.texts.append(data)
+
+
+def _longest_unbroken(html: str) -> int:
+    parser = _Text()
+    parser.feed(html)
+    return max(len(run) for text in parser.texts for run in re.split(r"[\s\u200b]+", text))
+
+
+def test_the_html_given_to_weasyprint_has_no_long_unbroken_word(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = check_file(_long_words_card(tmp_path), today=TODAY)
+    given: list[str] = []
+    monkeypatch.setattr(pdf_render, "write_pdf", lambda html, identifier: given.append(html) or b"")
+    FORMATS["pdf"].render(report)
+    (html,) = given
+    assert _longest_unbroken(html) <= 80  # 64, and the punctuation around a sha256: "(sha256 ...)."
+    assert html.count("w") >= len(HUGE_WORD)  # the words are broken, not cut
+    html_report = FORMATS["html"].render(report)
+    assert isinstance(html_report, str)
+    assert HUGE_WORD in html_report and "\u200b" not in html_report  # the HTML report keeps them whole for copying
+
+
+def test_the_longest_unbroken_word_is_found() -> None:
+    assert _longest_unbroken(f"<style>{'x' * 99}</style><p>a {'b' * 70}&amp;c\u200bd</p>") == 72
+
+
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [
+        ("a" * 64 + " " + "f" * 64, "a" * 64 + " " + "f" * 64),  # a sha256 in hex stays whole
+        ("a" * 65, "\u200b".join(["a" * 16] * 4) + "\u200ba"),
+        ("e\u0301" * 40, "\u200b".join(["e\u0301" * 8] * 5)),  # never between a letter and its accent
+        ("short words, and a " + "x" * 80 + ".", "short words, and a " + "\u200b".join(["x" * 16] * 5) + "\u200b."),
+    ],
+)
+def test_breakable_breaks_only_long_words(text: str, printed: str) -> None:
+    assert breakable(text) == printed
+
+
+@pytest.mark.slow
+def test_a_card_of_long_words_prints(tmp_path: Path) -> None:
+    # The timeout only guards against a hang (it took minutes); how long it takes is benchmarks/long_word_speed.py's.
+    card = _long_words_card(tmp_path)
+    done = safetycase_process("report", card, "-o", tmp_path / "report.pdf")
+    assert done.returncode == 0, done.stderr
+    assert pypdf.PdfReader(tmp_path / "report.pdf").pages
 
 
 # --- the fetcher --------------------------------------------------------------------------------
@@ -362,12 +454,48 @@ TERMINAL_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2
             "\\u2066\\u2067\\u2068\\u2069\\u202a\\u202b\\u202c\\u202d",
         ),
         ("\u061c\u200e\u200f", "\\u061c\\u200e\\u200f"),
+        ("zero\u200bwidth\u2060joined\ufeff\xadsoft", "zero\\u200bwidth\\u2060joined\\ufeff\\xadsoft"),
+        ("tag\U000e0041\U000e007f", "tag\\U000e0041\\U000e007f"),
+        ("line\u2028paragraph\u2029", "line\\u2028paragraph\\u2029"),
         ("Zürich — 東京 שלום عالم 😀 C:\\runs\\x1b", "Zürich — 東京 שלום عالم 😀 C:\\runs\\x1b"),
+        ("no-break\xa0space and\u3000ideographic", "no-break\xa0space and\u3000ideographic"),
     ],
 )
-def test_visible_escapes_what_a_terminal_acts_on_and_nothing_else(text: str, shown: str) -> None:
+def test_visible_escapes_what_a_terminal_acts_on_or_a_reader_cannot_see_and_nothing_else(text: str, shown: str) -> None:
     assert visible(text) == shown
     assert visible(shown) == shown
+
+
+def test_the_hidden_characters_are_the_unicode_categories() -> None:
+    # Spelled out for speed; this Python's Unicode database must agree (a newer one may assign more).
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        category = unicodedata.category(character)
+        escaped = visible(character) != character
+        assert escaped == (category in HIDDEN_CATEGORIES) or (escaped and category == "Cn"), f"U+{code:04X} {category}"
+
+
+def test_visible_prose_keeps_the_layout_of_the_card_s_text() -> None:
+    assert visible_prose("one\r\ntwo\tthree\nfour\rfive\x1b\u202e") == "one\ntwo\tthree\nfour\\rfive\\x1b\\u202e"
+
+
+@pytest.mark.parametrize(
+    ("names", "shown"),
+    [
+        (("Café", unicodedata.normalize("NFD", "Café")), ("Café", "Cafe\\u0301")),
+        (("Acme Lab", "Acme\xa0Lab", "Acme\u200bLab"), ("Acme Lab", "Acme\\xa0Lab", "Acme\\u200bLab")),
+        (("\u212bngström", "\xc5ngström"), ("\\u212bngstr\\xf6m", "\xc5ngström")),
+    ],
+)
+def test_distinct_names_never_look_alike(names: tuple[str, ...], shown: tuple[str, ...]) -> None:
+    assert tuple(map(distinct, names)) == shown
+
+
+def test_json_and_xml_write_hidden_characters_as_their_escapes() -> None:
+    document = json.dumps({"name": "a\x85b\u202ec\U000e0041"}, ensure_ascii=False, indent=1)
+    escaped = escape_hidden(document, lambda c: json.dumps(c)[1:-1])
+    assert escaped == '{\n "name": "a\\u0085b\\u202ec\\udb40\\udc41"\n}'
+    assert json.loads(escaped) == json.loads(document)
 
 
 def test_the_text_report_shows_the_card_control_characters_escaped(tmp_path: Path) -> None:

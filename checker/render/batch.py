@@ -1,33 +1,49 @@
 """The batch summary in three forms: summary.json, summary.csv and a self-contained index.html.
 
-They take a finished `checker.summary.Summary` and compute nothing. In the CSV, a text cell that
-a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a carriage return)
-is prefixed with an apostrophe (OWASP, "CSV injection"): card text comes from outside.
+They take a finished `checker.summary.Summary` and compute nothing. Names and card text come from
+outside (a submitter names its folder and writes its card), so the CSV and the index show each
+through `checker.terminal.distinct`: hidden characters (controls, bidirectional and zero-width
+ones) as escapes, and two names that differ never alike (a name not in NFC is shown in ASCII
+escapes). summary.json keeps every string exact.
+
+In the CSV, no text a spreadsheet could read as a cell runs as a formula (OWASP, "CSV
+injection"): wherever a cell could begin, at the start or after a comma or semicolon (a
+spreadsheet may split on either; tabs and line breaks are escaped already), text that begins,
+after spaces, with =, +, - or @ gets an apostrophe before it: `Acme;'=HYPERLINK(...)`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from urllib.parse import quote
 
 from checker.render import FORMATS
 from checker.render.document import render_template
+from checker.render.json import json_escaped
 from checker.summary import Summary
+from checker.terminal import distinct
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = re.compile(r"(^|[,;])( *)(?=[=+\-@])")
+"""Where a spreadsheet could read a cell that starts a formula: the start, or after a comma or a semicolon."""
 
 
 def render_json(summary: Summary) -> str:
-    return summary.model_dump_json(indent=2) + "\n"
+    return json_escaped(summary.model_dump_json(indent=2)) + "\n"
+
+
+def _defused(text: str) -> str:
+    """`text` with an apostrophe before each place a spreadsheet could start a formula: it shows text instead."""
+    return _FORMULA.sub(r"\1\2'", text)
 
 
 def _cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, str):
-        return "'" + value if value.startswith(_FORMULA_START) else value
+        return _defused(distinct(value))
     if isinstance(value, float):
         return f"{value:.1f}"
     return value

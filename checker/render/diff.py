@@ -2,7 +2,9 @@
 
 The outcome and the evidence that no longer applies come first: they are what a reader
 comparing two submissions needs before the list of edits. In the text diff, card text is shown
-with its control characters escaped (checker.terminal), before it is wrapped.
+with its hidden characters escaped (checker.terminal), before it is wrapped, and, as in the text
+report, starts no line where the diff's own lines start: the names follow a label, a changelog
+entry the word 'version', and a path holding whitespace is quoted.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from checker import identity
 from checker.diff import ArmChange, ArmFigures, EntryChange, EvidenceOnChangedConfiguration, FieldChange, VersionDiff
 from checker.model import Finding
 from checker.render.text import plain as _plain
+from checker.render.text import shown_path
 from checker.report import Counts
 from checker.terminal import visible
 
@@ -150,8 +153,8 @@ class _Text:
         self.add(f"new: {new}", indent + 2, hang=5)
 
     def finding(self, finding: Finding, path: str) -> None:
-        place = path + (f":{finding.line}" if finding.line else "")
-        self.lines.append(visible(f"{place}  {finding.requirement} {finding.severity.value} ({finding.status.value})"))
+        place = shown_path(path) + (f":{finding.line}" if finding.line else "")
+        self.lines.append(f"{place}  {finding.requirement} {finding.severity.value} ({finding.status.value})")
         self.add(finding.message, 4, hang=0)
 
     def evidence(self, entries: Iterable[EvidenceOnChangedConfiguration]) -> None:
@@ -184,7 +187,7 @@ def render_text(diff: VersionDiff, *, width: int = 80) -> str:
         visible(f"new: {new.path}"),
     ]
     version = _shift(old.card_version or "none", new.card_version or "none")
-    out.add(f"{new.model} ({new.release_id}), {new.organization}; card version {version}", hang=0)
+    out.add(f"model: {new.model} ({new.release_id}), {new.organization}; card version {version}", hang=7)
     if not (diff.evidence_verified.old and diff.evidence_verified.new):
         out.add("Evidence files were not read: their hashes and counts are not verified.", hang=0)
     out.add()
@@ -235,7 +238,7 @@ def _text_card_changes(out: _Text, diff: VersionDiff) -> None:
     if diff.changelog:
         out.lines += ["", "Changelog entries new since the old card"]
         for entry in diff.changelog:
-            out.add(f"{entry.card_version} ({entry.date.isoformat()}): {entry.changes or ''}".rstrip(": "), 2)
+            out.add(f"version {entry.card_version} ({entry.date.isoformat()}): {entry.changes or ''}".rstrip(": "), 2)
     if diff.configurations:
         out.lines += ["", f"Configurations ({len(diff.configurations)})"]
         for configuration in diff.configurations:

@@ -4,17 +4,21 @@ Templates get the finished Report and nothing else. The filters only format (num
 card's Markdown as safe HTML, Markdown escaping) and the globals only draw (charts): no figure
 is computed here that the report does not hold.
 
-Everything taken from the card is untrusted. In HTML, Jinja2 escapes every value
-(autoescape on for the template whatever its name) and card Markdown is rendered with raw
-HTML off, images off and only http(s) or relative links kept. In Markdown, every value passes
-through `_markdown_escape` unless a filter here has already made it safe; card Markdown keeps
-its emphasis, lists and code but can form no link, image or HTML (`markdown_quote`).
+Everything taken from the card is untrusted. In both kinds, the card's hidden characters
+(controls, bidirectional and zero-width ones: checker.terminal) are shown as escapes, as the
+text report shows them, in every value and in card Markdown; only its line breaks and tabs,
+which lay the text out, are kept. In HTML, Jinja2 escapes every value (autoescape on for the
+template whatever its name) and card Markdown is rendered with raw HTML off, images off and
+only http(s) or relative links kept. In Markdown, every value passes through `_markdown_escape`
+unless a filter here has already made it safe; card Markdown keeps its emphasis, lists and code
+but can form no link, image or HTML (`markdown_quote`).
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
+import unicodedata
+from functools import cache, partial
 from typing import Literal
 
 import jinja2
@@ -24,7 +28,12 @@ from markupsafe import Markup
 
 from checker.render.charts import comparison_chart, score_chart
 from checker.resources import read_bytes
+from checker.terminal import distinct, visible, visible_prose
 
+LONG_WORD = 64
+"""In print, a word longer than this (a sha256 in hex is not) gets a break opportunity every BREAK_EVERY characters."""
+BREAK_EVERY = 16
+_LONG_WORD = re.compile(rf"\S{{{LONG_WORD + 1},}}")
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 """Characters that could start Markdown structure; an underscore inside a word cannot (CommonMark)."""
@@ -61,19 +70,65 @@ def _demote(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
-def markdown_to_html(text: str | None) -> Markup:
-    """The card's Markdown as HTML that carries no live markup from the card."""
+def _broken(word: re.Match[str]) -> str:
+    """A long word with a zero-width space every BREAK_EVERY characters (never before a combining mark)."""
+    text, pieces, start = word.group(), [], 0
+    while start < len(text):
+        end = start + BREAK_EVERY
+        while end < len(text) and unicodedata.category(text[end]).startswith("M"):
+            end += 1
+        pieces.append(text[start:end])
+        start = end
+    return "\u200b".join(pieces)
+
+
+def breakable(text: str) -> str:
+    """`text` with a break opportunity every BREAK_EVERY characters inside each word longer than LONG_WORD.
+
+    For print only: WeasyPrint lays out a word it cannot break again for each line it fills, so a
+    100,000-character word took minutes to print; in pieces, the same word prints in a second. A
+    zero-width space is what WeasyPrint makes of <wbr> too, and, unlike a tag, it is safe in any
+    place a value may stand (a title, an attribute).
+    """
+    return _LONG_WORD.sub(_broken, text)
+
+
+def _with_breaks(tokens: list[Token]) -> list[Token]:
+    """The card's Markdown, its long words `breakable` wherever it shows text (never in a link's address)."""
+    for token in tokens:
+        if token.type in ("code_block", "fence"):
+            token.content = breakable(token.content)
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                child.content = breakable(child.content)
+    return tokens
+
+
+def markdown_to_html(text: str | None, *, for_print: bool = False) -> Markup:
+    """The card's Markdown as HTML that carries no live markup from the card; for print, its long words `breakable`."""
     if not text:
         return Markup("")
     md = _card_markdown()
-    return Markup(md.renderer.render(_demote(md.parse(text)), md.options, {}))
+    tokens = _demote(md.parse(visible_prose(text)))
+    return Markup(md.renderer.render(_with_breaks(tokens) if for_print else tokens, md.options, {}))
+
+
+def _html_text(value: object) -> object:
+    """Jinja2's `finalize` for HTML: text shows its hidden characters (autoescape then makes it inert)."""
+    return visible_prose(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+def _print_text(value: object) -> object:
+    """Jinja2's `finalize` for the HTML to print: `_html_text`, its long words `breakable`."""
+    return breakable(visible_prose(value)) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def _markdown_escape(value: object) -> object:
     """Jinja2's `finalize` for Markdown: text is escaped so that it cannot change the report's structure."""
     if isinstance(value, Markup) or value is None or isinstance(value, bool | int | float):
         return value
-    text = re.sub(r"\s*[\r\n]+\s*", " ", str(value))  # one line: a newline could end a table row or start a block
+    # One line: a newline could end a table row or start a block.
+    text = visible(re.sub(r"\s*[\r\n]+\s*", " ", str(value)))
     # < and > as entities, not backslash escapes: every Markdown renderer decodes entities to text.
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", text))
@@ -95,7 +150,7 @@ def markdown_quote(text: str | None) -> Markup:
     """
     if not text:
         return Markup("")
-    inert = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    inert = visible_prose(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     lines = _MARKDOWN_LINK.sub(lambda m: m.group(1) * 2 + "\\" + m.group(2), inert).splitlines()
     return Markup("\n".join(f"> {line}".rstrip() for line in lines))
 
@@ -103,7 +158,7 @@ def markdown_quote(text: str | None) -> Markup:
 def code(value: object) -> Markup:
     """Inline code in Markdown: a backtick fence longer than any run of backticks in the value."""
     # One line; a pipe is escaped because GitHub's tables split cells on it even inside code.
-    text = " ".join(str(value).split()).replace("|", "\\|")
+    text = visible(" ".join(str(value).split())).replace("|", "\\|")
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     padding = " " if text.startswith("`") or text.endswith("`") else ""
     return Markup(f"{fence}{padding}{text}{padding}{fence}")
@@ -146,29 +201,41 @@ def _template_source(name: str) -> str:
     return read_bytes("templates", name).decode("utf-8")
 
 
+Kind = Literal["html", "print", "markdown"]
+"""HTML (autoescaped), HTML to print (the same, long words breakable), or Markdown (escaped by `finalize`)."""
+_FINALIZE = {"html": _html_text, "print": _print_text, "markdown": _markdown_escape}
+
+
 @cache
-def environment(kind: Literal["html", "markdown"]) -> jinja2.Environment:
-    """The environment for HTML (autoescaped) or Markdown (escaped by `finalize`) templates."""
+def environment(kind: Kind) -> jinja2.Environment:
+    """The environment for templates of that kind."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_template_source),
-        autoescape=kind == "html",
-        finalize=_markdown_escape if kind == "markdown" else None,
+        autoescape=kind != "markdown",
+        finalize=_FINALIZE[kind],
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters.update(percent=percent, points=points, p_value=p_value, figure=figure)
-    if kind == "html":
-        env.filters["markdown"] = markdown_to_html
-        env.globals.update(score_chart=score_chart, comparison_chart=comparison_chart)
-    else:
+    if kind == "markdown":
         env.filters.update(quote=markdown_quote, code=code)
+    else:
+        env.filters.update(markdown=partial(markdown_to_html, for_print=kind == "print"), distinct=distinct)
+        env.globals.update(score_chart=score_chart, comparison_chart=comparison_chart)
     return env
 
 
-def render_template(name: str, kind: Literal["html", "markdown"], **context: object) -> str:
+def render_template(name: str, kind: Kind, **context: object) -> str:
     return environment(kind).get_template(name).render(**context)
 
 
-__all__ = ["environment", "markdown_quote", "markdown_to_html", "render_template"]
+__all__ = [
+    "Kind",
+    "breakable",
+    "environment",
+    "markdown_quote",
+    "markdown_to_html",
+    "render_template",
+]

@@ -3,7 +3,8 @@
 A requirement with findings fails, with every finding (message, card path and line, fix) in its failure;
 one that does not apply to the card is skipped; the rest pass. Card text can hold characters XML 1.0
 forbids (most C0 controls), which no parser would accept even as character references, so they are
-replaced before ElementTree escapes the rest.
+replaced before ElementTree escapes the rest; the hidden characters XML allows (C1 controls, a
+bidirectional override: checker.terminal) are written as character references, exact once parsed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Literal
 from checker.model import AreaResult, Finding, RequirementResult, Status
 from checker.render import RenderOptions
 from checker.report import Report
+from checker.terminal import escape_hidden
 
 TestOutcome = Literal["passed", "failure", "skipped"]
 
@@ -33,7 +35,8 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     root = ET.Element("testsuites", _summary(f"safetycase {report.submission.path}", outcomes))
     root.extend(_suite(report, area) for area in report.areas)
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    document = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + escape_hidden(document, lambda c: f"&#x{ord(c):x};") + "\n"
 
 
 def _outcome(report: Report, requirement: RequirementResult) -> TestOutcome:

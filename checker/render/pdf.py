@@ -1,4 +1,4 @@
-"""The PDF report: the HTML report printed by WeasyPrint, fetching nothing.
+"""The PDF report: the HTML report printed by WeasyPrint, fetching nothing, its long words breakable.
 
 WeasyPrint's default fetcher reads file: and network URLs (PITFALLS.md). The HTML we print
 carries its styles and charts inline, so the fetcher here serves nothing from outside: it
@@ -23,7 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from checker.render import RenderOptions
-from checker.render.html import render as render_html
+from checker.render.document import render_template
 from checker.report import Report
 
 DATA_URL_LIMIT = 16 * 1024
@@ -77,8 +77,13 @@ def write_pdf(html: str, identifier: bytes, fetcher: ConfinedFetcher | None = No
     return pdf
 
 
+def print_html(report: Report) -> str:
+    """The HTML report as it is printed: long words breakable (checker.render.document.breakable)."""
+    return render_template("report.html.j2", "print", report=report)
+
+
 def render(report: Report, options: RenderOptions | None = None) -> bytes:
-    html = render_html(report)
+    html = print_html(report)
     # The identifier is derived from the content, so the same report always gets the same one.
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     return write_pdf(html, identifier)

@@ -3,7 +3,8 @@
 Every catalog requirement is a rule, in catalog order; every finding is a result at its line of the card.
 GitHub tells alerts apart by `partialFingerprints`, so each result carries a hash of the card's URI and the
 finding's stable id (requirement and JSON pointer), never of its line or wording: an edit above a finding
-or new figures in its message keep the alert it already has.
+or new figures in its message keep the alert it already has. Card text is kept exact, its hidden characters
+written as \\u escapes (checker.render.json).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import quote
 
 from checker.model import Finding, RequirementResult
 from checker.render import RenderOptions
+from checker.render.json import json_escaped
 from checker.report import Report
 from checker.severity import Severity
 
@@ -59,7 +61,7 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
         "properties": _run_properties(report),
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json_escaped(json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 def _rule(requirement: RequirementResult, area: str) -> dict[str, Any]:

@@ -1,12 +1,18 @@
 """The terminal report: verdict, area scores, then findings by severity with file:line.
 
 Fits the given width (80 by default); colour only when asked (the CLI asks on a terminal).
-Card text (names, paths, the card's words in findings) is shown with its control characters
-escaped, before it is wrapped: the only control characters out are the report's own.
+Card text (names, paths, the card's words in findings) is shown with its hidden characters
+escaped (checker.terminal) and its runs of whitespace made one space, before it is wrapped: the
+only control characters and line breaks out are the report's own. No card text starts a line
+left of the findings' messages (column 4), where the report's own lines start (the verdict,
+headings, area lines, finding headers): a card string that starts a line is the message's or
+follows its label (`model: `), and its wrapped lines are indented under it. So card text, padded
+to wrap where it likes, cannot pass for a line of the report, such as a second verdict.
 """
 
 from __future__ import annotations
 
+import shlex
 import textwrap
 
 from checker.model import Finding
@@ -18,6 +24,25 @@ from checker.terminal import visible
 _COLOURS = {"fail": "31", "conditional": "33", "pass": "32", "blocker": "31", "major": "33", "minor": "36"}
 _TITLES = {Severity.BLOCKER: "Blockers", Severity.MAJOR: "Major findings", Severity.MINOR: "Minor findings"}
 _FIGURE_LIMIT = 6
+
+
+def one_line(text: str) -> str:
+    """Card text for a line of the report: hidden characters escaped, each run of whitespace one space."""
+    return " ".join(visible(text).split())
+
+
+def shown_path(path: str) -> str:
+    """A path whole (terminals and editors open it); one with whitespace quoted as a shell reads it, so
+    that the folder names of a submission cannot spell a line of the report (`VERDICT: PASS ...`)."""
+    shown = visible(path)
+    return shlex.quote(shown) if any(c.isspace() for c in shown) else shown
+
+
+def _labelled(label: str, text: str, width: int) -> list[str]:
+    """`label` then the text, wrapped with its lines indented under the text: none starts at the left."""
+    return textwrap.wrap(
+        one_line(text), width=width, initial_indent=label, subsequent_indent=" " * len(label), break_on_hyphens=False
+    )
 
 
 def _paint(text: str, key: str, colour: bool) -> str:
@@ -63,12 +88,12 @@ def _figures(finding: Finding) -> str:
 
 
 def _finding(report: Report, finding: Finding, width: int, colour: bool) -> list[str]:
-    place = visible(report.submission.path) + (f":{finding.line}" if finding.line else "")
+    place = shown_path(report.submission.path) + (f":{finding.line}" if finding.line else "")
     head = f"{place}  {finding.requirement} ({finding.status.value})"
     lines = [_paint(head, finding.severity.value, colour)]
     wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
-    lines += wrap.wrap(visible(finding.message))
-    figures = visible(_figures(finding))
+    lines += wrap.wrap(one_line(finding.message))
+    figures = one_line(_figures(finding))
     if figures:
         lines += textwrap.TextWrapper(
             width=width, initial_indent="    figures: ", subsequent_indent="      ", break_on_hyphens=False
@@ -86,12 +111,12 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     verdict = report.verdict.value
     # A file's profile may reuse a built-in name: show the file, so that it cannot pass for one.
     source = report.profile.source
-    profile = visible(report.profile.name + ("" if source.startswith("builtin:") else f" ({source})"))
-    # The path stays whole on its own line (terminals and editors open it); the prose wraps.
+    profile = one_line(report.profile.name + ("" if source.startswith("builtin:") else f" ({source})"))
+    # The path stays whole on its own line; the names wrap under their label.
     lines = [
         f"safetycase {report.checker.version} · catalog {report.catalog.version} · profile {profile}",
-        visible(s.path),
-        *textwrap.wrap(visible(f"{s.model} ({s.release_id}), {s.organization}"), width=width, break_on_hyphens=False),
+        shown_path(s.path),
+        *_labelled("model: ", f"{s.model} ({s.release_id}), {s.organization}", width),
         "",
     ]
     label = f"VERDICT: {verdict.upper()}"

@@ -1,7 +1,7 @@
 """Hostile inputs too large or too odd to commit, written on demand and byte for byte the same each time.
 
-Megabyte files, 100,000-deep nesting, bytes that are not text, symbolic links and a named pipe
-are made here instead of committed. `make(name, target)` writes the one that cases.yaml names
+Megabyte files, 100,000-deep nesting, bytes that are not text, symbolic links, a named pipe and
+folder names holding control characters are made here instead of committed. `make(name, target)` writes the one that cases.yaml names
 `name` at `target` (for a committed folder, adds its links and pipe to the copy), and
 `place(card, folder)` puts a case's card, committed or made, into a folder to run it; run
 `python tests/hostile/make.py DIR` to write every generated card into DIR and look at them.
@@ -103,6 +103,11 @@ def string_under_limit() -> str:
     return _evaluation("100").replace("    arms:", f"    result: {words.strip()}\n    arms:")
 
 
+def long_word(length: int = 100_000) -> str:
+    """An evaluation whose method is one word of `length` characters (the PDF laid it out again for every line)."""
+    return _evaluation("100").replace("    arms:", f"    method: {'a' * length}\n    arms:")
+
+
 def too_many_values() -> str:
     """1,000,001 values in one flat list (no aliases): one more than the limit."""
     return CARD + "x-values: [" + ", ".join(["~"] * 1_000_001) + "]\n"
@@ -153,6 +158,32 @@ def evidence_paths(folder: Path) -> None:
     os.mkfifo(folder / "evidence" / "pipe.jsonl")
 
 
+FOLDER_NAMES = {
+    "escape\x1b]0;pwned\x07\x1b[2J": "escape\\x1b]0;pwned\\x07\\x1b[2J",
+    "line\nbreak\ttab\rreturn": "line\\nbreak\\ttab\\rreturn",
+    "override\u202egnp.exe": "override\\u202egnp.exe",
+    "zero\u200bwidth\u2060joined": "zero\\u200bwidth\\u2060joined",
+    "no-break\xa0space": "no-break\\xa0space",
+    "Acme;=1+1": "Acme;'=1+1",
+    "Acme, -2+3": "Acme, '-2+3",
+    "@SUM(1;2)": "'@SUM(1;2)",
+    "Café": "Café",
+    "Cafe\u0301": "Cafe\\u0301",
+}
+"""Folder names a submitter may choose, and how the batch summary's CSV shows each: hidden characters
+escaped, a formula defused wherever a spreadsheet could split the name, two names never alike."""
+ORGANIZATION = 'Acme Lab;=HYPERLINK("http://evil.example/","x")\u202e'
+"""The organization of each card in hostile-folder-names: a formula after a semicolon, and an override."""
+
+
+def hostile_folder_names(folder: Path) -> None:
+    """A folder of submissions, one per name in FOLDER_NAMES, each a valid card by ORGANIZATION."""
+    card = CARD.replace("{organization: Hostile Lab}", "{organization: " + json.dumps(ORGANIZATION) + "}")
+    for name in FOLDER_NAMES:
+        (folder / name).mkdir()
+        (folder / name / "card.yaml").write_text(card, encoding="utf-8")
+
+
 TEXTS: dict[str, Callable[[], str | bytes]] = {
     "alias-bomb.yaml": alias_bomb,
     "many-aliases.yaml": many_aliases,
@@ -164,6 +195,7 @@ TEXTS: dict[str, Callable[[], str | bytes]] = {
     "huge-integer.json": huge_integer_json,
     "string-over-limit.yaml": string_over_limit,
     "string-under-limit.yaml": string_under_limit,
+    "long-word.yaml": long_word,
     "too-many-values.yaml": too_many_values,
     "many-json-literals.json": many_json_literals,
     "long-key-paths.json": long_key_paths,
@@ -175,12 +207,18 @@ TEXTS: dict[str, Callable[[], str | bytes]] = {
 """Generated card files, by the name cases.yaml gives them."""
 FOLDERS: dict[str, Callable[[Path], None]] = {"evidence-paths": evidence_paths}
 """Committed card folders, by name, and what to add to a copy of each."""
+SUBMISSIONS: dict[str, Callable[[Path], None]] = {"hostile-folder-names": hostile_folder_names}
+"""Generated folders of submissions (for `batch`), by the name cases.yaml gives them."""
 
 
 def make(name: str, target: Path) -> None:
-    """Write the generated card `name` at `target`, or add the extras of the folder copied to `target`."""
+    """Write the generated card or submissions `name` at `target`, or add the extras of the folder copied to `target`."""
     if name in FOLDERS:
         FOLDERS[name](target)
+        return
+    if name in SUBMISSIONS:
+        target.mkdir()
+        SUBMISSIONS[name](target)
         return
     content = TEXTS[name]()
     target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
@@ -192,7 +230,8 @@ CASES: dict[str, dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yaml").read_t
 
 
 def place(card: str, inputs: Path) -> Path:
-    """The case's card in `inputs`: a committed file or folder copied, or a generated file written."""
+    """The case's card in `inputs`: a committed file or folder copied, or a generated file or folder of
+    submissions written (its path is the folder's)."""
     source = CORPUS / card
     if source.is_dir():
         shutil.copytree(source, inputs / card)
@@ -216,6 +255,6 @@ if __name__ == "__main__":
         sys.exit("usage: python tests/hostile/make.py DIR")
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
-    for generated in TEXTS:
+    for generated in [*TEXTS, *SUBMISSIONS]:
         make(generated, out / generated)
-    print(f"wrote {len(TEXTS)} cards to {out}")
+    print(f"wrote {len(TEXTS)} cards and {len(SUBMISSIONS)} folders of submissions to {out}")
