@@ -2,8 +2,8 @@
 
 A submitter writes every free-text field of the card. Padded with spaces to wrap where it likes, or
 spelling a whole line of the report, such text must start no line of the text report where the
-report starts its own (the verdict, headings, area lines, finding headers: every line left of the
-findings' messages), and must leave the Markdown report's blocks as they were. JUnit and SARIF are
+report starts its own (the verdict, headings, area lines, finding headers, and a finding's message,
+`figures:` and `fix:`: every line at or left of the messages' column), and must leave the Markdown report's blocks as they were. JUnit and SARIF are
 structured and escape card text by construction: checked here once each.
 
 The fields are found, not listed: every string of each example card that may hold free text, and
@@ -38,7 +38,8 @@ WIDTHS = (40, 80, 100, 200)
 PADDINGS = (0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89)
 """Spaces between some text and the forged line: each wraps the line at another place."""
 MESSAGE_COLUMN = 4
-"""Where the findings' messages start: the text report's own lines are those that start left of it."""
+"""Where the findings' messages and their `figures:` and `fix:` start: the text report's own lines are those that
+start at or left of it (a message's wrapped lines hang at 6)."""
 LONGEST = 200
 """The longest text every free-text field takes (names are bounded by the schema)."""
 
@@ -174,8 +175,10 @@ def _own_lines() -> dict[str, str]:
         report = check_file(ROOT / example, today=TODAY)
         for width in WIDTHS:
             for line in _render("text", report, width).splitlines():
-                if line.strip() and _indent(line) < MESSAGE_COLUMN:
+                if line.strip() and _indent(line) <= MESSAGE_COLUMN:
                     first = line.split()[0].replace(report.submission.path, "PATH")
+                    if _indent(line) == MESSAGE_COLUMN and not first.endswith(":"):
+                        first = "message"  # a message's first line: one kind, whatever its first word
                     kinds.setdefault(f"{_indent(line)}:{re.sub(r'[0-9]+', '0', first)}", line)
     return kinds
 
@@ -190,13 +193,14 @@ def _starting(text: str, own: str) -> int:
 
 def test_the_report_s_own_lines_are_found() -> None:
     kinds = {kind.split(":", 1)[1] for kind in OWN_LINES}
-    assert {"VERDICT", "safetycase", "PATH:0", "Blockers", "Major", "Minor", "Evidence", "CV", "AR", "No"} <= {
+    assert {"VERDICT", "safetycase", "PATH:0", "Blockers", "Major", "Minor", "Evidence", "CV", "AR", "No", "figures", "fix"} <= {
         kind.rstrip(":") for kind in kinds
     }
 
 
-QUICK = {"0:VERDICT:", "0:PATH:0"}
-"""The kinds tried in the quick loop (-m "not slow"): the verdict and a finding's header; the others are slow."""
+QUICK = {"0:VERDICT:", "0:PATH:0", "4:fix:"}
+"""The kinds tried in the quick loop (-m "not slow"): the verdict, a finding's header and its fix; the others are
+slow."""
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,10 @@ Fits the given width (80 by default); colour only when asked (the CLI asks on a 
 Card text (names, paths, the card's words in findings) is shown with its hidden characters
 escaped (checker.terminal) and its runs of whitespace made one space, before it is wrapped: the
 only control characters and line breaks out are the report's own. No card text starts a line
-left of the findings' messages (column 4), where the report's own lines start (the verdict,
-headings, area lines, finding headers): a card string that starts a line is the message's or
-follows its label (`model: `), and its wrapped lines are indented under it. So card text, padded
+at or left of the findings' messages (column 4), where the report's own lines start (the verdict,
+headings, area lines, finding headers, a finding's message and its `figures:` and `fix:`): a card
+string follows its label (`model: `) or the message's own first words, and its wrapped lines hang
+under it (column 6). So card text, padded
 to wrap where it likes, cannot pass for a line of the report, such as a second verdict.
 """
 
@@ -91,7 +92,8 @@ def _finding(report: Report, finding: Finding, width: int, colour: bool) -> list
     place = shown_path(report.submission.path) + (f":{finding.line}" if finding.line else "")
     head = f"{place}  {finding.requirement} ({finding.status.value})"
     lines = [_paint(head, finding.severity.value, colour)]
-    wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
+    # Wrapped lines hang under the message: card text it quotes cannot start a `figures:` or `fix:` line.
+    wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="      ", break_on_hyphens=False)
     lines += wrap.wrap(one_line(finding.message))
     figures = one_line(_figures(finding))
     if figures:
