@@ -38,7 +38,7 @@ from pathlib import Path
 
 from checker import __version__
 from checker.evidence import EvidenceLimits, Hashes, hash_declared
-from checker.output import OutputRefused, write_atomically
+from checker.output import OutputRefused, check_output_folder, write_atomically
 from checker.problems import CardError, UsageError
 from checker.profiles import Profile
 from checker.render import Format
@@ -421,6 +421,7 @@ def cards_to_check(folder: Path, out: Path) -> list[Found]:
         raise UsageError(
             f"no cards under {folder} (a folder with card.yaml, card.json or card.md, or bare .yaml/.json files)"
         )
+    check_output_folder(out, (card.path.parent for card in found))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
