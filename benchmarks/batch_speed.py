@@ -26,21 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [ROOT / "examples" / name for name in ("aster-2-pass", "juniper-3-conditional", "orion-7-fail")]
 
 
-def _link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
 def generate(folder: Path, cards: int) -> None:
     for i in range(cards):
         example = EXAMPLES[i % len(EXAMPLES)]
         target = folder / f"{i:04d}-{example.name}"
-        shutil.copytree(example, target, copy_function=_link_or_copy, ignore=shutil.ignore_patterns("report.*"))
+        # Copied, not hard-linked: a file with a second name is refused as evidence, and never read.
+        shutil.copytree(example, target, ignore=shutil.ignore_patterns("report.*"))
         card = target / "card.yaml"
         text = card.read_text(encoding="utf-8")
-        card.unlink()
         card.write_text(text + f"# submission {i}\n", encoding="utf-8")  # each card its own hash
 
 

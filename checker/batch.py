@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker import __version__
-from checker.output import OutputRefused, write_atomically
+from checker.evidence import EvidenceLimits, Hashes, hash_declared
+from checker.output import OutputRefused, check_output_folder, write_atomically
 from checker.problems import CardError, UsageError
 from checker.profiles import Profile
 from checker.render import Format
@@ -49,7 +50,7 @@ CARD_NAMES = ("card.yaml", "card.yml", "card.json", "card.md")
 """A folder holding one of these is one submission."""
 BARE_SUFFIXES = (".yaml", ".yml", ".json", ".md")
 STATE = ".safetycase-state.json"
-"""Per card, beside its reports: the input fingerprint and the summary row of the last run."""
+"""Per card, beside its reports: the input fingerprint, the evidence hashes and the summary row of the last run."""
 
 
 @dataclass(frozen=True)
@@ -133,15 +134,14 @@ def _folder(settings: Settings, found: Found) -> Path:
     return settings.out / found.name
 
 
-def _evidence_digest(folder: Path, paths: Iterable[str]) -> list[list[str]]:
-    """Each declared evidence path with its sha256, or 'missing' or 'refused': what a check would read."""
-    from checker.evidence import Unread, read_declared
+def _evidence_digest(folder: Path, paths: list[str], settings: Settings, hashes: Hashes) -> list[list[str]]:
+    """Each declared evidence path with its sha256, or 'missing' or 'refused': what a check would read.
 
-    digest = []
-    for declared in paths:
-        result = read_declared(folder, declared, raw_samples=False)
-        digest.append([declared, result.status if isinstance(result, Unread) else result[0]])
-    return digest
+    Within the profile's limits, as the check reads; a file whose stamp is the one the last run
+    kept is not read again (evidence.Hashes says why that is safe).
+    """
+    found = hash_declared(folder, paths, EvidenceLimits.of(settings.profile), hashes)
+    return [[declared, digest] for declared, digest in zip(paths, found, strict=True)]
 
 
 def _digest_of(records: Iterable[EvidenceRecord]) -> list[list[str]]:
@@ -184,7 +184,7 @@ def _unchanged(found: Found, settings: Settings, card_sha256: str) -> Row | None
     if state is None or not isinstance(listed, list):
         return None
     paths = [str(p) for p in listed]
-    evidence = _evidence_digest(found.path.parent, paths) if settings.evidence else None
+    evidence = _evidence_digest(found.path.parent, paths, settings, _kept_hashes(state)) if settings.evidence else None
     if state.get("fingerprint") != _fingerprint(card_sha256, evidence, settings):
         return None
     try:
@@ -194,6 +194,11 @@ def _unchanged(found: Found, settings: Settings, card_sha256: str) -> Row | None
     if not all((settings.out / report).is_file() for report in row.reports.values()):
         return None
     return row.model_copy(update={"status": "unchanged" if row.status != "error" else "error"})
+
+
+def _kept_hashes(state: dict[str, object] | None) -> Hashes:
+    """The evidence hashes the last run kept: an unchanged file is not hashed again."""
+    return Hashes(state.get("hashes") if state is not None else None)
 
 
 def _evidence_summary(report: Report) -> str:
@@ -247,10 +252,13 @@ def check_one(found: Found, settings: Settings) -> Row:
     except OSError as error:
         return _error_row(found, f"cannot write {folder}: {error.strerror or error}")
     state_file = folder / STATE
+    hashes = _kept_hashes(_previous(state_file))
     state_file.unlink(missing_ok=True)  # written again last: an interrupted card is redone
     report: Report | None = None
     try:
-        report = check_file(found.path, settings.profile, today=settings.today, evidence=settings.evidence)
+        report = check_file(
+            found.path, settings.profile, today=settings.today, evidence=settings.evidence, hashes=hashes
+        )
     except CardError as error:
         for fmt in settings.formats:  # a card that broke must not keep the reports of its last version
             (folder / f"report.{fmt.extension}").unlink(missing_ok=True)
@@ -271,6 +279,7 @@ def check_one(found: Found, settings: Settings) -> Row:
     state = {
         "fingerprint": _fingerprint(card_sha256, evidence, settings),
         "evidence_paths": paths,
+        "hashes": hashes.state(),
         "row": row.model_dump(mode="json"),
     }
     with contextlib.suppress(OutputRefused):  # the reports stand; the card is simply checked again next time
@@ -412,6 +421,7 @@ def cards_to_check(folder: Path, out: Path) -> list[Found]:
         raise UsageError(
             f"no cards under {folder} (a folder with card.yaml, card.json or card.md, or bare .yaml/.json files)"
         )
+    check_output_folder(out, (card.path.parent for card in found))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -208,7 +208,7 @@ def report(
     no_evidence: DraftOption = False,
 ) -> None:
     """Write the audit report of one card: Markdown, HTML, or a PDF printed from the HTML."""
-    from checker.output import check_output_path, write_atomically
+    from checker.output import check_not_an_input, check_output_path, write_atomically
     from checker.pipeline import check_file
     from checker.render import format_of_file
 
@@ -218,6 +218,7 @@ def report(
         raise UsageError(f"cannot tell the format of {out} from its extension; give --format {names}")
     check_output_path(out, [card])
     finished = check_file(card, profile, today=_today(), evidence=not no_evidence)
+    check_not_an_input(out, finished)
     write_atomically(out, fmt.render(finished))
     typer.echo(f"wrote {out} ({fmt.name}): {finished.verdict.value}, score {finished.score:.1f}", err=True)
 

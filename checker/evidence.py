@@ -1,84 +1,161 @@
-"""Evidence files: confined to the card's folder, hashed as they stream, raw samples recounted.
+"""Evidence files: read only from the card's own folder, bounded in size, hashed once, raw samples recounted.
 
-A declared path is refused, before anything is opened, when it is absolute, uses
-`..`, or resolves (through symbolic links) outside the card's folder. What remains is opened
-without following a final link and without blocking, and read only if it is a regular file:
-never a device, a pipe or a socket. Each file is read once, in chunks, for its sha256 and, for
-`raw_samples`, for the count of every context (JSON Lines, one `{"context", "outcome"}` a
-line): memory stays the same whatever the file's size.
+A declared path is refused, before anything is opened, when it is absolute or uses `..`. What
+remains is walked one name at a time from a descriptor of the card's folder, each folder opened
+without following a link: a symbolic link anywhere in the path is refused, so that a folder
+swapped for a link while the check runs leads nowhere (resolving the path first and opening it
+later read a file outside in a few of 300 such swaps). The last name is looked at before it is
+opened, and opened only if it is a regular file, never a device, pipe or socket; a file with more
+than one name (a hard link) is refused too, as its other name may lie outside the card's folder.
 
-`verify(submission, folder)` gives one EvidenceRecord per declared file; `recounted(records)`
-the counts that replace the declared arms where raw samples were read cleanly. (For a card
-file, `checker.pipeline.verify_evidence(card_path)` loads and validates it first.)
+Sizes are bounded by the profile: a file over `max_evidence_file_mib`, or one that would take the
+card's files past `max_evidence_card_mib` in all (in the order they are declared), is refused by
+its size and not read. Within one check each file is read once, however often and under whatever
+spelling it is declared; and a batch keeps the hashes it made (`Hashes`), so that a rerun does not
+read an unchanged file again. Each file is read in chunks for its sha256 and, for `raw_samples`,
+for the count of every context (JSON Lines, one `{"context", "outcome"}` a line): memory stays
+the same whatever the file's size, and a malformed line costs no more than a good one.
+
+`verify(submission, folder, limits)` gives one EvidenceRecord per declared file; `recounted(records)`
+the counts that replace the declared arms where raw samples were read cleanly. (For a card file,
+`checker.pipeline.verify_evidence(card_path)` loads and validates it first.)
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
 import stat
+import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from itertools import compress
+from pathlib import Path, PureWindowsPath
 from typing import Any, Literal, get_args
 
 from checker.model import Context, Submission
+from checker.profiles import Profile
 from checker.report import EvidenceRecord, MalformedLine, RecountedArm
 
 CHUNK = 1 << 20
 """Bytes read at a time."""
+MIB = 1 << 20
 MALFORMED_SHOWN = 5
 """Malformed lines quoted by number; the rest are counted."""
 MAX_LINE = 16 << 20
 """Longest raw-samples line read, in bytes: a longer one is malformed, and skipped without being held."""
 CONTEXTS = frozenset(get_args(Context))
+SHORTEST_SAMPLE = min(len(json.dumps({"context": c, "outcome": True}, separators=(",", ":"))) for c in CONTEXTS)
+"""No line shorter than this can hold a sample: it is blank or malformed, told apart without parsing it."""
+_BOM = "\ufeff"
+_JSON_SPACE = " \t\r\n"
+_SPACE = " \t\r\n\x0b\x0c"
+"""Every ASCII space, as bytes.strip() sees it: a line of nothing else is blank."""
+_SHA256 = re.compile("[0-9a-f]{64}")
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+"""What decoding with surrogateescape makes of a byte that is not UTF-8 (valid UTF-8 never decodes to these)."""
 _DECODER = json.JSONDecoder()
 _SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 """The decoder's scanner, called on each line of text decoded once a chunk: json.loads on each
-line's bytes takes five times as long. A line it cannot take whole is read again, slowly, by _one."""
+line's bytes takes five times as long, and raw_decode only wraps it."""
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+"""A file is opened without following a link, blocking (a pipe swapped in after it was looked at)
+or becoming the controlling terminal (a terminal device swapped in)."""
+SETTLED_NS = 2 * 10**9
+"""A hash is kept for later runs only if the file's ctime was this much older than the reading:
+file times are coarse (a clock tick, or seconds on some file systems), so a write in the same tick
+as the reading could leave the stamp as it was."""
+
+
+# --- limits and the hashes a batch keeps --------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Entry:
-    pointer: str
-    path: str
-    declared: str | None
-    kind: str | None
-    entry: str
-    """The id of the evaluation or audit that declares the file."""
+class EvidenceLimits:
+    """The most a check reads of a card's evidence, in bytes: one file, and all its files together."""
+
+    file_bytes: int
+    card_bytes: int
+
+    @classmethod
+    def of(cls, profile: Profile) -> EvidenceLimits:
+        return cls(file_bytes=profile.max_evidence_file_mib * MIB, card_bytes=profile.max_evidence_card_mib * MIB)
 
 
-def _entries(submission: Submission) -> Iterator[_Entry]:
-    for i, evaluation in enumerate(submission.evaluations or ()):
-        for j, file in enumerate(evaluation.evidence or ()):
-            yield _Entry(f"/evaluations/{i}/evidence/{j}", file.path, file.sha256, file.kind, evaluation.id)
-    for i, audit in enumerate(submission.independent_audits or ()):
-        if audit.report is not None:
-            report = audit.report
-            yield _Entry(
-                f"/independent_audits/{i}/report", report.path, report.sha256, report.kind or "report", audit.id
-            )
+Stamp = tuple[int, int, int, int, int]
+"""(st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns): while a file's stamp stays, its bytes are
+taken to stay. No user can set a ctime: every write, and every utime() that sets an mtime back,
+moves it to the present."""
 
 
-def confine(folder: Path, declared: str) -> tuple[str | None, str]:
-    """(why the declared path may not be read, or None; the path it resolves to). Opens nothing.
+def _stamp(info: os.stat_result) -> Stamp:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
-    The resolved path is the one to read: every symbolic link in it is already followed, and it
-    stays inside `folder` unless a reason is given.
+
+class Hashes:
+    """The sha256 of files by stamp: those of an earlier batch run given in, those of this run added.
+
+    `state()` is what the batch keeps for its next run: the stamps this run met, as JSON.
     """
-    if not declared or "\x00" in declared:
-        return "an empty path or one holding a NUL character", ""
-    if PurePosixPath(declared).is_absolute() or PureWindowsPath(declared).drive or declared.startswith("\\"):
-        return "an absolute path; evidence paths are relative to the card's folder", ""
-    if ".." in PurePosixPath(declared.replace("\\", "/")).parts:
-        return "uses '..'; evidence paths may not step up a folder", ""
-    base = os.path.realpath(folder)
-    real = os.path.realpath(os.path.join(base, declared))
-    if os.path.commonpath([base, real]) != base:
-        return "leads out of the card's folder through a symbolic link", ""
-    return None, real
+
+    def __init__(self, state: object = None) -> None:
+        self._known: dict[Stamp, str] = {}
+        self._met: dict[Stamp, str] = {}
+        for item in state if isinstance(state, list) else ():  # a state file that is not as written is ignored
+            if isinstance(item, list) and len(item) == 6 and all(type(n) is int for n in item[:5]):
+                device, inode, size, mtime, ctime, sha256 = item
+                if isinstance(sha256, str) and _SHA256.fullmatch(sha256):
+                    self._known[device, inode, size, mtime, ctime] = sha256
+
+    def get(self, stamp: Stamp) -> str | None:
+        found = self._known.get(stamp)
+        if found is not None:
+            self._met[stamp] = found
+        return found
+
+    def add(self, stamp: Stamp, sha256: str) -> None:
+        self._known[stamp] = self._met[stamp] = sha256
+
+    def state(self) -> list[list[int | str]]:
+        return [[*stamp, sha256] for stamp, sha256 in sorted(self._met.items())]
+
+
+# --- the raw-samples recount --------------------------------------------------------------------
+
+
+def _judge(line: str, explain: bool = False) -> tuple[str, bool] | str | None:
+    """A line's sample as (context, outcome); None when it is blank; else what is wrong with it.
+
+    Judged as json.loads judges the line's bytes alone (a byte-order mark and JSON's whitespace
+    around the value allowed), parsed once. What is wrong with a valid object is put in words only
+    when `explain`: only the lines shown need it, and a malformed line must cost no more than a good one.
+    """
+    text = line.removeprefix(_BOM).strip(_JSON_SPACE)
+    if not text or text[0] in "\x0b\x0c":
+        return None if not text.strip(_SPACE) else "not a JSON value"
+    if not text.isascii() and _NOT_UTF8.search(text):
+        return "not a JSON value"
+    try:
+        sample, end = _SCAN(text, 0)
+    except RecursionError:
+        return "nested too deeply"
+    except (StopIteration, ValueError):
+        return "not a JSON value"
+    if end != len(text):
+        return "not a JSON value"
+    if type(sample) is not dict:
+        return "not a JSON object"
+    context, outcome = sample.get("context"), sample.get("outcome")
+    if type(context) is not str or context not in CONTEXTS:
+        return f"'context' is {json.dumps(context)[:40]}, not a known context" if explain else "unknown context"
+    if outcome is not True and outcome is not False:
+        return f"'outcome' is {json.dumps(outcome)[:40]}, not true or false" if explain else "no outcome"
+    return context, outcome
 
 
 @dataclass
@@ -121,64 +198,48 @@ class _Recount:
             self.pending.append(piece)
 
     def _end_line(self) -> None:
+        self.line += 1
         if self.too_long:
-            self.line += 1
             self._malformed(f"longer than {MAX_LINE >> 20} MiB")
             self.too_long = False
         else:
-            self._one(b"".join(self.pending))
+            found = _judge(b"".join(self.pending).decode("utf-8", "surrogateescape"), explain=True)
+            if isinstance(found, tuple):
+                self.counts[found] += 1
+            elif found is not None:
+                self._malformed(found)
         self.pending, self.pending_size = [], 0
 
     def _lines(self, block: bytes) -> None:
-        """Whole lines of one chunk, without the last newline: decoded at once, then scanned one by one."""
-        try:
-            text = block.decode("utf-8")
-        except UnicodeDecodeError:  # a line that is not UTF-8 is decoded (and refused) on its own
-            for raw in block.split(b"\n"):
-                self._one(raw)
-            return
-        counts: dict[tuple[str, bool], int] = {}  # a plain dict: a Counter's += takes twice as long
-        for line in text.split("\n"):
-            try:
-                sample, end = _SCAN(line, 0)
-            except (StopIteration, ValueError, RecursionError):
-                sample, end = None, -1
-            if end == len(line) and type(sample) is dict:
-                context, outcome = sample.get("context"), sample.get("outcome")
-                if (outcome is True or outcome is False) and type(context) is str and context in CONTEXTS:
-                    self.line += 1
-                    counts[context, outcome] = counts.get((context, outcome), 0) + 1
-                    continue
-            self._one(line)  # whitespace around it, a byte-order mark, blank, or malformed: the careful reading
-        self.counts.update(counts)
+        """Whole lines of one chunk, without the last newline: decoded at once, then judged one by one.
 
-    def _one(self, raw: str | bytes) -> None:
-        self.line += 1
-        problem = None
-        try:
-            text = raw if isinstance(raw, str) else raw.decode("utf-8")
-            # A byte-order mark (json.loads drops one from bytes), then JSON's own whitespace.
-            text = text.removeprefix("\ufeff").strip(" \t\r\n")
-            if not text.strip("\x0b\x0c"):  # blank: every ASCII space, as bytes.strip() sees it
-                return
-            sample, end = _DECODER.raw_decode(text)
-            if end != len(text):
-                raise ValueError("extra data")
-        except RecursionError:
-            problem = "nested too deeply"
-        except ValueError:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
-            problem = "not a JSON value"
-        else:
-            if not isinstance(sample, dict):
-                problem = "not a JSON object"
-            elif not isinstance(context := sample.get("context"), str) or context not in CONTEXTS:
-                problem = f"'context' is {json.dumps(sample.get('context'))[:40]}, not a known context"
-            elif not isinstance(outcome := sample.get("outcome"), bool):
-                problem = f"'outcome' is {json.dumps(outcome)[:40]}, not true or false"
+        Empty lines are passed over in bulk; a line too short to hold a sample costs a length and a
+        strip; any other is parsed once. What is wrong with a malformed line is worked out only for the
+        lines shown.
+        """
+        counts: dict[tuple[str, bool], int] = {}  # a plain dict: a Counter's += takes twice as long
+        malformed, shown = 0, len(self.malformed)
+        lines = block.decode("utf-8", "surrogateescape").split("\n")
+        for index, line in compress(enumerate(lines, start=self.line + 1), lines):
+            if len(line) < SHORTEST_SAMPLE:
+                if not line.removeprefix(_BOM).strip(_SPACE):
+                    continue
             else:
-                self.counts[(context, outcome)] += 1
-        if problem is not None:
-            self._malformed(problem)
+                found = _judge(line)
+                if found is None:
+                    continue
+                if type(found) is tuple:
+                    counts[found] = counts.get(found, 0) + 1
+                    continue
+            malformed += 1
+            if shown < MALFORMED_SHOWN:
+                problem = _judge(line, explain=True)
+                assert isinstance(problem, str), "a line judged malformed is judged so again"
+                self.malformed.append(MalformedLine(line=index, problem=problem))
+                shown += 1
+        self.line += len(lines)
+        self.malformed_total += malformed
+        self.counts.update(counts)
 
     def _malformed(self, problem: str) -> None:
         self.malformed_total += 1
@@ -193,29 +254,27 @@ class _Recount:
         )
 
 
-def hash_and_recount(path: str, raw_samples: bool) -> tuple[str, _Recount | None] | str:
-    """(sha256, recount) of a regular file, or why it could not be read. One pass, constant memory."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except FileNotFoundError:
-        return "missing"
-    except OSError as error:
-        return f"cannot be opened: {error.strerror or error}"
-    # Checked on the open descriptor, before wrapping it (a folder cannot even be wrapped).
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
-        return "not a regular file (device, pipe, socket or folder)"
-    with os.fdopen(descriptor, "rb", buffering=0) as handle:
-        digest = hashlib.sha256()
-        recount = _Recount() if raw_samples else None
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            if recount is not None:
-                recount.feed(chunk)
+def digest(descriptor: int, size: int, raw_samples: bool) -> tuple[str, _Recount | None] | None:
+    """(sha256, recount when `raw_samples`) of an open file of `size` bytes; None if it holds more.
+
+    One pass in chunks, constant memory; never more than `size` and one byte is read.
+    """
+    sha256 = hashlib.sha256()
+    recount = _Recount() if raw_samples else None
+    remaining = size + 1
+    while remaining and (chunk := os.read(descriptor, min(CHUNK, remaining))):
+        remaining -= len(chunk)
+        sha256.update(chunk)
         if recount is not None:
-            recount.close()
-    return digest.hexdigest(), recount
+            recount.feed(chunk)
+    if not remaining:
+        return None
+    if recount is not None:
+        recount.close()
+    return sha256.hexdigest(), recount
+
+
+# --- reading a declared file --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -226,24 +285,183 @@ class Unread:
     reason: str
 
 
-def read_declared(folder: Path, declared: str, raw_samples: bool) -> tuple[str, _Recount | None] | Unread:
-    """(sha256, recount when `raw_samples`) of the declared file in the card's `folder`, or why it was not read.
+Read = tuple[str, _Recount | None]
+"""A file read: its sha256, and its recount when asked for."""
 
-    The one place where a declared path becomes a file read: the check and batch's record of
-    what a check read (to know when to check again) both come through here.
-    """
-    reason, real = confine(folder, declared)
-    if reason is not None:
-        return Unread("refused", reason)
-    result = hash_and_recount(real, raw_samples)
-    if result == "missing":
+_LINK = "is a symbolic link; evidence is read from the card's own folder, never through a link"
+_HARD_LINK = (
+    "has {n} names (hard links), and another may lie outside the card's folder; submit a copy with one name instead"
+)
+_NOT_REGULAR = "not a regular file (device, pipe, socket or folder)"
+
+
+def _names(declared: str) -> tuple[str, ...] | Unread:
+    """The names to walk from the card's folder to the declared file, or why the path is refused unopened."""
+    if not declared or "\x00" in declared:
+        return Unread("refused", "an empty path or one holding a NUL character")
+    if declared.startswith(("/", "\\")) or PureWindowsPath(declared).drive:
+        return Unread("refused", "an absolute path; evidence paths are relative to the card's folder")
+    if ".." in declared.replace("\\", "/").split("/"):
+        return Unread("refused", "uses '..'; evidence paths may not step up a folder")
+    names = tuple(name for name in declared.split("/") if name not in ("", "."))
+    return names or Unread("refused", "names the card's folder, not a file")
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", MIB), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n:,} bytes"
+
+
+def _sizes(size: int, limit: int) -> tuple[str, str]:
+    """A size and its limit, in bytes when rounding would show the two alike (a byte over 1 MiB)."""
+    shown, most = _size(size), _size(limit)
+    return (shown, most) if shown != most else (f"{size:,} bytes", f"{limit:,} bytes")
+
+
+def _unopened(error: OSError) -> Unread:
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
         return Unread("missing", "no such file")
-    if isinstance(result, str):
-        return Unread("refused", result)
-    return result
+    return Unread("refused", f"cannot be opened: {error.strerror or error}")
 
 
-def _check(folder: Path, entry: _Entry) -> EvidenceRecord:
+def _open(folder: int, names: Sequence[str]) -> int | Unread:
+    """An open descriptor of the regular file at `names` under the folder's descriptor, or why not.
+
+    Each name is looked at (without following it) before it is opened, and opened without following
+    a link: a name swapped for a link between the two fails to open instead of leading elsewhere.
+    """
+    here = folder
+    try:
+        for depth, name in enumerate(names):
+            last, shown = depth == len(names) - 1, "/".join(names[: depth + 1])
+            try:
+                mode = os.stat(name, dir_fd=here, follow_symlinks=False).st_mode
+                if stat.S_ISLNK(mode):
+                    return Unread("refused", f"'{shown}' {_LINK}")
+                if not last and not stat.S_ISDIR(mode):
+                    return Unread("missing", f"no such file ('{shown}' is not a folder)")
+                if last and not stat.S_ISREG(mode):
+                    return Unread("refused", _NOT_REGULAR)
+                opened = os.open(name, _FILE_FLAGS if last else _FOLDER_FLAGS, dir_fd=here)
+            except OSError as error:
+                if error.errno in (errno.ELOOP, errno.EMLINK):  # a link swapped in after the look
+                    return Unread("refused", f"'{shown}' {_LINK}")
+                return _unopened(error)
+            if here != folder:
+                os.close(here)
+            here = opened
+        found, here = here, folder  # the file's descriptor is handed over, not closed below
+        return found
+    finally:
+        if here != folder:
+            os.close(here)
+
+
+class _Reading:
+    """One check's reading of a card's folder: its descriptor, the bytes the card may still use, and what was read.
+
+    `read(_names(declared), raw_samples)` is the one place where a declared path becomes a file read.
+    """
+
+    def __init__(self, folder: Path, limits: EvidenceLimits, hashes: Hashes | None) -> None:
+        self.limits, self.hashes = limits, hashes
+        self.admitted = 0
+        """Bytes of the distinct files admitted so far: the card's total."""
+        self.files: dict[tuple[int, int], Read | Unread] = {}
+        """What each file (device, inode) gave, so that it is read once however often it is declared."""
+        try:
+            self.folder: int | Unread = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError as error:
+            self.folder = Unread("refused", f"the card's folder cannot be opened: {error.strerror or error}")
+
+    def close(self) -> None:
+        if isinstance(self.folder, int):
+            os.close(self.folder)
+
+    def read(self, names: tuple[str, ...] | Unread, raw_samples: bool) -> Read | Unread:
+        """(sha256, recount when `raw_samples`) of the declared file (its _names), or why it was not read."""
+        if isinstance(names, Unread):
+            return names
+        if isinstance(self.folder, Unread):
+            return self.folder
+        opened = _open(self.folder, names)
+        if isinstance(opened, Unread):
+            return opened
+        try:
+            info = os.fstat(opened)
+            known = self.files.get((info.st_dev, info.st_ino))
+            if known is None or (raw_samples and not isinstance(known, Unread) and known[1] is None):
+                # Read when new, or again for a recount if it was first declared as another kind.
+                known = self.files[info.st_dev, info.st_ino] = self._read(opened, info, raw_samples, known is None)
+            return known
+        finally:
+            os.close(opened)
+
+    def _read(self, opened: int, info: os.stat_result, raw_samples: bool, new: bool) -> Read | Unread:
+        if not stat.S_ISREG(info.st_mode):  # swapped in after the look
+            return Unread("refused", _NOT_REGULAR)
+        if info.st_nlink > 1:
+            return Unread("refused", _HARD_LINK.format(n=info.st_nlink))
+        size, limits = info.st_size, self.limits
+        if size > limits.file_bytes:
+            shown, most = _sizes(size, limits.file_bytes)
+            return Unread(
+                "refused",
+                f"the file is {shown}; the limit is {most} a file (the profile's max_evidence_file_mib); it was not read",
+            )
+        if new and self.admitted + size > limits.card_bytes:
+            return Unread(
+                "refused",
+                f"the file is {_size(size)}, and the card's evidence files before it take "
+                f"{_size(self.admitted)} of the {_size(limits.card_bytes)} a card may use "
+                "(the profile's max_evidence_card_mib); it was not read",
+            )
+        if new:
+            self.admitted += size
+        stamp = _stamp(info)
+        known = self.hashes.get(stamp) if self.hashes is not None and not raw_samples else None
+        if known is not None:
+            return known, None
+        started = time.time_ns()
+        try:
+            read = digest(opened, size, raw_samples)
+        except OSError as error:
+            return Unread("refused", f"cannot be read: {error.strerror or error}")
+        if read is None or _stamp(os.fstat(opened)) != stamp:
+            return Unread("refused", "the file changed while it was read")
+        if self.hashes is not None and max(info.st_mtime_ns, info.st_ctime_ns) < started - SETTLED_NS:
+            self.hashes.add(stamp, read[0])
+        return read
+
+
+# --- the records of a check ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    pointer: str
+    path: str
+    declared: str | None
+    kind: str | None
+    entry: str
+    """The id of the evaluation or audit that declares the file."""
+
+
+def _entries(submission: Submission) -> Iterator[_Entry]:
+    for i, evaluation in enumerate(submission.evaluations or ()):
+        for j, file in enumerate(evaluation.evidence or ()):
+            yield _Entry(f"/evaluations/{i}/evidence/{j}", file.path, file.sha256, file.kind, evaluation.id)
+    for i, audit in enumerate(submission.independent_audits or ()):
+        if audit.report is not None:
+            report = audit.report
+            yield _Entry(
+                f"/independent_audits/{i}/report", report.path, report.sha256, report.kind or "report", audit.id
+            )
+
+
+def _check(result: Read | Unread, entry: _Entry) -> EvidenceRecord:
     declared = entry.declared.lower() if entry.declared else None
     record = {
         "pointer": entry.pointer,
@@ -252,10 +470,11 @@ def _check(folder: Path, entry: _Entry) -> EvidenceRecord:
         "kind": entry.kind,
         "declared_sha256": declared,
     }
-    result = read_declared(folder, entry.path, entry.kind == "raw_samples")
     if isinstance(result, Unread):
         return EvidenceRecord(**record, actual_sha256=None, status=result.status, reason=result.reason)
     actual, recount = result
+    if entry.kind != "raw_samples":
+        recount = None  # read for another declaration of the same file
     if declared is not None and actual != declared:
         return EvidenceRecord(
             **record, actual_sha256=actual, status="mismatch", reason="the file's sha256 differs from the declared one"
@@ -278,9 +497,34 @@ def _check(folder: Path, entry: _Entry) -> EvidenceRecord:
     )
 
 
-def verify(submission: Submission, folder: Path) -> tuple[EvidenceRecord, ...]:
-    """Every declared evidence file and audit report, checked against `folder` (the card's)."""
-    return tuple(_check(folder, entry) for entry in _entries(submission))
+def verify(
+    submission: Submission, folder: Path, limits: EvidenceLimits, hashes: Hashes | None = None
+) -> tuple[EvidenceRecord, ...]:
+    """Every declared evidence file and audit report, checked against `folder` (the card's).
+
+    A file declared as raw samples anywhere is recounted the one time it is read. `hashes`: the
+    sha256 of files unchanged since an earlier run (not read again unless recounted), and where
+    this check adds the hashes it makes.
+    """
+    entries = [(entry, _names(entry.path)) for entry in _entries(submission)]
+    recount = {names for entry, names in entries if entry.kind == "raw_samples"}
+    reading = _Reading(folder, limits, hashes)
+    try:
+        return tuple(_check(reading.read(names, names in recount), entry) for entry, names in entries)
+    finally:
+        reading.close()
+
+
+def hash_declared(folder: Path, paths: Iterable[str], limits: EvidenceLimits, hashes: Hashes) -> list[str]:
+    """Each declared path's sha256, or 'missing' or 'refused': what a check would read, from `hashes` where unchanged."""
+    reading = _Reading(folder, limits, hashes)
+    try:
+        return [
+            result.status if isinstance(result, Unread) else result[0]
+            for result in (reading.read(_names(path), raw_samples=False) for path in paths)
+        ]
+    finally:
+        reading.close()
 
 
 def declared_only(submission: Submission) -> tuple[EvidenceRecord, ...]:

@@ -5,7 +5,8 @@ standard output, a file or a folder), refusing what cannot work before any card 
 A report goes to a temporary file beside the target, which is then renamed over it; a rename
 replaces whatever the target is: an input card, a symbolic link itself, even /dev/null when run
 as root. So the target is checked first, and refused unless it is absent or a regular file that
-is not an input.
+is not an input: not the card, and not a file the card declares as evidence (by name, existing or
+not, and by device and inode), which is known once the card is read and before anything is written.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +37,50 @@ def _same_file(out: Path, card: Path) -> bool:
         return False
 
 
+def _declares(out: Path, card: Path, evidence: Sequence[str]) -> str | None:
+    """The declared evidence path (relative to the card's folder) that writing `out` would replace, if any.
+
+    By name, whether or not the file exists: the name `out` replaces (its folder's links resolved)
+    against each declared path under the card's folder, taken as written, since evidence is read
+    through the card's own folders and never through a link (checker.evidence). And by device and
+    inode where both exist.
+    """
+    folder, name = os.path.split(os.path.abspath(out))
+    target, card_folder = os.path.join(os.path.realpath(folder), name), os.path.realpath(card.parent)
+    for declared in evidence:
+        if os.path.normpath(os.path.join(card_folder, declared)) == target:
+            return declared
+    try:
+        written = os.stat(out)
+    except (OSError, ValueError):
+        return None
+    for declared in evidence:
+        try:
+            if os.path.samestat(written, os.stat(card.parent / declared)):
+                return declared
+        except (OSError, ValueError):  # missing, or a path no file can have (a NUL in it)
+            continue
+    return None
+
+
+def check_not_an_input(out: Path, report: Report) -> None:
+    """Refuse (OutputRefused) to write a report over its card or over a file its card declares."""
+    card = Path(report.submission.path)
+    if _same_file(out, card):
+        raise OutputRefused(f"cannot write {out}: it is the card {card} being checked; refusing to overwrite an input")
+    declared = _declares(out, card, [record.path for record in report.evidence])
+    if declared is not None:
+        raise OutputRefused(
+            f"cannot write {out}: it is the evidence file {declared} that the card {card} declares; "
+            "refusing to overwrite an input"
+        )
+
+
 def check_output_path(out: Path, cards: Sequence[Path] = ()) -> None:
-    """Refuse an output path that writing would damage (OutputRefused), before any work is done."""
+    """Refuse an output path that writing would damage (OutputRefused), before any work is done.
+
+    The files a card declares are known once it is read: check_not_an_input refuses those.
+    """
     for card in cards:
         if _same_file(out, card):
             raise OutputRefused(
@@ -58,6 +101,18 @@ def check_output_path(out: Path, cards: Sequence[Path] = ()) -> None:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise OutputRefused(f"cannot write {out}: no folder {folder}")
+
+
+def check_output_folder(out: Path, card_folders: Iterable[Path]) -> None:
+    """Refuse (OutputRefused) an output folder inside a card's folder, where a report could replace its evidence."""
+    inside = os.path.realpath(out)
+    for folder in sorted(set(card_folders)):
+        real = os.path.realpath(folder)
+        if os.path.commonpath([inside, real]) == real:
+            raise OutputRefused(
+                f"cannot write into {out}: it is inside {folder}, the folder of a card, whose evidence files a "
+                "report there could replace; give a folder outside every card's folder"
+            )
 
 
 def _umask() -> int:
@@ -123,7 +178,12 @@ class OutputPlan:
     """Several formats: the folder -o names, made (if new) once the reports are ready."""
 
     def write(self, report: Report) -> tuple[Path, ...]:
-        """Render the one card's report in every format and write each file atomically; the files written."""
+        """Render the one card's report in every format and write each file atomically; the files written.
+
+        Refused (OutputRefused) before anything is written when a file would replace the card's evidence.
+        """
+        for target in self.targets:
+            check_not_an_input(target, report)
         documents = [fmt.render(report) for fmt in self.formats]
         if self.folder is not None and not self.folder.exists():
             try:

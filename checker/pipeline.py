@@ -15,7 +15,7 @@ from checker import __version__
 from checker.catalog import Catalog, load_catalog
 from checker.comparisons import compare
 from checker.engine import run_checks
-from checker.evidence import declared_only, recounted, verify
+from checker.evidence import EvidenceLimits, Hashes, declared_only, recounted, verify
 from checker.load import LoadedCard, load_card
 from checker.model import Submission
 from checker.problems import CardError, Problem
@@ -98,18 +98,24 @@ def assess(
 
 
 def check_file(
-    path: str | Path, profile: str | Profile = "default", *, today: dt.date, evidence: bool = True
+    path: str | Path,
+    profile: str | Profile = "default",
+    *,
+    today: dt.date,
+    evidence: bool = True,
+    hashes: Hashes | None = None,
 ) -> Report:
     """Load, validate, verify the evidence of (unless `evidence` is False) and check one card file.
 
     `profile` is a profile's name or file, or one already loaded (so many cards load it once).
+    `hashes`: evidence hashes kept from an earlier run, and added to (see evidence.verify).
     Raises CardError on bad input.
     """
     catalog = load_catalog()
     resolved = profile if isinstance(profile, Profile) else load_profile(profile, catalog)
     card = load_card(path)
     submission = validate(card)
-    records = verify(submission, Path(path).parent) if evidence else None
+    records = verify(submission, Path(path).parent, EvidenceLimits.of(resolved), hashes) if evidence else None
     return assess(card, submission, catalog, resolved, today, records)
 
 
@@ -127,7 +133,8 @@ def check_files(
     return reports, problems
 
 
-def verify_evidence(card_path: str | Path) -> tuple[EvidenceRecord, ...]:
-    """Load and validate a card, then verify its evidence files. Raises CardError on a bad card."""
+def verify_evidence(card_path: str | Path, profile: str | Profile = "default") -> tuple[EvidenceRecord, ...]:
+    """Load and validate a card, then verify its evidence files, within the profile's limits. Raises CardError on a bad card."""
+    resolved = profile if isinstance(profile, Profile) else load_profile(profile, load_catalog())
     card = load_card(card_path)
-    return verify(validate(card), Path(card_path).parent)
+    return verify(validate(card), Path(card_path).parent, EvidenceLimits.of(resolved))

@@ -64,6 +64,10 @@ class Profile(BaseModel):
     evaluation_awareness_threshold: float
     audit_access: AuditAccess
     severities: dict[str, Severity]
+    max_evidence_file_mib: int
+    """An evidence file larger than this is refused unread."""
+    max_evidence_card_mib: int
+    """A card's evidence files, in all: a file that would take the total past this is refused unread."""
 
     def severity(self, requirement_id: str, default: Severity) -> Severity:
         return self.severities.get(requirement_id, default)

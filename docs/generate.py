@@ -128,7 +128,18 @@ under the profile's pass score, else `pass`.
 
 The report goes to standard output, or to a file with `-o`. `text` is for the terminal; `json`
 follows the [report format](../report-format.md); `markdown`, `html` and `pdf` are the audit
-report (see [`report`](report.md)). The exit code gates CI: see `--fail-on` below.""",
+report (see [`report`](report.md)). The exit code gates CI: see `--fail-on` below. `-o` never
+writes over the card, nor over a file the card declares as evidence (present or not): that is
+exit 2, with nothing written.
+
+**Evidence verification.** Each declared file is read from the card's own folder, one folder at a
+time, never through a symbolic link: a path that is absolute, uses `..` or passes a link is
+refused unopened, and so is anything but a regular file with one name (a hard link may be another
+lab's file under a name inside the folder: submit a copy). Sizes are bounded by the profile: a file
+over `max_evidence_file_mib` (256 MiB by default), or one that would take the card's files past
+`max_evidence_card_mib` in all (1 GiB, counted in the order they are declared), is refused
+unread. A refused file is a VS-7 finding that says why. Each file is read once, however often it
+is declared, in one pass for its sha256 and, for raw samples, their counts.""",
         formats=True,
         exit_codes=(
             (0, "The gate passes: no finding at or above `--fail-on` (default `blocker`)."),
@@ -205,8 +216,8 @@ appendix with the catalog text and its sources.
 
 The format comes from `--format` or else from the extension of the `-o` file: `.md`,
 `.html` (one self-contained file) or `.pdf` (the HTML printed by WeasyPrint, which needs
-Pango). The report is written atomically, never over the card. The exit code does not gate:
-use `check` for that.""",
+Pango). The report is written atomically, never over the card or a file it declares as
+evidence. The exit code does not gate: use `check` for that.""",
         exit_codes=((0, "The report was written, whatever the verdict."), (2, EXIT_INPUT), (3, EXIT_INTERNAL)),
         example=(
             Run(("report", "examples/orion-7-fail/card.yaml", "-o", "$OUT/audit.md"), show_file="audit.md"),
@@ -255,19 +266,27 @@ and per-area scores, findings, evidence, gate).
 - **Safe to interrupt, quick to rerun.** Every file is written atomically (a temporary file,
   then a rename), so Ctrl-C leaves no half-written report, and no summary. A rerun skips each
   card whose input has not changed since its reports were written: the card, its evidence
-  files, the profile, the formats, and the checker and catalog versions. `--force` checks them
-  all again.
+  files, the profile, the formats, and the checker and catalog versions. An evidence file whose
+  device, inode, size, modification and change times are those of the last run is not read
+  again to know it (no user can set a change time: any write moves it to the present; a file
+  changed less than 2 s before it was read is read again next time). `--force` checks them all
+  again, reading everything.
 - **Names as they are.** Submitters name their folders and write their cards, so the summary
   shows control, bidirectional and zero-width characters as escapes (`\\x1b`, `\\u202e`), and a
   name not in Unicode's composed form (NFC) in ASCII escapes, so that two names never look
   alike. In `summary.csv`, wherever a spreadsheet could start a cell (splitting on commas or
   semicolons), text that would start a formula (`=`, `+`, `-`, `@`) gets an apostrophe before
   it: `Acme;'=HYPERLINK(...)`. `summary.json` keeps every name exact.
-- `--out` may lie inside the submissions folder (it is not searched), but not around it.""",
+- `--out` may lie inside the submissions folder (it is not searched), but not around it, nor
+  inside a card's folder, where a report could replace the evidence the card declares.""",
         exit_codes=(
             (0, "Every card was checked and passes the gate (`--fail-on`, default `blocker`)."),
             (1, "At least one card fails the gate, or could not be checked (it is listed in the summary)."),
-            (2, "Misuse: no such folder, no cards in it, a bad profile or format, or `--out` around the submissions."),
+            (
+                2,
+                "Misuse: no such folder, no cards in it, a bad profile or format, or `--out` around the submissions "
+                "or inside a card's folder.",
+            ),
             (3, EXIT_INTERNAL),
             (130, "Interrupted (Ctrl-C): the reports written so far are whole; run the same command again."),
         ),
@@ -349,7 +368,11 @@ content (its body is kept as the report's narrative). `safetycase init` writes a
 to start from, `safetycase validate` checks a card against this format, and `safetycase schema`
 prints the JSON Schema (draft 2020-12) this page is generated from.
 
-- Paths inside a card are relative to the card's folder and must stay inside it.
+- Paths inside a card are relative to the card's folder and must stay inside it: an absolute
+  path, `..`, a symbolic link anywhere in the path, a file with a second name (hard link) and
+  anything but a regular file are refused. So is an evidence file over the profile's size limits
+  (`max_evidence_file_mib`, 256 MiB by default; `max_evidence_card_mib`, 1 GiB for a card's files
+  in all). `safetycase check` explains how evidence is verified.
 - Dates are ISO 8601 (`2026-10-30`); long text fields may hold Markdown.
 - YAML is read with YAML 1.2 rules: `no` is a string, and `"1.0"` must be quoted to be the
   string the `schema_version` asks for. Duplicate keys are errors.

@@ -42,19 +42,11 @@ from checker.summary import Row
 EXAMPLES = {"pass": PASS_CARD.parent, "conditional": CONDITIONAL_CARD.parent, "fail": FAIL_CARD.parent}
 
 
-def _link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)  # the evidence files are only read: share them, do not copy megabytes
-    except OSError:
-        shutil.copy2(source, target)
-
-
 def _submission(example: Path, target: Path, model: str) -> None:
-    """A copy of an example folder whose card names another model (the evidence shared)."""
-    shutil.copytree(example, target, copy_function=_link_or_copy, ignore=shutil.ignore_patterns("report.*"))
+    """A copy of an example folder whose card names another model (copied: a hard-linked evidence file is refused)."""
+    shutil.copytree(example, target, ignore=shutil.ignore_patterns("report.*"))
     card = target / "card.yaml"
     text = card.read_text(encoding="utf-8")
-    card.unlink()  # a fresh file, not a write through the hard link
     name = text.split("\n  name: ", 1)[1].split("\n", 1)[0]
     card.write_text(text.replace(f"\n  name: {name}\n", f"\n  name: {model}\n", 1), encoding="utf-8")
 
@@ -224,7 +216,6 @@ def test_an_unchanged_card_is_not_checked_again_and_each_input_change_is_noticed
     # An evidence file changed: its hash no longer matches, and the card is checked again.
     evidence = next(p for p in (found.path.parent / "evidence").iterdir() if p.suffix == ".jsonl")
     content = evidence.read_bytes()
-    evidence.unlink()  # not a write through the hard link to the example
     evidence.write_bytes(content + b'{"context": "monitored", "outcome": false}\n')
     row = check_one(found, _settings(out))
     assert row.status == "checked" and "mismatch" in row.evidence and row.verdict == "fail"

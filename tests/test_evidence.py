@@ -10,15 +10,25 @@ import hashlib
 import json
 import os
 import shutil
+import socket
+import sys
+import threading
+import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import BASE, TODAY, safetycase
+from conftest import BASE, PASS_CARD, TODAY, safetycase
 
 from checker import evidence
+from checker.catalog import load_catalog
+from checker.load import load_card
 from checker.pipeline import check_file, verify_evidence
-from checker.report import EvidenceRecord, Report
+from checker.profiles import load_profile
+from checker.report import EvidenceRecord, RecountedArm, Report
 from checker.severity import Severity
+from checker.validate import validate
 from tests.test_requirements import EVIDENCE
 
 SA_LINE = (
@@ -146,7 +156,10 @@ def test_paths_out_of_the_folder_are_refused_unopened(
     assert message.startswith("evaluation 'sa-suite' declares ") and "was refused and never read" in message
 
 
-def test_a_symbolic_link_out_of_the_folder_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+LINK = "is a symbolic link; evidence is read from the card's own folder, never through a link"
+
+
+def test_a_symbolic_link_out_of_the_folder_is_refused_unopened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     secret = tmp_path / "secret.jsonl"
     secret.write_text('{"context": "overall", "outcome": true}\n', encoding="utf-8")
     card = with_sa_file(tmp_path / "card", "evidence/link.jsonl", sha(secret.read_bytes()))
@@ -155,33 +168,300 @@ def test_a_symbolic_link_out_of_the_folder_is_refused(tmp_path: Path, monkeypatc
     real_open = os.open
     monkeypatch.setattr(os, "open", lambda p, *a, **k: opened.append(str(p)) or real_open(p, *a, **k))
     sa = record(check_file(card, today=TODAY))
-    assert (sa.status, sa.reason) == ("refused", "leads out of the card's folder through a symbolic link")
-    assert str(secret) not in opened
+    assert (sa.status, sa.reason) == ("refused", f"'evidence/link.jsonl' {LINK}")
+    assert not any("link.jsonl" in p or "secret" in p for p in opened)
 
 
 def test_a_link_to_dev_zero_is_refused(tmp_path: Path) -> None:
     card = with_sa_file(tmp_path, "evidence/zero.jsonl", "ab" * 32)
     (tmp_path / "evidence" / "zero.jsonl").symlink_to("/dev/zero")
     sa = record(check_file(card, today=TODAY))
-    assert (sa.status, sa.reason) == ("refused", "leads out of the card's folder through a symbolic link")
+    assert (sa.status, sa.reason) == ("refused", f"'evidence/zero.jsonl' {LINK}")
 
 
-def test_a_pipe_or_folder_inside_is_refused_without_blocking(tmp_path: Path) -> None:
-    card = with_sa_file(tmp_path, "evidence/pipe.jsonl", "ab" * 32)
-    os.mkfifo(tmp_path / "evidence" / "pipe.jsonl")  # opening it for reading would block
-    sa = record(check_file(card, today=TODAY))
-    assert (sa.status, sa.reason) == ("refused", "not a regular file (device, pipe, socket or folder)")
-    card = with_sa_file(tmp_path / "other", "evidence", "ab" * 32)
-    sa = record(check_file(card, today=TODAY))
-    assert sa.status == "refused" and sa.reason.startswith("not a regular file")
-
-
-def test_a_link_that_stays_inside_is_followed(tmp_path: Path) -> None:
-    card = with_sa_file(
-        tmp_path, "evidence/latest.jsonl", "4b1e76bfbbfdbab16f565545016e4cab8a1324f180b942b03a0d2f2b172da58d"
-    )
-    (tmp_path / "evidence" / "latest.jsonl").symlink_to("sa-suite.jsonl")
+@pytest.mark.parametrize(
+    ("link", "target", "shown"),
+    [
+        ("a", "real-a", "a"),  # the first folder, to a folder inside
+        ("a/b", "../real-b", "a/b"),  # a folder in the middle, to a folder inside
+        ("a/b/samples.jsonl", "../../real-b/samples.jsonl", "a/b/samples.jsonl"),  # the file, to a file inside
+        ("a", "../outside", "a"),  # the first folder, out of the card's folder
+        ("a/b/samples.jsonl", "/etc/hostname", "a/b/samples.jsonl"),  # the file, to a file elsewhere
+    ],
+)
+def test_a_link_anywhere_in_the_path_is_refused(tmp_path: Path, link: str, target: str, shown: str) -> None:
+    """In or out of the card's folder: a link is never followed, so that none can be swapped in to lead out."""
+    raw = (EVIDENCE / "sa-suite.jsonl").read_bytes()
+    card = with_sa_file(tmp_path / "card", "a/b/samples.jsonl", sha(raw))
+    for folder in (tmp_path / "card" / "real-a", tmp_path / "card" / "real-b", tmp_path / "outside"):
+        folder.mkdir()
+        (folder / "samples.jsonl").write_bytes(raw)
+    (tmp_path / "card" / "real-a" / "b").mkdir()
+    (tmp_path / "card" / "real-a" / "b" / "samples.jsonl").write_bytes(raw)
+    (tmp_path / "outside" / "b").mkdir()
+    (tmp_path / "outside" / "b" / "samples.jsonl").write_bytes(raw)
+    for path in ("a", "a/b"):  # the real path a/b/samples.jsonl: read when no link is in the way
+        (tmp_path / "card" / path).mkdir(exist_ok=True)
+    (tmp_path / "card" / "a" / "b" / "samples.jsonl").write_bytes(raw)
     assert record(check_file(card, today=TODAY)).status == "verified"
+    placed = tmp_path / "card" / link
+    shutil.rmtree(placed) if placed.is_dir() else placed.unlink()
+    placed.symlink_to(target)
+    descriptors = os.listdir("/proc/self/fd")
+    sa = record(check_file(card, today=TODAY))
+    assert (sa.status, sa.reason, sa.actual_sha256) == ("refused", f"'{shown}' {LINK}", None)
+    assert os.listdir("/proc/self/fd") == descriptors  # the folders opened on the way are closed again
+
+
+def test_a_hard_link_is_refused_and_told_why(tmp_path: Path) -> None:
+    """A second name of a file may be outside the card's folder (a file of another lab, say): refused, not read."""
+    raw = (EVIDENCE / "sa-suite.jsonl").read_bytes()
+    elsewhere = tmp_path / "elsewhere.jsonl"
+    elsewhere.write_bytes(raw)
+    card = with_sa_file(tmp_path / "card", "evidence/linked.jsonl", sha(raw))
+    os.link(elsewhere, tmp_path / "card" / "evidence" / "linked.jsonl")
+    sa = record(check_file(card, today=TODAY))
+    assert (sa.status, sa.actual_sha256) == ("refused", None)
+    assert sa.reason == (
+        "has 2 names (hard links), and another may lie outside the card's folder; submit a copy with one name instead"
+    )
+    elsewhere.unlink()  # one name again: read
+    assert record(check_file(card, today=TODAY)).status == "verified"
+
+
+def test_a_pipe_socket_or_folder_is_refused_and_never_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    card = folder(tmp_path)
+    os.mkfifo(tmp_path / "evidence" / "pipe.jsonl")  # opening it for reading could block
+    (tmp_path / "evidence" / "folder.jsonl").mkdir()
+    not_regular = ("refused", "not a regular file (device, pipe, socket or folder)")
+    expected = {
+        "pipe.jsonl": not_regular,
+        "socket.jsonl": not_regular,
+        "folder.jsonl": not_regular,
+        "pipe.jsonl/x.jsonl": ("missing", "no such file ('evidence/pipe.jsonl' is not a folder)"),
+    }
+    opened: list[str] = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda p, *a, **k: opened.append(str(p)) or real_open(p, *a, **k))
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "evidence" / "socket.jsonl"))
+        for name, (status, reason) in expected.items():
+            card.write_text(BASE.replace("evidence/sa-suite.jsonl", f"evidence/{name}"), encoding="utf-8")
+            sa = record(check_file(card, today=TODAY))
+            assert (sa.status, sa.reason) == (status, reason), name
+    assert [p for p in opened if p in ("pipe.jsonl", "socket.jsonl", "folder.jsonl")] == []
+
+
+SMALL_CARD = """\
+schema_version: "1.0"
+submission: {organization: Example Lab}
+model: {name: Example-1, release_id: example-1, released_configurations: [release], configurations: [{id: release}]}
+evaluations:
+  - id: sa-suite
+    category: situational_awareness
+    configuration: release
+    evidence:
+"""
+"""A card that loads in a moment: the evidence it declares follows."""
+
+
+@pytest.mark.slow
+def test_swapping_the_evidence_folder_for_a_link_never_reads_outside(tmp_path: Path) -> None:
+    """A thread swaps the evidence folder for a link to a folder outside, over and over, while the
+    card's evidence is verified: the file outside (a marker) must never be read, nothing may raise."""
+    (tmp_path / "card").mkdir()
+    shutil.copytree(EVIDENCE, tmp_path / "card" / "evidence")
+    marker = b'{"context": "overall", "outcome": true, "marker": "read from outside the card"}\n'
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "sa-suite.jsonl").write_bytes(marker)
+    # The file declared 40 times: 40 walks from the card's folder a round, each a chance for the swap.
+    card = tmp_path / "card" / "card.yaml"
+    card.write_text(SMALL_CARD + "      - {path: evidence/sa-suite.jsonl, kind: raw_samples}\n" * 40, encoding="utf-8")
+    evidence_folder, parked, link = (tmp_path / "card" / n for n in ("evidence", "parked", "link"))
+    link.symlink_to(outside)
+    stop = threading.Event()
+
+    def swap() -> None:
+        while not stop.is_set():
+            os.rename(evidence_folder, parked)
+            os.rename(link, evidence_folder)  # now a link out
+            os.rename(evidence_folder, link)
+            os.rename(parked, evidence_folder)
+
+    swapper = threading.Thread(target=swap)
+    statuses: Counter[str] = Counter()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)  # the two threads take turns often, as two processes would
+    swapper.start()
+    try:
+        for _ in range(300):
+            for read in verify_evidence(card):
+                statuses[read.status] += 1
+                assert read.actual_sha256 != sha(marker), "the file outside the card's folder was read"
+    finally:
+        stop.set()
+        swapper.join()
+        sys.setswitchinterval(interval)
+    assert set(statuses) <= {"not_declared", "missing", "refused"}, statuses
+    assert statuses["not_declared"] and statuses["missing"] + statuses["refused"], "the swap never met a check"
+
+
+# --- bounded, and each file read once ----------------------------------------------------------------
+
+
+class _Fed:
+    """The bytes fed to each sha256 the evidence step makes (one entry a hash); past `most` in all, it stops the check."""
+
+    def __init__(self, most: int) -> None:
+        self.hashes: list[int] = []
+        self.most = most
+
+    def sha256(self) -> Any:
+        fed, index = self, len(self.hashes)
+        self.hashes.append(0)
+        real = hashlib.sha256()
+
+        class Counted:
+            def update(self, data: bytes) -> None:
+                fed.hashes[index] += len(data)
+                assert sum(fed.hashes) <= fed.most, "read past the limit"
+                real.update(data)
+
+            def hexdigest(self) -> str:
+                return real.hexdigest()
+
+        return Counted()
+
+
+@pytest.fixture
+def fed(monkeypatch: pytest.MonkeyPatch) -> _Fed:
+    counter = _Fed(most=64 << 20)
+    monkeypatch.setattr(evidence, "hashlib", counter)
+    return counter
+
+
+def _card(tmp_path: Path, declared: list[str]) -> Path:
+    """SMALL_CARD in a folder holding the base card's evidence, declaring `declared` (YAML flow entries)."""
+    if not (tmp_path / "evidence").exists():
+        shutil.copytree(EVIDENCE, tmp_path / "evidence")
+    card = tmp_path / "card.yaml"
+    card.write_text(SMALL_CARD + "".join(f"      - {entry}\n" for entry in declared), encoding="utf-8")
+    return card
+
+
+def test_a_file_declared_five_times_is_read_once(tmp_path: Path, fed: _Fed) -> None:
+    raw = (EVIDENCE / "sa-suite.jsonl").read_bytes()
+    spellings = [
+        "evidence/sa-suite.jsonl",
+        "./evidence/sa-suite.jsonl",
+        "evidence//sa-suite.jsonl",
+        "evidence/./sa-suite.jsonl",
+    ]
+    kinds = ["report", "raw_samples", "raw_samples", "dataset", "raw_samples"]
+    declared = [f"{{path: {path}, kind: {kind}}}" for path, kind in zip([*spellings, spellings[0]], kinds, strict=True)]
+    records = verify_evidence(_card(tmp_path, declared))
+    assert fed.hashes == [len(raw)]  # one hash, fed the file once, recounted in the same pass
+    assert {r.actual_sha256 for r in records} == {sha(raw)}
+    assert [r.recounted is not None for r in records] == [kind == "raw_samples" for kind in kinds]
+    assert {r.recounted for r in records if r.recounted} == {(RecountedArm(context="overall", n=1200, count=648),)}
+
+
+def test_a_file_over_the_limit_is_refused_unread(tmp_path: Path, fed: _Fed) -> None:
+    card = _card(tmp_path, ["{path: evidence/huge.jsonl, kind: raw_samples}", "{path: evidence/audit-1.md}"])
+    with open(tmp_path / "evidence" / "huge.jsonl", "wb") as huge:
+        huge.truncate(4 << 30)  # 4 GiB, sparse: costs no disk, would cost seconds to read
+    huge_record, audit = verify_evidence(card)
+    assert (huge_record.status, huge_record.actual_sha256) == ("refused", None)
+    assert huge_record.reason == (
+        "the file is 4.0 GiB; the limit is 256.0 MiB a file (the profile's max_evidence_file_mib); it was not read"
+    )
+    assert audit.status == "not_declared"
+    assert fed.hashes == [(EVIDENCE / "audit-1.md").stat().st_size]  # the audit report alone was read
+
+
+def test_the_limits_are_profile_settings_and_a_file_at_the_limit_is_read(tmp_path: Path, fed: _Fed) -> None:
+    profile = tmp_path / "small.yaml"
+    profile.write_text("extends: default\nmax_evidence_file_mib: 1\nmax_evidence_card_mib: 2\n", encoding="utf-8")
+    sizes = {"a.bin": 1 << 20, "b.bin": (1 << 20) + 1, "c.bin": 800 << 10, "d.bin": 300 << 10, "e.bin": 1000}
+    (tmp_path / "evidence").mkdir()
+    for name, size in sizes.items():
+        (tmp_path / "evidence" / name).write_bytes(b"x" * size)
+    card = _card(tmp_path, [f"{{path: evidence/{name}}}" for name in sizes] + ["{path: evidence/a.bin}"])
+    report = check_file(card, str(profile), today=TODAY)
+    assert [(r.path, r.status) for r in report.evidence] == [
+        ("evidence/a.bin", "not_declared"),  # exactly 1 MiB: read
+        ("evidence/b.bin", "refused"),  # a byte over
+        ("evidence/c.bin", "not_declared"),  # 1.8 MiB of the card's 2 so far
+        ("evidence/d.bin", "refused"),  # would take the card to 2.1 MiB
+        ("evidence/e.bin", "not_declared"),  # still fits
+        ("evidence/a.bin", "not_declared"),  # already read: neither read nor counted again
+    ]
+    assert report.evidence[1].reason.startswith("the file is 1,048,577 bytes; the limit is 1,048,576 bytes a file")
+    assert report.evidence[3].reason == (
+        "the file is 300.0 KiB, and the card's evidence files before it take 1.8 MiB of the 2.0 MiB a card may use "
+        "(the profile's max_evidence_card_mib); it was not read"
+    )
+    assert fed.hashes == [1 << 20, 800 << 10, 1000]
+    assert report.profile.settings["max_evidence_card_mib"] == 2
+    ((pointer, severity, message),) = [f for f in findings(report, "VS-7") if "d.bin" in f[2]]
+    assert (pointer, severity) == ("/evaluations/0/evidence/3/path", Severity.MINOR)
+    assert message.startswith("evaluation 'sa-suite' declares evidence/d.bin, which was refused and never read: ")
+
+
+def test_a_hash_is_kept_only_for_a_file_that_settled_before_it_was_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """File times are coarse: a file written in the clock tick it was read in could change without its stamp."""
+    card = _card(tmp_path, ["{path: evidence/audit-1.md}"])
+    limits = evidence.EvidenceLimits.of(load_profile("default", load_catalog()))
+    submission = validate(load_card(card))
+    fresh = evidence.Hashes()
+    evidence.verify(submission, tmp_path, limits, fresh)  # just copied: too fresh to keep
+    assert fresh.state() == []
+    later = time.time_ns() + 2 * evidence.SETTLED_NS
+    monkeypatch.setattr(evidence.time, "time_ns", lambda: later)
+    settled = evidence.Hashes()
+    evidence.verify(submission, tmp_path, limits, settled)
+    ((*stamp, digest),) = settled.state()
+    info = (tmp_path / "evidence" / "audit-1.md").stat()
+    assert stamp == [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+    assert digest == sha((EVIDENCE / "audit-1.md").read_bytes())
+    assert evidence.Hashes([[1, 2, 3, 4, 5, "not a hash"], "junk", [1, 2]]).state() == []  # a state file tampered with
+
+
+def test_a_batch_rerun_does_not_hash_unchanged_evidence_again(
+    tmp_path: Path, fed: _Fed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(evidence, "SETTLED_NS", -(10**12), raising=False)  # just copied: take them as settled
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(EVIDENCE, submissions / "aster" / "evidence")
+    (submissions / "aster" / "card.yaml").write_bytes(PASS_CARD.read_bytes())
+    files = sum(p.stat().st_size for p in (submissions / "aster" / "evidence").iterdir())
+    assert safetycase("batch", submissions, "--out", out, "-j", "1").returncode == 0
+    assert sum(fed.hashes) == files
+    # Unchanged: nothing is read to know it.
+    fed.hashes.clear()
+    assert safetycase("batch", submissions, "--out", out, "-j", "1").returncode == 0
+    assert fed.hashes == []
+    # The card changed, its evidence did not: only the raw samples are read again, for their counts.
+    text = (submissions / "aster" / "card.yaml").read_text(encoding="utf-8")
+    (submissions / "aster" / "card.yaml").write_text(text + "# edited\n", encoding="utf-8")
+    assert safetycase("batch", submissions, "--out", out, "-j", "1").returncode == 0
+    jsonl = sum(p.stat().st_size for p in (submissions / "aster" / "evidence").glob("*.jsonl"))
+    assert sum(fed.hashes) == jsonl
+    # A file rewritten to the same size with its old mtime put back: its ctime moved, so it is read.
+    audit = submissions / "aster" / "evidence" / "audit-1.md"
+    before = audit.stat()
+    audit.write_bytes(audit.read_bytes().upper())
+    os.utime(audit, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert audit.stat().st_size == before.st_size and audit.stat().st_mtime_ns == before.st_mtime_ns
+    fed.hashes.clear()
+    done = safetycase("batch", submissions, "--out", out, "-j", "1")
+    assert done.returncode == 1  # the audit report no longer matches its hash: a blocker
+    assert (audit.stat().st_size) in fed.hashes
+    row = json.loads((out / "summary.json").read_text(encoding="utf-8"))["cards"][0]
+    assert row["status"] == "checked" and "1 mismatch" in row["evidence"]
 
 
 # --- recounting raw samples ------------------------------------------------------------------------

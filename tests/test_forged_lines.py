@@ -193,9 +193,20 @@ def _starting(text: str, own: str) -> int:
 
 def test_the_report_s_own_lines_are_found() -> None:
     kinds = {kind.split(":", 1)[1] for kind in OWN_LINES}
-    assert {"VERDICT", "safetycase", "PATH:0", "Blockers", "Major", "Minor", "Evidence", "CV", "AR", "No", "figures", "fix"} <= {
-        kind.rstrip(":") for kind in kinds
-    }
+    assert {
+        "VERDICT",
+        "safetycase",
+        "PATH:0",
+        "Blockers",
+        "Major",
+        "Minor",
+        "Evidence",
+        "CV",
+        "AR",
+        "No",
+        "figures",
+        "fix",
+    } <= {kind.rstrip(":") for kind in kinds}
 
 
 QUICK = {"0:VERDICT:", "0:PATH:0", "4:fix:"}

@@ -233,3 +233,90 @@ def test_a_new_format_needs_only_its_renderer_and_its_descriptor(
     assert (tmp_path / "out" / "orion.yaml" / "report.yml").read_text(encoding="utf-8") == "verdict: fail\n"
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["cards"][0]["reports"] == {"yaml": "orion.yaml/report.yml"}
+
+
+# --- never over the card's own evidence -------------------------------------------------------------
+
+
+def _card_with_evidence(tmp_path: Path) -> Path:
+    """A copy of the passing example, evidence and all: its files are the inputs no report may replace."""
+    import shutil
+
+    shutil.copytree(PASS_CARD.parent / "evidence", tmp_path / "aster" / "evidence")
+    card = tmp_path / "aster" / "card.yaml"
+    card.write_bytes(PASS_CARD.read_bytes())
+    return card
+
+
+@pytest.mark.parametrize(
+    ("args", "target"),
+    [
+        (["check", "{card}", "-f", "markdown", "-o", "{folder}/evidence/audit-1.md"], "evidence/audit-1.md"),
+        (["check", "{card}", "-f", "json", "-o", "{folder}/./evidence//sa-suite.jsonl"], "evidence/sa-suite.jsonl"),
+        (
+            ["check", "{card}", "-f", "json", "-o", "{folder}/evidence/audit-1.md", "--no-evidence"],
+            "evidence/audit-1.md",
+        ),
+        (["report", "{card}", "-o", "{folder}/evidence/audit-1.md"], "evidence/audit-1.md"),
+        (
+            ["report", "{card}", "-f", "html", "-o", "{folder}/evidence/sb-wmdp-summary.md"],
+            "evidence/sb-wmdp-summary.md",
+        ),
+    ],
+)
+def test_a_report_over_a_declared_evidence_file_is_refused(tmp_path: Path, args: list[str], target: str) -> None:
+    card = _card_with_evidence(tmp_path)
+    before = {p.name: p.read_bytes() for p in (card.parent / "evidence").iterdir()}
+    done = safetycase(*(a.format(card=card, folder=card.parent) for a in args))
+    written = Path(args[args.index("-o") + 1].format(folder=card.parent))  # as the command line reads it
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"safetycase: cannot write {written}: it is the evidence file {target} that the card {card} declares; "
+        "refusing to overwrite an input\n"
+    )
+    assert {p.name: p.read_bytes() for p in (card.parent / "evidence").iterdir()} == before
+
+
+def test_a_report_folder_whose_report_would_replace_a_declared_file_is_refused(tmp_path: Path) -> None:
+    card = _card_with_evidence(tmp_path)
+    declares = card.read_text(encoding="utf-8").replace("evidence/audit-1.md", "evidence/report.json")
+    card.write_text(declares, encoding="utf-8")
+    (card.parent / "evidence" / "audit-1.md").rename(card.parent / "evidence" / "report.json")
+    before = (card.parent / "evidence" / "report.json").read_bytes()
+    done = safetycase("check", card, "-f", "markdown,json", "-o", card.parent / "evidence")
+    assert done.returncode == 2
+    assert f"cannot write {card.parent / 'evidence' / 'report.json'}: it is the evidence file evidence/report.json" in (
+        done.stderr
+    )
+    assert (card.parent / "evidence" / "report.json").read_bytes() == before
+    assert not (card.parent / "evidence" / "report.md").exists()  # nothing written, not even the other format
+
+
+def test_a_declared_file_that_is_missing_is_not_written_either(tmp_path: Path) -> None:
+    """A report at a declared path would become the evidence of the next check: refused by name."""
+    card = _card_with_evidence(tmp_path)
+    (card.parent / "evidence" / "audit-1.md").unlink()
+    done = safetycase("report", card, "-o", card.parent / "evidence" / "audit-1.md")
+    assert done.returncode == 2 and "it is the evidence file evidence/audit-1.md" in done.stderr
+    assert not (card.parent / "evidence" / "audit-1.md").exists()
+
+
+def test_a_report_beside_the_evidence_under_another_name_is_written(tmp_path: Path) -> None:
+    card = _card_with_evidence(tmp_path)
+    done = safetycase("check", card, "-f", "markdown,json", "-o", card.parent / "evidence")
+    assert done.returncode == 0, done.stderr
+    assert (card.parent / "evidence" / "report.md").is_file() and (card.parent / "evidence" / "report.json").is_file()
+
+
+def test_a_batch_never_writes_into_a_card_s_folder(tmp_path: Path) -> None:
+    card = _card_with_evidence(tmp_path / "in")
+    before = {p.name: p.read_bytes() for p in (card.parent / "evidence").iterdir()}
+    done = safetycase("batch", tmp_path / "in", "--out", card.parent / "evidence", "-j", "1")
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"safetycase: cannot write into {card.parent / 'evidence'}: it is inside {card.parent}, the folder of a card, "
+        "whose evidence files a report there could replace; give a folder outside every card's folder\n"
+    )
+    assert {p.name: p.read_bytes() for p in (card.parent / "evidence").iterdir()} == before
+    beside = safetycase("batch", tmp_path / "in", "--out", tmp_path / "in" / "reports", "-j", "1")
+    assert beside.returncode == 0, beside.stderr  # inside the submissions, outside every card's folder

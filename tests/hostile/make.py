@@ -1,7 +1,8 @@
 """Hostile inputs too large or too odd to commit, written on demand and byte for byte the same each time.
 
-Megabyte files, 100,000-deep nesting, bytes that are not text, symbolic links, a named pipe and
-folder names holding control characters are made here instead of committed. `make(name, target)` writes the one that cases.yaml names
+Megabyte files, 100,000-deep nesting, bytes that are not text, symbolic and hard links, a named
+pipe, a socket, sparse files and folder names holding control characters are made here instead of
+committed. `make(name, target)` writes the one that cases.yaml names
 `name` at `target` (for a committed folder, adds its links and pipe to the copy), and
 `place(card, folder)` puts a case's card, committed or made, into a folder to run it; run
 `python tests/hostile/make.py DIR` to write every generated card into DIR and look at them.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -147,15 +149,35 @@ def utf16() -> bytes:
 
 
 def evidence_paths(folder: Path) -> None:
-    """What a committed `evidence-paths` folder cannot hold: a file outside it, links out, a pipe.
+    """What a committed `evidence-paths` folder cannot hold: a file outside it, links, a pipe, a socket.
 
     `secret.txt` sits beside the folder: every path that climbs or links out reaches it, so a
-    path that was read instead of refused would show its hash in the report.
+    path that was read instead of refused would show its hash in the report. `hard.md` is a second
+    name of it inside the folder (a hard link); `inside-link.md` a link that stays inside.
     """
     (folder.parent / "secret.txt").write_text("a file outside the card's folder\n", encoding="utf-8")
     (folder / "evidence" / "out-link.md").symlink_to(Path("..") / ".." / "secret.txt")
+    (folder / "evidence" / "inside-link.md").symlink_to("ok.md")
     (folder / "linked").symlink_to(Path(".."), target_is_directory=True)
+    os.link(folder.parent / "secret.txt", folder / "evidence" / "hard.md")
     os.mkfifo(folder / "evidence" / "pipe.jsonl")
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(folder / "evidence" / "socket.jsonl"))
+
+
+def evidence_sizes(folder: Path) -> None:
+    """Files for `evidence-sizes`, whose profile allows 1 MiB a file and 2 MiB a card.
+
+    A 2 MiB sparse file (over the file limit: refused, unread); 500,000 malformed one-character
+    raw-sample lines (under it: read, and as quick as a good file of their size); two 700 KiB
+    reports, of which the second would take the card past its limit.
+    """
+    (folder / "evidence").mkdir()
+    with open(folder / "evidence" / "huge.jsonl", "wb") as huge:
+        huge.truncate(2 * MIB)
+    (folder / "evidence" / "tiny-lines.jsonl").write_bytes(b"x\n" * 500_000)
+    for name in ("a.md", "b.md"):
+        (folder / "evidence" / name).write_bytes(name[0].encode() * (700 * 1024))
 
 
 FOLDER_NAMES = {
@@ -205,7 +227,7 @@ TEXTS: dict[str, Callable[[], str | bytes]] = {
     "utf16.yaml": utf16,
 }
 """Generated card files, by the name cases.yaml gives them."""
-FOLDERS: dict[str, Callable[[Path], None]] = {"evidence-paths": evidence_paths}
+FOLDERS: dict[str, Callable[[Path], None]] = {"evidence-paths": evidence_paths, "evidence-sizes": evidence_sizes}
 """Committed card folders, by name, and what to add to a copy of each."""
 SUBMISSIONS: dict[str, Callable[[Path], None]] = {"hostile-folder-names": hostile_folder_names}
 """Generated folders of submissions (for `batch`), by the name cases.yaml gives them."""
