@@ -1,8 +1,9 @@
 """Batch: every card under a folder, checked in worker processes, one report folder per card.
 
-A regulator's folder of submissions goes in; out come `OUT/<card>/report.<ext>` for each card
-and format, plus a summary (`summary.csv`, `summary.json`, `index.html`). The steps, plain data
-between them:
+A regulator's folder of submissions goes in; out come `OUT/cards/<card>/report.<ext>` for each
+card and format, plus a summary at the top of OUT (`summary.csv`, `summary.json`, `index.html`):
+card names come from the submissions, so they never share a folder with the summary's files.
+The steps, plain data between them:
 
 - `discover(root)`: the cards under a folder. A folder holding `card.yaml` (`.yml`, `.json`,
   `.md`) is one submission, its evidence beside it, and is not searched further; elsewhere a
@@ -14,7 +15,7 @@ between them:
   evidence files, profile, formats, checker and catalog versions) has not changed since the
   last run is not checked again: its reports are kept (the row says "unchanged").
 - `run(found, settings, jobs, progress)`: all of them, in `jobs` worker processes.
-- `run_batch(...)`: `run`, then the summary of its rows, written beside the cards' folders.
+- `run_batch(...)`: `run`, then the summary of its rows, written at the top of OUT.
 
 Workers ignore SIGINT: on Ctrl-C the parent stops handing out cards, lets each worker finish
 the card it holds (its files are whole), and raises KeyboardInterrupt. The per-card state is
@@ -129,8 +130,13 @@ class Settings:
     force: bool = False
 
 
+CARDS = "cards"
+"""The folder in the output folder that holds one report folder per card: `OUT/cards/<name>/`. Card names
+come from the submissions, so they live apart from the summary's files at the top of OUT."""
+
+
 def _folder(settings: Settings, found: Found) -> Path:
-    return settings.out / found.name
+    return settings.out / CARDS / found.name
 
 
 def _evidence_digest(folder: Path, paths: Iterable[str]) -> list[list[str]]:
@@ -463,6 +469,7 @@ def run_batch(
 
 __all__ = [
     "BARE_SUFFIXES",
+    "CARDS",
     "CARD_NAMES",
     "SUMMARY_FILES",
     "BatchInterrupted",

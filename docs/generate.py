@@ -238,10 +238,11 @@ statement, rationale, remediation and sources. `--format markdown` is
         name="batch",
         what="""\
 Checks every card under a folder, as a regulator works through the submissions received: one
-report folder per card (`OUT/<card>/report.json`, `report.html`, … for each `--format`) and a
-summary of them all in `summary.csv`, `summary.json` and `index.html` (a self-contained page
-with a table you can sort by any column: card, organisation, model, release, verdict, overall
-and per-area scores, findings, evidence, gate).
+report folder per card (`OUT/cards/<card>/report.json`, `report.html`, … for each `--format`) and
+a summary of them all at the top of `OUT`, in `summary.csv`, `summary.json` and `index.html` (a
+self-contained page with a table you can sort by any column: card, organisation, model, release,
+verdict, overall and per-area scores, findings, evidence, gate). The cards' folders live apart
+from the summary, so no card's name can be taken for a file of the summary.
 
 - **What is a card.** A folder holding `card.yaml` (or `.yml`, `.json`, `.md`) is one
   submission, with its evidence beside it; it is not searched further. Elsewhere, a `.yaml`,

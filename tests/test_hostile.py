@@ -227,11 +227,11 @@ def test_hostile_input(runner: Runner, name: str, tmp_path: Path) -> None:
         assert len(run.stderr.splitlines()) == 1, f"one problem, one line\n{about}"
         assert written == [] and run.stdout == "", f"written on bad input: {written}\n{about}"
         return
-    if target is not None:
+    if "report" in case:  # a batch: the one file of its output folder the case is about
+        target = out / case["report"]
+    elif target is not None:
         assert written == [target.name], about
-        text = target.read_text(encoding="utf-8")
-    else:
-        text = run.stdout
+    text = target.read_text(encoding="utf-8") if target is not None else run.stdout
     for piece in case.get("contains", ()):
         assert piece in text, f"{piece!r} missing from the output\n{about}"
     for piece in case.get("absent", ()):

@@ -232,9 +232,9 @@ def test_a_new_format_needs_only_its_renderer_and_its_descriptor(
     (submissions / "orion.yaml").write_bytes(FAIL_CARD.read_bytes())
     done = safetycase("batch", submissions, "-o", tmp_path / "out", "-f", "yaml", "-j", "1", "--no-evidence")
     assert done.returncode == 1, done.stderr
-    assert (tmp_path / "out" / "orion.yaml" / "report.yml").read_text(encoding="utf-8") == "verdict: fail\n"
+    assert (tmp_path / "out" / "cards" / "orion.yaml" / "report.yml").read_text(encoding="utf-8") == "verdict: fail\n"
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["cards"][0]["reports"] == {"yaml": "orion.yaml/report.yml"}
+    assert summary["cards"][0]["reports"] == {"yaml": "cards/orion.yaml/report.yml"}
 
 
 # --- writing atomically -------------------------------------------------------------------------
