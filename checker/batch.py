@@ -8,12 +8,14 @@ The steps, plain data between them:
 - `discover(root)`: the cards under a folder. A folder holding `card.yaml` (`.yml`, `.json`,
   `.md`) is one submission, its evidence beside it, and is not searched further; elsewhere a
   `.yaml`, `.yml` or `.json` file is a bare card, and a `.md` file is one when it opens with
-  YAML front matter (a README is not a card). Hidden entries are skipped; a link is listed as
-  a broken card, never followed.
+  YAML front matter (a README is not a card). Hidden entries are skipped; a link, pipe, device
+  or socket is listed as a broken card, never followed or opened.
 - `check_one(found, settings)`: checks one card and writes its reports, each atomically; a
-  broken card becomes a row with its error, never an exception. A card whose input (card,
-  evidence files, profile, formats, checker and catalog versions) has not changed since the
-  last run is not checked again: its reports are kept (the row says "unchanged").
+  broken card becomes a row with its error, never an exception. A card reads only its own
+  submission: a bare card, a submission of one file, reads no evidence (its declared files are
+  refused). A card whose input (card, evidence files, profile, formats, checker and catalog
+  versions) has not changed since the last run is not checked again: its reports are kept (the
+  row says "unchanged").
 - `run(found, settings, jobs, progress)`: all of them, in `jobs` worker processes.
 - `run_batch(...)`: `run`, then the summary of its rows, written at the top of OUT.
 
@@ -34,7 +36,7 @@ import signal
 import stat
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checker import __version__
@@ -60,18 +62,33 @@ class Found:
     name: str
     path: Path
     problem: str | None = None
+    folder: Path | None = None
+    """The submission's folder, which holds its evidence; None for a bare card, which is a submission of one file."""
 
 
 def _front_matter(path: Path) -> bool:
+    """Whether a regular file opens with a YAML front matter line. Opened without blocking or following a
+    link, and read only once it is known to be a regular file: a pipe named `*.md` must not hang discovery."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read(4).rstrip(b"\r\n") == b"---"
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
         return True  # unreadable: listed, so that the check says why
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return True  # swapped since it was looked at: listed, and refused when checked
+        return os.read(descriptor, 4).rstrip(b"\r\n") == b"---"
+    except OSError:
+        return True
+    finally:
+        os.close(descriptor)
 
 
 def discover(root: Path, exclude: Path | None = None) -> list[Found]:
-    """The cards under `root`, sorted by name. `exclude` (the output folder, say) is not searched."""
+    """The cards under `root`, sorted by name. `exclude` (the output folder, say) is not searched.
+
+    Nothing is opened but a regular `.md` file, for its first line: every entry is looked at
+    (lstat) first, and a link, pipe, device or socket is listed with its problem.
+    """
     found: list[Found] = []
     skip = os.path.realpath(exclude) if exclude is not None else None
     for folder, dirs, files in os.walk(root, followlinks=False):
@@ -86,16 +103,17 @@ def discover(root: Path, exclude: Path | None = None) -> list[Found]:
             problem = None
             if len(cards) > 1:
                 problem = f"{len(cards)} cards in one folder ({', '.join(cards)}); keep one"
-            found.append(_regular(Found(name, here / cards[0], problem)))
+            found.append(_regular(Found(name, here / cards[0], problem, folder=here)))
             dirs[:] = []  # a submission's folder holds its evidence, not more cards
             continue
         for entry in visible:
             path = here / entry
             if path.suffix.lower() not in BARE_SUFFIXES:
                 continue
-            if path.suffix.lower() == ".md" and not path.is_symlink() and not _front_matter(path):
+            card = _regular(Found(prefix + entry, path))
+            if path.suffix.lower() == ".md" and card.problem is None and not _front_matter(path):
                 continue
-            found.append(_regular(Found(prefix + entry, path)))
+            found.append(card)
         for d in list(dirs):  # links to folders are listed, not followed
             if (here / d).is_symlink():
                 found.append(Found(prefix + d, here / d, "a symbolic link; batch does not follow links"))
@@ -109,11 +127,11 @@ def _regular(found: Found) -> Found:
     try:
         mode = os.lstat(found.path).st_mode
     except OSError as error:
-        return Found(found.name, found.path, f"cannot be read: {error.strerror or error}")
+        return replace(found, problem=f"cannot be read: {error.strerror or error}")
     if stat.S_ISLNK(mode):
-        return Found(found.name, found.path, "a symbolic link; batch does not follow links")
+        return replace(found, problem="a symbolic link; batch does not follow links")
     if not stat.S_ISREG(mode):
-        return Found(found.name, found.path, "not a regular file")
+        return replace(found, problem="not a regular file")
     return found
 
 
@@ -133,6 +151,10 @@ class Settings:
 CARDS = "cards"
 """The folder in the output folder that holds one report folder per card: `OUT/cards/<name>/`. Card names
 come from the submissions, so they live apart from the summary's files at the top of OUT."""
+BARE_CARD = (
+    "a bare card in a batch has no folder of its own; submit the card as <folder>/card.yaml with its evidence beside it"
+)
+"""Why a bare card's evidence is not read: the folder it sits in holds the other labs' submissions."""
 
 
 def _folder(settings: Settings, found: Found) -> Path:
@@ -158,7 +180,7 @@ def _digest_of(records: Iterable[EvidenceRecord]) -> list[list[str]]:
     ]
 
 
-def _fingerprint(card_sha256: str, evidence: list[list[str]] | None, settings: Settings) -> str:
+def _fingerprint(card_sha256: str, evidence: list[list[str]] | str | None, settings: Settings) -> str:
     from checker.catalog import load_catalog
 
     data = {
@@ -170,6 +192,18 @@ def _fingerprint(card_sha256: str, evidence: list[list[str]] | None, settings: S
         "evidence": evidence,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _evidence_state(
+    found: Found, settings: Settings, digest: Callable[[Path], list[list[str]]]
+) -> list[list[str]] | str | None:
+    """The evidence part of a card's fingerprint: None when evidence files are not read (--no-evidence),
+    why a bare card's are not, or else `digest(folder)` of the submission's folder."""
+    if not settings.evidence:
+        return None
+    if found.folder is None:
+        return BARE_CARD
+    return digest(found.folder)
 
 
 def _previous(state_file: Path) -> dict[str, object] | None:
@@ -190,7 +224,7 @@ def _unchanged(found: Found, settings: Settings, card_sha256: str) -> Row | None
     if state is None or not isinstance(listed, list):
         return None
     paths = [str(p) for p in listed]
-    evidence = _evidence_digest(found.path.parent, paths) if settings.evidence else None
+    evidence = _evidence_state(found, settings, lambda folder: _evidence_digest(folder, paths))
     if state.get("fingerprint") != _fingerprint(card_sha256, evidence, settings):
         return None
     try:
@@ -235,15 +269,21 @@ def _error_row(found: Found, message: str) -> Row:
 
 
 def check_one(found: Found, settings: Settings) -> Row:
-    """Check one card and write its reports; any problem with the card becomes the row's error."""
+    """Check one card and write its reports; any problem with the card becomes the row's error.
+
+    The card is read once, within the loader's limits and never through a link or from a pipe:
+    the bytes hashed for the fingerprint are the bytes checked.
+    """
+    from checker.load import read_regular_file
     from checker.pipeline import check_file
 
     if found.problem is not None:
         return _error_row(found, f"{found.path}: {found.problem}")
     try:
-        card_sha256 = hashlib.sha256(found.path.read_bytes()).hexdigest()
-    except OSError as error:
-        return _error_row(found, f"{found.path}: cannot be read: {error.strerror or error}")
+        raw = read_regular_file(found.path, what="card", follow_links=False)
+    except CardError as error:
+        return _error_row(found, _problems(error))
+    card_sha256 = hashlib.sha256(raw).hexdigest()
     row = _unchanged(found, settings, card_sha256)
     if row is not None:
         return row
@@ -254,14 +294,20 @@ def check_one(found: Found, settings: Settings) -> Row:
         return _error_row(found, f"cannot write {folder}: {error.strerror or error}")
     state_file = folder / STATE
     state_file.unlink(missing_ok=True)  # written again last: an interrupted card is redone
-    report: Report | None = None
+    records: tuple[EvidenceRecord, ...] = ()
     try:
-        report = check_file(found.path, settings.profile, today=settings.today, evidence=settings.evidence)
+        report = check_file(
+            found.path,
+            settings.profile,
+            today=settings.today,
+            evidence=settings.evidence,
+            raw=raw,
+            no_folder=None if found.folder is not None else BARE_CARD,
+        )
     except CardError as error:
         for fmt in settings.formats:  # a card that broke must not keep the reports of its last version
             (folder / f"report.{fmt.extension}").unlink(missing_ok=True)
-        row = _error_row(found, "; ".join(str(p) for p in error.problems[:3]) + _more(len(error.problems) - 3))
-        paths: list[str] = []
+        row = _error_row(found, _problems(error))
     else:
         reports = {}
         for fmt in settings.formats:
@@ -272,16 +318,21 @@ def check_one(found: Found, settings: Settings) -> Row:
                 return _error_row(found, str(refused))
             reports[fmt.name] = target.relative_to(settings.out).as_posix()
         row = _checked_row(found, report, reports)
-        paths = [record.path for record in report.evidence]
-    evidence = (_digest_of(report.evidence) if report is not None else []) if settings.evidence else None
+        records = report.evidence
+    evidence = _evidence_state(found, settings, lambda _: _digest_of(records))
     state = {
         "fingerprint": _fingerprint(card_sha256, evidence, settings),
-        "evidence_paths": paths,
+        "evidence_paths": [record.path for record in records],
         "row": row.model_dump(mode="json"),
     }
     with contextlib.suppress(OutputRefused):  # the reports stand; the card is simply checked again next time
         write_atomically(state_file, json.dumps(state, indent=1, sort_keys=True) + "\n")
     return row
+
+
+def _problems(error: CardError) -> str:
+    """A card's problems on one line: the first three, and how many more."""
+    return "; ".join(str(p) for p in error.problems[:3]) + _more(len(error.problems) - 3)
 
 
 def _more(n: int) -> str:
@@ -468,6 +519,7 @@ def run_batch(
 
 
 __all__ = [
+    "BARE_CARD",
     "BARE_SUFFIXES",
     "CARDS",
     "CARD_NAMES",

@@ -247,8 +247,13 @@ from the summary, so no card's name can be taken for a file of the summary.
 - **What is a card.** A folder holding `card.yaml` (or `.yml`, `.json`, `.md`) is one
   submission, with its evidence beside it; it is not searched further. Elsewhere, a `.yaml`,
   `.yml` or `.json` file is a bare card, and a `.md` file is one if it opens with YAML front
-  matter (so a README is not taken for a card). Hidden files are skipped; symbolic links are
-  listed as errors, never followed.
+  matter (so a README is not taken for a card). Hidden files are skipped; symbolic links,
+  named pipes, devices and sockets are listed as errors, never followed or opened.
+- **A card reads only its own submission.** A submission's card reads the evidence in its
+  folder. A bare card is a submission of one file: it reads no other file, so the evidence it
+  declares is *refused* (VS-7), with the advice to submit it as `<folder>/card.yaml` with its
+  evidence beside it. (`safetycase check` of a bare card still reads beside it.) A card over the
+  loader's 10 MiB limit is refused before it is read.
 - **A broken card does not stop the batch.** It is listed with its error (file, line, problem)
   and fails the gate.
 - **Parallel.** Cards are checked in `--jobs` worker processes (default: one per core). A

@@ -298,7 +298,8 @@ def test_a_submissions_folder_that_is_itself_a_card_folder(tmp_path: Path) -> No
 def test_the_gate_follows_fail_on_and_a_broken_card_always_fails_it(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    row = check_one(Found("j", EXAMPLES["conditional"] / "card.yaml"), _settings(out))
+    juniper = EXAMPLES["conditional"]
+    row = check_one(Found("j", juniper / "card.yaml", folder=juniper), _settings(out))
     assert row.blocker == 0 and row.major > 0 and row.minor > 0
     assert [row.fails_gate(level) for level in ("blocker", "major", "minor", "never")] == [False, True, True, False]
     broken = check_one(Found("b", tmp_path / "missing.yaml"), _settings(out))
