@@ -15,9 +15,10 @@ The steps, plain data between them:
   submission: a bare card, a submission of one file, reads no evidence (its declared files are
   refused). A card whose input (card, evidence files, profile, formats, checker and catalog
   versions) has not changed since the last run is not checked again: its reports are kept (the
-  row says "unchanged").
+  row says "unchanged"). Either way its folder ends holding this run's reports and no others.
 - `run(found, settings, jobs, progress)`: all of them, in `jobs` worker processes.
-- `run_batch(...)`: `run`, then the summary of its rows, written at the top of OUT.
+- `run_batch(...)`: `run`, then the summary of its rows, written at the top of OUT, after the
+  reports of cards no longer submitted are removed. Only files a batch writes are ever removed.
 
 Workers ignore SIGINT: on Ctrl-C the parent stops handing out cards, lets each worker finish
 the card it holds (its files are whole), and raises KeyboardInterrupt. The per-card state is
@@ -34,16 +35,16 @@ import multiprocessing
 import os
 import signal
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checker import __version__
-from checker.output import OutputRefused, write_atomically
+from checker.output import OutputRefused, is_temporary, write_atomically
 from checker.problems import CardError, UsageError
 from checker.profiles import Profile
-from checker.render import Format
+from checker.render import FORMATS, Format
 from checker.report import EvidenceRecord, Report
 from checker.severity import FailOn
 from checker.summary import Row, Summary, SummaryRow, Totals
@@ -161,6 +162,18 @@ def _folder(settings: Settings, found: Found) -> Path:
     return settings.out / CARDS / found.name
 
 
+def _report_name(fmt: Format) -> str:
+    return f"report.{fmt.extension}"
+
+
+def _ours(name: str) -> bool:
+    """Whether a file in a card's folder is one a batch writes: a report of a known format, the state, a temporary file.
+
+    Only these are ever removed from it.
+    """
+    return name == STATE or is_temporary(name) or name in {_report_name(fmt) for fmt in FORMATS.values()}
+
+
 def _evidence_digest(folder: Path, paths: Iterable[str]) -> list[list[str]]:
     """Each declared evidence path with its sha256, or 'missing' or 'refused': what a check would read."""
     from checker.evidence import Unread, read_declared
@@ -268,26 +281,74 @@ def _error_row(found: Found, message: str) -> Row:
     return Row(name=found.name, card=str(found.path), status="error", error=message)
 
 
+def _remove(path: Path) -> None:
+    """Remove a file a batch wrote, if it is there; OutputRefused if it cannot be."""
+    try:
+        path.unlink()
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as error:
+        raise OutputRefused(f"cannot remove {path}: {error.strerror or error}") from None
+
+
+def _keep_only(folder: Path, formats: Iterable[Format]) -> None:
+    """Remove the reports of every other format from a card's report folder, so that it holds this run's only.
+
+    Only the files named as reports are removed: nothing else in the folder is touched.
+    """
+    kept = set(formats)
+    for fmt in FORMATS.values():
+        if fmt not in kept:
+            _remove(folder / _report_name(fmt))
+
+
+def _failed(found: Found, settings: Settings, message: str) -> Row:
+    """The row of a card that could not be checked; its folder loses the reports and state of any earlier run."""
+    folder = _folder(settings, found)
+    try:
+        _keep_only(folder, ())
+        _remove(folder / STATE)
+    except OutputRefused as refused:
+        message += f"; and {refused}"
+    return _error_row(found, message)
+
+
+def _write_reports(folder: Path, report: Report, settings: Settings) -> dict[str, str]:
+    """Write the card's report in each format (and only those): format -> file, relative to the output folder."""
+    _keep_only(folder, settings.formats)
+    reports = {}
+    for fmt in settings.formats:
+        target = folder / _report_name(fmt)
+        write_atomically(target, fmt.render(report))
+        reports[fmt.name] = target.relative_to(settings.out).as_posix()
+    return reports
+
+
 def check_one(found: Found, settings: Settings) -> Row:
     """Check one card and write its reports; any problem with the card becomes the row's error.
 
     The card is read once, within the loader's limits and never through a link or from a pipe:
-    the bytes hashed for the fingerprint are the bytes checked.
+    the bytes hashed for the fingerprint are the bytes checked. Whatever happens, the card's
+    folder ends holding the reports of this run only.
     """
     from checker.load import read_regular_file
     from checker.pipeline import check_file
 
     if found.problem is not None:
-        return _error_row(found, f"{found.path}: {found.problem}")
+        return _failed(found, settings, f"{found.path}: {found.problem}")
     try:
         raw = read_regular_file(found.path, what="card", follow_links=False)
     except CardError as error:
-        return _error_row(found, _problems(error))
+        return _failed(found, settings, _problems(error))
     card_sha256 = hashlib.sha256(raw).hexdigest()
     row = _unchanged(found, settings, card_sha256)
-    if row is not None:
-        return row
     folder = _folder(settings, found)
+    if row is not None:
+        try:
+            _keep_only(folder, settings.formats)
+        except OutputRefused as refused:
+            return _failed(found, settings, str(refused))
+        return row
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -304,19 +365,13 @@ def check_one(found: Found, settings: Settings) -> Row:
             raw=raw,
             no_folder=None if found.folder is not None else BARE_CARD,
         )
-    except CardError as error:
-        for fmt in settings.formats:  # a card that broke must not keep the reports of its last version
-            (folder / f"report.{fmt.extension}").unlink(missing_ok=True)
-        row = _error_row(found, _problems(error))
+    except CardError as error:  # a card that broke must not keep the reports of its last version
+        row = _failed(found, settings, _problems(error))
     else:
-        reports = {}
-        for fmt in settings.formats:
-            target = folder / f"report.{fmt.extension}"
-            try:
-                write_atomically(target, fmt.render(report))
-            except OutputRefused as refused:
-                return _error_row(found, str(refused))
-            reports[fmt.name] = target.relative_to(settings.out).as_posix()
+        try:
+            reports = _write_reports(folder, report, settings)
+        except OutputRefused as refused:
+            return _failed(found, settings, str(refused))
         row = _checked_row(found, report, reports)
         records = report.evidence
     evidence = _evidence_state(found, settings, lambda _: _digest_of(records))
@@ -483,6 +538,31 @@ def workers(jobs: int | None) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def _report_folders(out: Path) -> Iterator[tuple[Path, list[str]]]:
+    """Every folder under OUT/cards, deepest first, with the names of the files in it."""
+    for folder, _, files in os.walk(out / CARDS, topdown=False):
+        yield Path(folder), files
+
+
+def _remove_departed(found: list[Found], settings: Settings) -> None:
+    """Remove the reports of cards no longer among the submissions: OUT holds no report the summary does not list.
+
+    A departed card's folder is known by its state file. Only what a batch writes is removed
+    from it (reports, state, temporary files); then every folder left empty goes. A folder
+    that holds anything else keeps it.
+    """
+    current = {_folder(settings, card) for card in found}
+    for folder, files in _report_folders(settings.out):
+        if folder in current:
+            continue
+        if STATE in files:
+            for name in filter(_ours, files):
+                with contextlib.suppress(OSError):
+                    (folder / name).unlink()
+        with contextlib.suppress(OSError):  # not empty: something of the user's is in it
+            folder.rmdir()
+
+
 def run_batch(
     found: list[Found],
     settings: Settings,
@@ -494,9 +574,11 @@ def run_batch(
 ) -> Summary:
     """Check every card, then write the summary files: the batch, from found cards to `index.html`.
 
-    Ctrl-C while the cards are checked: the cards in hand are finished, no summary is written,
-    and BatchInterrupted says how many cards were done. The summary's three files are rendered
-    before any is written, so that they are written together or not at all but for the renames.
+    The reports of cards that are gone are removed just before the summary is written, so that
+    OUT holds no report it does not list. Ctrl-C while the cards are checked: the cards in hand
+    are finished, no summary is written, and BatchInterrupted says how many cards were done. The
+    summary's three files are rendered before any is written, so that they are written together
+    or not at all but for the renames.
     """
     from checker.render.batch import render_csv, render_html, render_json
 
@@ -513,6 +595,7 @@ def run_batch(
         raise BatchInterrupted(len(done), len(found)) from None
     summary = summarize(rows, settings, root=root, fail_on=fail_on)
     documents = [render(summary) for render in (render_json, render_csv, render_html)]
+    _remove_departed(found, settings)
     for name, document in zip(SUMMARY_FILES, documents, strict=True):
         write_atomically(settings.out / name, document)
     return summary

@@ -263,6 +263,11 @@ from the summary, so no card's name can be taken for a file of the summary.
   card whose input has not changed since its reports were written: the card, its evidence
   files, the profile, the formats, and the checker and catalog versions. `--force` checks them
   all again.
+- **The output folder holds this run's reports.** A card's folder holds the reports of the
+  formats asked for this time; a card that cannot be checked loses its earlier reports, and so
+  does a card no longer among the submissions (its folder goes once empty). Only the files the
+  batch writes are removed (`report.<ext>`, its state file, its temporary files): anything else
+  you put in `OUT` stays.
 - `--out` may lie inside the submissions folder (it is not searched), but not around it.""",
         exit_codes=(
             (0, "Every card was checked and passes the gate (`--fail-on`, default `blocker`)."),

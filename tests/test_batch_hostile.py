@@ -27,7 +27,7 @@ import pytest
 import yaml
 from conftest import PASS_CARD, ROOT, SOURCE_DATE_EPOCH, TODAY, safetycase
 
-from checker.batch import BARE_CARD, CARDS, Found, Settings, check_one, discover
+from checker.batch import BARE_CARD, CARDS, STATE, Found, Settings, check_one, discover
 from checker.catalog import load_catalog
 from checker.profiles import load_profile
 from checker.render import FORMATS
@@ -47,6 +47,10 @@ def _submission(target: Path) -> None:
 def _summary(out: Path) -> dict[str, dict[str, Any]]:
     """The rows of OUT/summary.json by card name."""
     return {row["name"]: row for row in json.loads((out / "summary.json").read_text(encoding="utf-8"))["cards"]}
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir())
 
 
 def _settings(out: Path, *formats: str) -> Settings:
@@ -150,6 +154,70 @@ def test_cards_named_like_the_summary_files_get_their_reports_and_the_summary_is
     index = (out / "index.html").read_text(encoding="utf-8")
     assert all(f'<a href="cards/{name}/report.html">' in index for name in names)
     assert index.rstrip().endswith("</html>")
+
+
+# --- a card's folder holds this run's reports, and only ours are removed --------------------------------
+
+
+@pytest.fixture
+def checked_twice(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A submission checked in json, markdown and html, with a file of the user's in its report folder."""
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    submissions.mkdir()
+    _submission(submissions / "aster")
+    assert safetycase("batch", submissions, "--out", out, "-f", "json,markdown,html").returncode == 0
+    folder = out / CARDS / "aster"
+    (folder / "notes.txt").write_text("the reviewer's notes\n", encoding="utf-8")
+    (folder / "report.docx").write_text("not a format of ours\n", encoding="utf-8")
+    return submissions, out, folder
+
+
+USERS = ["notes.txt", "report.docx"]
+
+
+def test_a_rerun_with_fewer_formats_leaves_only_their_reports(checked_twice: tuple[Path, Path, Path]) -> None:
+    submissions, out, folder = checked_twice
+    assert safetycase("batch", submissions, "--out", out, "-f", "json").returncode == 0
+    assert _files(folder) == [STATE, *USERS, "report.json"]
+    assert _summary(out)["aster"]["reports"] == {"json": "cards/aster/report.json"}
+
+
+def test_a_card_that_breaks_loses_every_report_whatever_the_formats(checked_twice: tuple[Path, Path, Path]) -> None:
+    submissions, out, folder = checked_twice
+    (submissions / "aster" / "card.yaml").write_text("schema_version: '1.0'\nmodel: [\n", encoding="utf-8")
+    assert safetycase("batch", submissions, "--out", out, "-f", "json").returncode == 1
+    assert _summary(out)["aster"]["status"] == "error"
+    assert [name for name in _files(folder) if name != STATE] == USERS
+
+
+def test_a_card_that_becomes_a_pipe_loses_its_reports_and_state(checked_twice: tuple[Path, Path, Path]) -> None:
+    submissions, out, folder = checked_twice
+    card = submissions / "aster" / "card.yaml"
+    card.unlink()
+    os.mkfifo(card)
+    assert safetycase("batch", submissions, "--out", out, "-f", "json").returncode == 1
+    assert _summary(out)["aster"]["error"] == f"{card}: not a regular file"
+    assert _files(folder) == USERS
+
+
+def test_the_reports_of_a_card_no_longer_submitted_are_removed(checked_twice: tuple[Path, Path, Path]) -> None:
+    submissions, out, folder = checked_twice
+    _submission(submissions / "other")
+    (out / CARDS / "gone" / "deeper").mkdir(parents=True)  # a card that left nothing of the user's behind
+    for name in ("report.json", STATE):
+        (out / CARDS / "gone" / "deeper" / name).write_text("{}\n", encoding="utf-8")
+    (out / CARDS / "mine").mkdir()  # not a card's folder (no state file): the user's own
+    (out / CARDS / "mine" / "report.json").write_text("{}\n", encoding="utf-8")
+    shutil.rmtree(submissions / "aster")
+    assert safetycase("batch", submissions, "--out", out).returncode == 0
+    assert list(_summary(out)) == ["other"]
+    assert _files(folder) == USERS  # the user's files stay, and with them the folder
+    assert not (out / CARDS / "gone").exists()
+    assert (out / CARDS / "mine" / "report.json").exists()
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("report.json")) == [
+        "cards/mine/report.json",
+        "cards/other/report.json",
+    ]
 
 
 # --- a huge card is refused before it is read -------------------------------------------------------------
