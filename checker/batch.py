@@ -17,8 +17,9 @@ The steps, plain data between them:
   versions) has not changed since the last run is not checked again: its reports are kept (the
   row says "unchanged"). Either way its folder ends holding this run's reports and no others.
 - `run(found, settings, jobs, progress)`: all of them, in `jobs` worker processes.
-- `run_batch(...)`: `run`, then the summary of its rows, written at the top of OUT, after the
-  reports of cards no longer submitted are removed. Only files a batch writes are ever removed.
+- `run_batch(...)`: `run`, then the summary of its rows, with OUT locked against other batches
+  throughout; under the lock it removes the reports of cards no longer submitted. Only files a
+  batch writes are ever removed.
 
 Workers ignore SIGINT: on Ctrl-C the parent stops handing out cards, lets each worker finish
 the card it holds (its files are whole), and raises KeyboardInterrupt. The per-card state is
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import multiprocessing
@@ -538,6 +540,47 @@ def workers(jobs: int | None) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+LOCK = ".safetycase-lock"
+"""In the output folder: locked (flock) by the batch writing the folder, from its first write to its summary."""
+
+
+@contextlib.contextmanager
+def _holding(out: Path) -> Iterator[None]:
+    """The output folder, locked against other batches while the body writes it; UsageError if one holds it.
+
+    Two batches writing one folder (two profiles, say) would leave one's reports under the
+    other's state, taken for unchanged on the next run. The lock is an flock on LOCK: the kernel
+    releases it when its holder ends, however it ends (kill -9 too), so it is never left behind.
+    The holder's pid is written in the file, for the message another batch gives.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    except OSError as error:
+        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(
+                f"{out} is being written by another safetycase batch ({_holder(descriptor)}); "
+                "wait for it or choose another --out"
+            ) from None
+        except OSError as error:
+            raise UsageError(f"cannot lock {out / LOCK}: {error.strerror or error}") from None
+        os.ftruncate(descriptor, 0)
+        os.write(descriptor, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(descriptor)  # and with it the lock
+
+
+def _holder(descriptor: int) -> str:
+    """'pid N' of the batch holding the lock, as it wrote it (not yet written: 'pid unknown')."""
+    written = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
+    return f"pid {written}" if written.isdigit() else "pid unknown"
+
+
 def _report_folders(out: Path) -> Iterator[tuple[Path, list[str]]]:
     """Every folder under OUT/cards, deepest first, with the names of the files in it."""
     for folder, _, files in os.walk(out / CARDS, topdown=False):
@@ -574,9 +617,10 @@ def run_batch(
 ) -> Summary:
     """Check every card, then write the summary files: the batch, from found cards to `index.html`.
 
-    The reports of cards that are gone are removed just before the summary is written, so that
-    OUT holds no report it does not list. Ctrl-C while the cards are checked: the cards in hand
-    are finished, no summary is written, and BatchInterrupted says how many cards were done. The
+    The output folder is locked for the whole batch (UsageError if another batch holds it). The
+    reports of cards that are gone are removed just before the summary is written, so that OUT
+    holds no report it does not list. Ctrl-C while the cards are checked: the cards in hand are
+    finished, no summary is written, and BatchInterrupted says how many cards were done. The
     summary's three files are rendered before any is written, so that they are written together
     or not at all but for the renames.
     """
@@ -589,15 +633,16 @@ def run_batch(
         if progress is not None:
             progress(row)
 
-    try:
-        rows = run(found, settings, jobs=workers(jobs), progress=finished)
-    except KeyboardInterrupt:
-        raise BatchInterrupted(len(done), len(found)) from None
-    summary = summarize(rows, settings, root=root, fail_on=fail_on)
-    documents = [render(summary) for render in (render_json, render_csv, render_html)]
-    _remove_departed(found, settings)
-    for name, document in zip(SUMMARY_FILES, documents, strict=True):
-        write_atomically(settings.out / name, document)
+    with _holding(settings.out):
+        try:
+            rows = run(found, settings, jobs=workers(jobs), progress=finished)
+        except KeyboardInterrupt:
+            raise BatchInterrupted(len(done), len(found)) from None
+        summary = summarize(rows, settings, root=root, fail_on=fail_on)
+        documents = [render(summary) for render in (render_json, render_csv, render_html)]
+        _remove_departed(found, settings)
+        for name, document in zip(SUMMARY_FILES, documents, strict=True):
+            write_atomically(settings.out / name, document)
     return summary
 
 
@@ -606,6 +651,7 @@ __all__ = [
     "BARE_SUFFIXES",
     "CARDS",
     "CARD_NAMES",
+    "LOCK",
     "SUMMARY_FILES",
     "BatchInterrupted",
     "Found",

@@ -268,11 +268,18 @@ from the summary, so no card's name can be taken for a file of the summary.
   does a card no longer among the submissions (its folder goes once empty). Only the files the
   batch writes are removed (`report.<ext>`, its state file, its temporary files): anything else
   you put in `OUT` stays.
+- **One batch at a time.** A batch locks `--out` (`OUT/.safetycase-lock`) until its summary is
+  written; another batch into the same folder stops at once (exit 2) and names the one at work.
+  The lock goes with the process that holds it, however it ends.
 - `--out` may lie inside the submissions folder (it is not searched), but not around it.""",
         exit_codes=(
             (0, "Every card was checked and passes the gate (`--fail-on`, default `blocker`)."),
             (1, "At least one card fails the gate, or could not be checked (it is listed in the summary)."),
-            (2, "Misuse: no such folder, no cards in it, a bad profile or format, or `--out` around the submissions."),
+            (
+                2,
+                "Misuse: no such folder, no cards in it, a bad profile or format, `--out` around the submissions, "
+                "or another batch writing `--out`.",
+            ),
             (3, EXIT_INTERNAL),
             (130, "Interrupted (Ctrl-C): the reports written so far are whole; run the same command again."),
         ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import csv
+import fcntl
 import hashlib
 import io
 import json
@@ -27,7 +28,7 @@ import pytest
 import yaml
 from conftest import PASS_CARD, ROOT, SOURCE_DATE_EPOCH, TODAY, safetycase
 
-from checker.batch import BARE_CARD, CARDS, STATE, Found, Settings, check_one, discover
+from checker.batch import BARE_CARD, CARDS, LOCK, STATE, Found, Settings, check_one, discover
 from checker.catalog import load_catalog
 from checker.profiles import load_profile
 from checker.render import FORMATS
@@ -154,6 +155,44 @@ def test_cards_named_like_the_summary_files_get_their_reports_and_the_summary_is
     index = (out / "index.html").read_text(encoding="utf-8")
     assert all(f'<a href="cards/{name}/report.html">' in index for name in names)
     assert index.rstrip().endswith("</html>")
+
+
+# --- one batch at a time in an output folder ------------------------------------------------------------
+
+
+def test_a_batch_into_a_folder_another_batch_holds_is_exit_2_and_writes_nothing(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    submissions.mkdir()
+    _submission(submissions / "aster")
+    out.mkdir()
+    holder = os.open(out / LOCK, os.O_RDWR | os.O_CREAT)  # what a running batch holds
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.write(holder, f"{os.getpid()}\n".encode())
+        done = safetycase("batch", submissions, "--out", out, "-p", "regulator")
+    finally:
+        os.close(holder)
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"safetycase: {out} is being written by another safetycase batch (pid {os.getpid()}); "
+        "wait for it or choose another --out\n"
+    )
+    assert _files(out) == [LOCK] and (out / LOCK).read_text(encoding="utf-8") == f"{os.getpid()}\n"
+    # Released (its holder ended), the folder is free again.
+    assert safetycase("batch", submissions, "--out", out).returncode == 0
+
+
+def test_a_rerun_with_another_profile_never_takes_the_other_profiles_reports_for_unchanged(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    submissions.mkdir()
+    _submission(submissions / "aster")
+    report = out / CARDS / "aster" / "report.json"
+    for profile in ("default", "regulator", "default"):
+        assert safetycase("batch", submissions, "--out", out, "-p", profile).returncode in (0, 1)
+        assert _summary(out)["aster"]["status"] == "checked"
+        assert json.loads(report.read_text(encoding="utf-8"))["profile"]["name"] == profile
+    assert safetycase("batch", submissions, "--out", out, "-p", "default").returncode == 0
+    assert _summary(out)["aster"]["status"] == "unchanged"
 
 
 # --- a card's folder holds this run's reports, and only ours are removed --------------------------------
