@@ -18,8 +18,8 @@ The steps, plain data between them:
   row says "unchanged"). Either way its folder ends holding this run's reports and no others.
 - `run(found, settings, jobs, progress)`: all of them, in `jobs` worker processes.
 - `run_batch(...)`: `run`, then the summary of its rows, with OUT locked against other batches
-  throughout; under the lock it removes the reports of cards no longer submitted. Only files a
-  batch writes are ever removed.
+  throughout; under the lock it removes the temporary files of a killed batch, and the reports
+  of cards no longer submitted. Only files a batch writes are ever removed.
 
 Workers ignore SIGINT: on Ctrl-C the parent stops handing out cards, lets each worker finish
 the card it holds (its files are whole), and raises KeyboardInterrupt. The per-card state is
@@ -587,6 +587,20 @@ def _report_folders(out: Path) -> Iterator[tuple[Path, list[str]]]:
         yield Path(folder), files
 
 
+def _remove_temporaries(out: Path) -> None:
+    """Remove the temporary files that a batch killed while writing left behind, here and in every card's folder.
+
+    Only write_atomically's own (output.is_temporary): any other file stays.
+    """
+    with os.scandir(out) as entries:
+        top = [entry.name for entry in entries if entry.is_file(follow_symlinks=False)]
+    for folder, files in [(out, top), *_report_folders(out)]:
+        for name in files:
+            if is_temporary(name):
+                with contextlib.suppress(OSError):
+                    (folder / name).unlink()
+
+
 def _remove_departed(found: list[Found], settings: Settings) -> None:
     """Remove the reports of cards no longer among the submissions: OUT holds no report the summary does not list.
 
@@ -617,12 +631,12 @@ def run_batch(
 ) -> Summary:
     """Check every card, then write the summary files: the batch, from found cards to `index.html`.
 
-    The output folder is locked for the whole batch (UsageError if another batch holds it). The
-    reports of cards that are gone are removed just before the summary is written, so that OUT
-    holds no report it does not list. Ctrl-C while the cards are checked: the cards in hand are
-    finished, no summary is written, and BatchInterrupted says how many cards were done. The
-    summary's three files are rendered before any is written, so that they are written together
-    or not at all but for the renames.
+    The output folder is locked for the whole batch (UsageError if another batch holds it). It
+    is tidied under the lock: temporary files left by a killed batch first, and the reports of
+    cards that are gone last. Ctrl-C while the cards are checked: the cards in hand are finished,
+    no summary is written, and BatchInterrupted says how many cards were done. The summary's
+    three files are rendered before any is written, so that they are written together or not at
+    all but for the renames.
     """
     from checker.render.batch import render_csv, render_html, render_json
 
@@ -634,6 +648,7 @@ def run_batch(
             progress(row)
 
     with _holding(settings.out):
+        _remove_temporaries(settings.out)
         try:
             rows = run(found, settings, jobs=workers(jobs), progress=finished)
         except KeyboardInterrupt:

@@ -259,10 +259,11 @@ from the summary, so no card's name can be taken for a file of the summary.
 - **Parallel.** Cards are checked in `--jobs` worker processes (default: one per core). A
   terminal shows a progress bar; elsewhere (CI logs) each card gets one line on standard error.
 - **Safe to interrupt, quick to rerun.** Every file is written atomically (a temporary file,
-  then a rename), so Ctrl-C leaves no half-written report, and no summary. A rerun skips each
-  card whose input has not changed since its reports were written: the card, its evidence
-  files, the profile, the formats, and the checker and catalog versions. `--force` checks them
-  all again.
+  flushed to disk, then a rename), so Ctrl-C, a kill or a power cut leaves no half-written
+  report, and no summary; a rerun removes the temporary files a killed batch left. A rerun
+  skips each card whose input has not changed since its reports were written: the card, its
+  evidence files, the profile, the formats, and the checker and catalog versions. `--force`
+  checks them all again.
 - **The output folder holds this run's reports.** A card's folder holds the reports of the
   formats asked for this time; a card that cannot be checked loses its earlier reports, and so
   does a card no longer among the submissions (its folder goes once empty). Only the files the

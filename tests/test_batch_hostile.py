@@ -259,6 +259,24 @@ def test_the_reports_of_a_card_no_longer_submitted_are_removed(checked_twice: tu
     ]
 
 
+# --- writes that survive a crash, and the temporary files of a killed batch --------------------------------
+
+
+def test_a_rerun_removes_the_temporary_files_of_a_killed_batch_and_nothing_else(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    submissions.mkdir()
+    _submission(submissions / "aster")
+    assert safetycase("batch", submissions, "--out", out).returncode == 0
+    folder = out / CARDS / "aster"
+    killed = [folder / ".report.json.safetycase-tmp-k1ll3d_0", out / ".summary.json.safetycase-tmp-k1ll3d_1"]
+    kept = [folder / ".reviewer-notes", out / ".keep", out / ".summary.json.safetycase-tmp-short"]
+    for path in killed + kept:
+        path.touch()
+    assert safetycase("batch", submissions, "--out", out).returncode == 0
+    assert [path.exists() for path in killed] == [False, False]
+    assert [path.exists() for path in kept] == [True, True, True]
+
+
 # --- a huge card is refused before it is read -------------------------------------------------------------
 
 SPARSE = 3 * 2**30
