@@ -82,13 +82,14 @@ def is_temporary(name: str) -> bool:
     return _TEMPORARY_NAME.fullmatch(name) is not None
 
 
-def write_atomically(out: Path, content: str | bytes) -> None:
+def write_atomically(out: Path, content: str | bytes, *, durable: bool = True) -> None:
     """Write atomically: a reader never sees half a report, a failure leaves nothing behind.
 
     The content reaches the disk (fsync) before the rename, and the rename before this returns
     (fsync of the folder): after a crash or power cut the file is the old one or the new one,
-    never an empty one. The file gets the mode any other program would give it (0666 less the
-    umask), not the temporary file's private 0600.
+    never an empty one. Not `durable`: neither is waited for (about 10 ms a file here), for a
+    file that a crash may empty or lose without harm, such as a cache. The file gets the mode
+    any other program would give it (0666 less the umask), not the temporary file's private 0600.
     """
     check_output_path(out)
     folder = out.parent if str(out.parent) else Path(".")
@@ -101,9 +102,11 @@ def write_atomically(out: Path, content: str | bytes) -> None:
             handle.write(content.encode("utf-8") if isinstance(content, str) else content)
             handle.flush()
             os.fchmod(handle.fileno(), 0o666 & ~_umask())
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(handle.name, out)
-        _sync_folder(folder)
+        if durable:
+            _sync_folder(folder)
     except BaseException as error:
         Path(handle.name).unlink(missing_ok=True)
         if isinstance(error, OSError):
