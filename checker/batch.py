@@ -1,20 +1,25 @@
 """Batch: every card under a folder, checked in worker processes, one report folder per card.
 
-A regulator's folder of submissions goes in; out come `OUT/<card>/report.<ext>` for each card
-and format, plus a summary (`summary.csv`, `summary.json`, `index.html`). The steps, plain data
-between them:
+A regulator's folder of submissions goes in; out come `OUT/cards/<card>/report.<ext>` for each
+card and format, plus a summary at the top of OUT (`summary.csv`, `summary.json`, `index.html`):
+card names come from the submissions, so they never share a folder with the summary's files.
+The steps, plain data between them:
 
 - `discover(root)`: the cards under a folder. A folder holding `card.yaml` (`.yml`, `.json`,
   `.md`) is one submission, its evidence beside it, and is not searched further; elsewhere a
   `.yaml`, `.yml` or `.json` file is a bare card, and a `.md` file is one when it opens with
-  YAML front matter (a README is not a card). Hidden entries are skipped; a link is listed as
-  a broken card, never followed.
+  YAML front matter (a README is not a card). Hidden entries are skipped; a link, pipe, device
+  or socket is listed as a broken card, never followed or opened.
 - `check_one(found, settings)`: checks one card and writes its reports, each atomically; a
-  broken card becomes a row with its error, never an exception. A card whose input (card,
-  evidence files, profile, formats, checker and catalog versions) has not changed since the
-  last run is not checked again: its reports are kept (the row says "unchanged").
+  broken card becomes a row with its error, never an exception. A card reads only its own
+  submission: a bare card, a submission of one file, reads no evidence (its declared files are
+  refused). A card whose input (card, evidence files, profile, formats, checker and catalog
+  versions) has not changed since the last run is not checked again: its reports are kept (the
+  row says "unchanged"). Either way its folder ends holding this run's reports and no others.
 - `run(found, settings, jobs, progress)`: all of them, in `jobs` worker processes.
-- `run_batch(...)`: `run`, then the summary of its rows, written beside the cards' folders.
+- `run_batch(...)`: `run`, then the summary of its rows, with OUT locked against other batches
+  throughout; under the lock it removes the temporary files of a killed batch, and the reports
+  of cards no longer submitted. Only files a batch writes are ever removed.
 
 Workers ignore SIGINT: on Ctrl-C the parent stops handing out cards, lets each worker finish
 the card it holds (its files are whole), and raises KeyboardInterrupt. The per-card state is
@@ -25,23 +30,24 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import multiprocessing
 import os
 import signal
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checker import __version__
 from checker.evidence import EvidenceLimits, Hashes, hash_declared
-from checker.output import OutputRefused, check_output_folder, write_atomically
+from checker.output import OutputRefused, check_output_folder, is_temporary, write_atomically
 from checker.problems import CardError, UsageError
 from checker.profiles import Profile
-from checker.render import Format
+from checker.render import FORMATS, Format
 from checker.report import EvidenceRecord, Report
 from checker.severity import FailOn
 from checker.summary import Row, Summary, SummaryRow, Totals
@@ -60,18 +66,33 @@ class Found:
     name: str
     path: Path
     problem: str | None = None
+    folder: Path | None = None
+    """The submission's folder, which holds its evidence; None for a bare card, which is a submission of one file."""
 
 
 def _front_matter(path: Path) -> bool:
+    """Whether a regular file opens with a YAML front matter line. Opened without blocking or following a
+    link, and read only once it is known to be a regular file: a pipe named `*.md` must not hang discovery."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read(4).rstrip(b"\r\n") == b"---"
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
         return True  # unreadable: listed, so that the check says why
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return True  # swapped since it was looked at: listed, and refused when checked
+        return os.read(descriptor, 4).rstrip(b"\r\n") == b"---"
+    except OSError:
+        return True
+    finally:
+        os.close(descriptor)
 
 
 def discover(root: Path, exclude: Path | None = None) -> list[Found]:
-    """The cards under `root`, sorted by name. `exclude` (the output folder, say) is not searched."""
+    """The cards under `root`, sorted by name. `exclude` (the output folder, say) is not searched.
+
+    Nothing is opened but a regular `.md` file, for its first line: every entry is looked at
+    (lstat) first, and a link, pipe, device or socket is listed with its problem.
+    """
     found: list[Found] = []
     skip = os.path.realpath(exclude) if exclude is not None else None
     for folder, dirs, files in os.walk(root, followlinks=False):
@@ -86,16 +107,17 @@ def discover(root: Path, exclude: Path | None = None) -> list[Found]:
             problem = None
             if len(cards) > 1:
                 problem = f"{len(cards)} cards in one folder ({', '.join(cards)}); keep one"
-            found.append(_regular(Found(name, here / cards[0], problem)))
+            found.append(_regular(Found(name, here / cards[0], problem, folder=here)))
             dirs[:] = []  # a submission's folder holds its evidence, not more cards
             continue
         for entry in visible:
             path = here / entry
             if path.suffix.lower() not in BARE_SUFFIXES:
                 continue
-            if path.suffix.lower() == ".md" and not path.is_symlink() and not _front_matter(path):
+            card = _regular(Found(prefix + entry, path))
+            if path.suffix.lower() == ".md" and card.problem is None and not _front_matter(path):
                 continue
-            found.append(_regular(Found(prefix + entry, path)))
+            found.append(card)
         for d in list(dirs):  # links to folders are listed, not followed
             if (here / d).is_symlink():
                 found.append(Found(prefix + d, here / d, "a symbolic link; batch does not follow links"))
@@ -109,11 +131,11 @@ def _regular(found: Found) -> Found:
     try:
         mode = os.lstat(found.path).st_mode
     except OSError as error:
-        return Found(found.name, found.path, f"cannot be read: {error.strerror or error}")
+        return replace(found, problem=f"cannot be read: {error.strerror or error}")
     if stat.S_ISLNK(mode):
-        return Found(found.name, found.path, "a symbolic link; batch does not follow links")
+        return replace(found, problem="a symbolic link; batch does not follow links")
     if not stat.S_ISREG(mode):
-        return Found(found.name, found.path, "not a regular file")
+        return replace(found, problem="not a regular file")
     return found
 
 
@@ -130,8 +152,29 @@ class Settings:
     force: bool = False
 
 
+CARDS = "cards"
+"""The folder in the output folder that holds one report folder per card: `OUT/cards/<name>/`. Card names
+come from the submissions, so they live apart from the summary's files at the top of OUT."""
+BARE_CARD = (
+    "a bare card in a batch has no folder of its own; submit the card as <folder>/card.yaml with its evidence beside it"
+)
+"""Why a bare card's evidence is not read: the folder it sits in holds the other labs' submissions."""
+
+
 def _folder(settings: Settings, found: Found) -> Path:
-    return settings.out / found.name
+    return settings.out / CARDS / found.name
+
+
+def _report_name(fmt: Format) -> str:
+    return f"report.{fmt.extension}"
+
+
+def _ours(name: str) -> bool:
+    """Whether a file in a card's folder is one a batch writes: a report of a known format, the state, a temporary file.
+
+    Only these are ever removed from it.
+    """
+    return name == STATE or is_temporary(name) or name in {_report_name(fmt) for fmt in FORMATS.values()}
 
 
 def _evidence_digest(folder: Path, paths: list[str], settings: Settings, hashes: Hashes) -> list[list[str]]:
@@ -152,7 +195,7 @@ def _digest_of(records: Iterable[EvidenceRecord]) -> list[list[str]]:
     ]
 
 
-def _fingerprint(card_sha256: str, evidence: list[list[str]] | None, settings: Settings) -> str:
+def _fingerprint(card_sha256: str, evidence: list[list[str]] | str | None, settings: Settings) -> str:
     from checker.catalog import load_catalog
 
     data = {
@@ -164,6 +207,18 @@ def _fingerprint(card_sha256: str, evidence: list[list[str]] | None, settings: S
         "evidence": evidence,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _evidence_state(
+    found: Found, settings: Settings, digest: Callable[[Path], list[list[str]]]
+) -> list[list[str]] | str | None:
+    """The evidence part of a card's fingerprint: None when evidence files are not read (--no-evidence),
+    why a bare card's are not, or else `digest(folder)` of the submission's folder."""
+    if not settings.evidence:
+        return None
+    if found.folder is None:
+        return BARE_CARD
+    return digest(found.folder)
 
 
 def _previous(state_file: Path) -> dict[str, object] | None:
@@ -184,7 +239,8 @@ def _unchanged(found: Found, settings: Settings, card_sha256: str) -> Row | None
     if state is None or not isinstance(listed, list):
         return None
     paths = [str(p) for p in listed]
-    evidence = _evidence_digest(found.path.parent, paths, settings, _kept_hashes(state)) if settings.evidence else None
+    kept = _kept_hashes(state)
+    evidence = _evidence_state(found, settings, lambda folder: _evidence_digest(folder, paths, settings, kept))
     if state.get("fingerprint") != _fingerprint(card_sha256, evidence, settings):
         return None
     try:
@@ -233,20 +289,74 @@ def _error_row(found: Found, message: str) -> Row:
     return Row(name=found.name, card=str(found.path), status="error", error=message)
 
 
+def _remove(path: Path) -> None:
+    """Remove a file a batch wrote, if it is there; OutputRefused if it cannot be."""
+    try:
+        path.unlink()
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as error:
+        raise OutputRefused(f"cannot remove {path}: {error.strerror or error}") from None
+
+
+def _keep_only(folder: Path, formats: Iterable[Format]) -> None:
+    """Remove the reports of every other format from a card's report folder, so that it holds this run's only.
+
+    Only the files named as reports are removed: nothing else in the folder is touched.
+    """
+    kept = set(formats)
+    for fmt in FORMATS.values():
+        if fmt not in kept:
+            _remove(folder / _report_name(fmt))
+
+
+def _failed(found: Found, settings: Settings, message: str) -> Row:
+    """The row of a card that could not be checked; its folder loses the reports and state of any earlier run."""
+    folder = _folder(settings, found)
+    try:
+        _keep_only(folder, ())
+        _remove(folder / STATE)
+    except OutputRefused as refused:
+        message += f"; and {refused}"
+    return _error_row(found, message)
+
+
+def _write_reports(folder: Path, report: Report, settings: Settings) -> dict[str, str]:
+    """Write the card's report in each format (and only those): format -> file, relative to the output folder."""
+    _keep_only(folder, settings.formats)
+    reports = {}
+    for fmt in settings.formats:
+        target = folder / _report_name(fmt)
+        write_atomically(target, fmt.render(report))
+        reports[fmt.name] = target.relative_to(settings.out).as_posix()
+    return reports
+
+
 def check_one(found: Found, settings: Settings) -> Row:
-    """Check one card and write its reports; any problem with the card becomes the row's error."""
+    """Check one card and write its reports; any problem with the card becomes the row's error.
+
+    The card is read once, within the loader's limits and never through a link or from a pipe:
+    the bytes hashed for the fingerprint are the bytes checked. Whatever happens, the card's
+    folder ends holding the reports of this run only.
+    """
+    from checker.load import read_regular_file
     from checker.pipeline import check_file
 
     if found.problem is not None:
-        return _error_row(found, f"{found.path}: {found.problem}")
+        return _failed(found, settings, f"{found.path}: {found.problem}")
     try:
-        card_sha256 = hashlib.sha256(found.path.read_bytes()).hexdigest()
-    except OSError as error:
-        return _error_row(found, f"{found.path}: cannot be read: {error.strerror or error}")
+        raw = read_regular_file(found.path, what="card", follow_links=False)
+    except CardError as error:
+        return _failed(found, settings, _problems(error))
+    card_sha256 = hashlib.sha256(raw).hexdigest()
     row = _unchanged(found, settings, card_sha256)
-    if row is not None:
-        return row
     folder = _folder(settings, found)
+    if row is not None:
+        try:
+            _keep_only(folder, settings.formats)
+        except OutputRefused as refused:
+            return _failed(found, settings, str(refused))
+        return row
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -254,37 +364,43 @@ def check_one(found: Found, settings: Settings) -> Row:
     state_file = folder / STATE
     hashes = _kept_hashes(_previous(state_file))
     state_file.unlink(missing_ok=True)  # written again last: an interrupted card is redone
-    report: Report | None = None
+    records: tuple[EvidenceRecord, ...] = ()
     try:
         report = check_file(
-            found.path, settings.profile, today=settings.today, evidence=settings.evidence, hashes=hashes
+            found.path,
+            settings.profile,
+            today=settings.today,
+            evidence=settings.evidence,
+            hashes=hashes,
+            raw=raw,
+            no_folder=None if found.folder is not None else BARE_CARD,
         )
-    except CardError as error:
-        for fmt in settings.formats:  # a card that broke must not keep the reports of its last version
-            (folder / f"report.{fmt.extension}").unlink(missing_ok=True)
-        row = _error_row(found, "; ".join(str(p) for p in error.problems[:3]) + _more(len(error.problems) - 3))
-        paths: list[str] = []
+    except CardError as error:  # a card that broke must not keep the reports of its last version
+        row = _failed(found, settings, _problems(error))
     else:
-        reports = {}
-        for fmt in settings.formats:
-            target = folder / f"report.{fmt.extension}"
-            try:
-                write_atomically(target, fmt.render(report))
-            except OutputRefused as refused:
-                return _error_row(found, str(refused))
-            reports[fmt.name] = target.relative_to(settings.out).as_posix()
+        try:
+            reports = _write_reports(folder, report, settings)
+        except OutputRefused as refused:
+            return _failed(found, settings, str(refused))
         row = _checked_row(found, report, reports)
-        paths = [record.path for record in report.evidence]
-    evidence = (_digest_of(report.evidence) if report is not None else []) if settings.evidence else None
+        records = report.evidence
+    evidence = _evidence_state(found, settings, lambda _: _digest_of(records))
     state = {
         "fingerprint": _fingerprint(card_sha256, evidence, settings),
-        "evidence_paths": paths,
+        "evidence_paths": [record.path for record in records],
         "hashes": hashes.state(),
         "row": row.model_dump(mode="json"),
     }
+    # Not durable (two fsyncs a card spared): the reports are on disk before it, and a state that a
+    # crash empties or loses only means that the card is checked again.
     with contextlib.suppress(OutputRefused):  # the reports stand; the card is simply checked again next time
-        write_atomically(state_file, json.dumps(state, indent=1, sort_keys=True) + "\n")
+        write_atomically(state_file, json.dumps(state, indent=1, sort_keys=True) + "\n", durable=False)
     return row
+
+
+def _problems(error: CardError) -> str:
+    """A card's problems on one line: the first three, and how many more."""
+    return "; ".join(str(p) for p in error.problems[:3]) + _more(len(error.problems) - 3)
 
 
 def _more(n: int) -> str:
@@ -421,7 +537,9 @@ def cards_to_check(folder: Path, out: Path) -> list[Found]:
         raise UsageError(
             f"no cards under {folder} (a folder with card.yaml, card.json or card.md, or bare .yaml/.json files)"
         )
-    check_output_folder(out, (card.path.parent for card in found))
+    check_output_folder(
+        out, (card.folder for card in found if card.folder is not None)
+    )  # a bare card reads no other file
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -436,6 +554,86 @@ def workers(jobs: int | None) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+LOCK = ".safetycase-lock"
+"""In the output folder: locked (flock) by the batch writing the folder, from its first write to its summary."""
+
+
+@contextlib.contextmanager
+def _holding(out: Path) -> Iterator[None]:
+    """The output folder, locked against other batches while the body writes it; UsageError if one holds it.
+
+    Two batches writing one folder (two profiles, say) would leave one's reports under the
+    other's state, taken for unchanged on the next run. The lock is an flock on LOCK: the kernel
+    releases it when its holder ends, however it ends (kill -9 too), so it is never left behind.
+    The holder's pid is written in the file, for the message another batch gives.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    except OSError as error:
+        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(
+                f"{out} is being written by another safetycase batch ({_holder(descriptor)}); "
+                "wait for it or choose another --out"
+            ) from None
+        except OSError as error:
+            raise UsageError(f"cannot lock {out / LOCK}: {error.strerror or error}") from None
+        os.ftruncate(descriptor, 0)
+        os.write(descriptor, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(descriptor)  # and with it the lock
+
+
+def _holder(descriptor: int) -> str:
+    """'pid N' of the batch holding the lock, as it wrote it (not yet written: 'pid unknown')."""
+    written = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
+    return f"pid {written}" if written.isdigit() else "pid unknown"
+
+
+def _report_folders(out: Path) -> Iterator[tuple[Path, list[str]]]:
+    """Every folder under OUT/cards, deepest first, with the names of the files in it."""
+    for folder, _, files in os.walk(out / CARDS, topdown=False):
+        yield Path(folder), files
+
+
+def _remove_temporaries(out: Path) -> None:
+    """Remove the temporary files that a batch killed while writing left behind, here and in every card's folder.
+
+    Only write_atomically's own (output.is_temporary): any other file stays.
+    """
+    with os.scandir(out) as entries:
+        top = [entry.name for entry in entries if entry.is_file(follow_symlinks=False)]
+    for folder, files in [(out, top), *_report_folders(out)]:
+        for name in files:
+            if is_temporary(name):
+                with contextlib.suppress(OSError):
+                    (folder / name).unlink()
+
+
+def _remove_departed(found: list[Found], settings: Settings) -> None:
+    """Remove the reports of cards no longer among the submissions: OUT holds no report the summary does not list.
+
+    A departed card's folder is known by its state file. Only what a batch writes is removed
+    from it (reports, state, temporary files); then every folder left empty goes. A folder
+    that holds anything else keeps it.
+    """
+    current = {_folder(settings, card) for card in found}
+    for folder, files in _report_folders(settings.out):
+        if folder in current:
+            continue
+        if STATE in files:
+            for name in filter(_ours, files):
+                with contextlib.suppress(OSError):
+                    (folder / name).unlink()
+        with contextlib.suppress(OSError):  # not empty: something of the user's is in it
+            folder.rmdir()
+
+
 def run_batch(
     found: list[Found],
     settings: Settings,
@@ -447,9 +645,12 @@ def run_batch(
 ) -> Summary:
     """Check every card, then write the summary files: the batch, from found cards to `index.html`.
 
-    Ctrl-C while the cards are checked: the cards in hand are finished, no summary is written,
-    and BatchInterrupted says how many cards were done. The summary's three files are rendered
-    before any is written, so that they are written together or not at all but for the renames.
+    The output folder is locked for the whole batch (UsageError if another batch holds it). It
+    is tidied under the lock: temporary files left by a killed batch first, and the reports of
+    cards that are gone last. Ctrl-C while the cards are checked: the cards in hand are finished,
+    no summary is written, and BatchInterrupted says how many cards were done. The summary's
+    three files are rendered before any is written, so that they are written together or not at
+    all but for the renames.
     """
     from checker.render.batch import render_csv, render_html, render_json
 
@@ -460,20 +661,26 @@ def run_batch(
         if progress is not None:
             progress(row)
 
-    try:
-        rows = run(found, settings, jobs=workers(jobs), progress=finished)
-    except KeyboardInterrupt:
-        raise BatchInterrupted(len(done), len(found)) from None
-    summary = summarize(rows, settings, root=root, fail_on=fail_on)
-    documents = [render(summary) for render in (render_json, render_csv, render_html)]
-    for name, document in zip(SUMMARY_FILES, documents, strict=True):
-        write_atomically(settings.out / name, document)
+    with _holding(settings.out):
+        _remove_temporaries(settings.out)
+        try:
+            rows = run(found, settings, jobs=workers(jobs), progress=finished)
+        except KeyboardInterrupt:
+            raise BatchInterrupted(len(done), len(found)) from None
+        summary = summarize(rows, settings, root=root, fail_on=fail_on)
+        documents = [render(summary) for render in (render_json, render_csv, render_html)]
+        _remove_departed(found, settings)
+        for name, document in zip(SUMMARY_FILES, documents, strict=True):
+            write_atomically(settings.out / name, document)
     return summary
 
 
 __all__ = [
+    "BARE_CARD",
     "BARE_SUFFIXES",
+    "CARDS",
     "CARD_NAMES",
+    "LOCK",
     "SUMMARY_FILES",
     "BatchInterrupted",
     "Found",

@@ -544,6 +544,13 @@ def declared_only(submission: Submission) -> tuple[EvidenceRecord, ...]:
     )
 
 
+def refused_unread(submission: Submission, reason: str) -> tuple[EvidenceRecord, ...]:
+    """Every declared file, refused without being read, for `reason` (a card with no folder of its own)."""
+    return tuple(
+        record.model_copy(update={"status": "refused", "reason": reason}) for record in declared_only(submission)
+    )
+
+
 def recounted(records: tuple[EvidenceRecord, ...]) -> dict[str, dict[str, tuple[int, int]]]:
     """Evaluation id -> context -> (n, count), summed over its raw-samples files that were read cleanly.
 

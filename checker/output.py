@@ -2,16 +2,18 @@
 
 `plan_output` turns the --format and -o a user gave into an `OutputPlan` (which formats, to
 standard output, a file or a folder), refusing what cannot work before any card is checked.
-A report goes to a temporary file beside the target, which is then renamed over it; a rename
-replaces whatever the target is: an input card, a symbolic link itself, even /dev/null when run
-as root. So the target is checked first, and refused unless it is absent or a regular file that
-is not an input: not the card, and not a file the card declares as evidence (by name, existing or
-not, and by device and inode), which is known once the card is read and before anything is written.
+A report goes to a temporary file beside the target (`.<name>.safetycase-tmp-XXXXXXXX`, known
+for ours by `is_temporary`), synced to disk, then renamed over it; a rename replaces whatever
+the target is: an input card, a symbolic link itself, even /dev/null when run as root. So the
+target is checked first, and refused unless it is absent or a regular file that is not an input:
+not the card, and not a file the card declares as evidence (by name, existing or not, and by
+device and inode), which is known once the card is read and before anything is written.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -122,28 +124,59 @@ def _umask() -> int:
     return mask
 
 
-def write_atomically(out: Path, content: str | bytes) -> None:
+TEMPORARY = ".safetycase-tmp-"
+"""Marks write_atomically's temporary files (`.<name>.safetycase-tmp-XXXXXXXX`), so that the ones a killed
+process left behind can be known for ours and removed, and nothing else."""
+
+
+_TEMPORARY_NAME = re.compile(rf"\..+{re.escape(TEMPORARY)}[a-z0-9_]{{8}}")
+"""The name tempfile gives with that prefix: eight random lower-case letters, digits or underscores."""
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file name is one of write_atomically's temporary files."""
+    return _TEMPORARY_NAME.fullmatch(name) is not None
+
+
+def write_atomically(out: Path, content: str | bytes, *, durable: bool = True) -> None:
     """Write atomically: a reader never sees half a report, a failure leaves nothing behind.
 
-    The file gets the mode any other program would give it (0666 less the umask), not the
-    temporary file's private 0600.
+    The content reaches the disk (fsync) before the rename, and the rename before this returns
+    (fsync of the folder): after a crash or power cut the file is the old one or the new one,
+    never an empty one. Not `durable`: neither is waited for (about 10 ms a file here), for a
+    file that a crash may empty or lose without harm, such as a cache. The file gets the mode
+    any other program would give it (0666 less the umask), not the temporary file's private 0600.
     """
     check_output_path(out)
     folder = out.parent if str(out.parent) else Path(".")
     try:
-        handle = tempfile.NamedTemporaryFile("wb", dir=folder, prefix=f".{out.name}.", delete=False)  # noqa: SIM115 - closed below, then renamed
+        handle = tempfile.NamedTemporaryFile("wb", dir=folder, prefix=f".{out.name}{TEMPORARY}", delete=False)  # noqa: SIM115 - closed below, then renamed
     except OSError as error:
         raise OutputRefused(f"cannot write {out}: {error.strerror or error}") from None
     try:
         with handle:
             handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+            handle.flush()
             os.fchmod(handle.fileno(), 0o666 & ~_umask())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(handle.name, out)
+        if durable:
+            _sync_folder(folder)
     except BaseException as error:
         Path(handle.name).unlink(missing_ok=True)
         if isinstance(error, OSError):
             raise OutputRefused(f"cannot write {out}: {error.strerror or error}") from None
         raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable: its entry is written to disk with the folder, not with the file."""
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 # --- the output plan of a check -------------------------------------------------------------------

@@ -15,7 +15,7 @@ from checker import __version__
 from checker.catalog import Catalog, load_catalog
 from checker.comparisons import compare
 from checker.engine import run_checks
-from checker.evidence import EvidenceLimits, Hashes, declared_only, recounted, verify
+from checker.evidence import EvidenceLimits, Hashes, declared_only, recounted, refused_unread, verify
 from checker.load import LoadedCard, load_card
 from checker.model import Submission
 from checker.problems import CardError, Problem
@@ -104,18 +104,27 @@ def check_file(
     today: dt.date,
     evidence: bool = True,
     hashes: Hashes | None = None,
+    raw: bytes | None = None,
+    no_folder: str | None = None,
 ) -> Report:
     """Load, validate, verify the evidence of (unless `evidence` is False) and check one card file.
 
     `profile` is a profile's name or file, or one already loaded (so many cards load it once).
+    `raw` is the card's content when already read (see load_card). Evidence is read from the
+    card's folder, unless `no_folder` says why the card has none of its own (a bare card among
+    other labs' submissions): its declared files are then refused, unread, with that reason.
     `hashes`: evidence hashes kept from an earlier run, and added to (see evidence.verify).
     Raises CardError on bad input.
     """
     catalog = load_catalog()
     resolved = profile if isinstance(profile, Profile) else load_profile(profile, catalog)
-    card = load_card(path)
+    card = load_card(path, raw=raw)
     submission = validate(card)
-    records = verify(submission, Path(path).parent, EvidenceLimits.of(resolved), hashes) if evidence else None
+    records = None
+    if evidence and no_folder is not None:
+        records = refused_unread(submission, no_folder)
+    elif evidence:
+        records = verify(submission, Path(path).parent, EvidenceLimits.of(resolved), hashes)
     return assess(card, submission, catalog, resolved, today, records)
 
 

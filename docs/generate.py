@@ -249,28 +249,43 @@ statement, rationale, remediation and sources. `--format markdown` is
         name="batch",
         what="""\
 Checks every card under a folder, as a regulator works through the submissions received: one
-report folder per card (`OUT/<card>/report.json`, `report.html`, … for each `--format`) and a
-summary of them all in `summary.csv`, `summary.json` and `index.html` (a self-contained page
-with a table you can sort by any column: card, organisation, model, release, verdict, overall
-and per-area scores, findings, evidence, gate).
+report folder per card (`OUT/cards/<card>/report.json`, `report.html`, … for each `--format`) and
+a summary of them all at the top of `OUT`, in `summary.csv`, `summary.json` and `index.html` (a
+self-contained page with a table you can sort by any column: card, organisation, model, release,
+verdict, overall and per-area scores, findings, evidence, gate). The cards' folders live apart
+from the summary, so no card's name can be taken for a file of the summary.
 
 - **What is a card.** A folder holding `card.yaml` (or `.yml`, `.json`, `.md`) is one
   submission, with its evidence beside it; it is not searched further. Elsewhere, a `.yaml`,
   `.yml` or `.json` file is a bare card, and a `.md` file is one if it opens with YAML front
-  matter (so a README is not taken for a card). Hidden files are skipped; symbolic links are
-  listed as errors, never followed.
+  matter (so a README is not taken for a card). Hidden files are skipped; symbolic links,
+  named pipes, devices and sockets are listed as errors, never followed or opened.
+- **A card reads only its own submission.** A submission's card reads the evidence in its
+  folder. A bare card is a submission of one file: it reads no other file, so the evidence it
+  declares is *refused* (VS-7), with the advice to submit it as `<folder>/card.yaml` with its
+  evidence beside it. (`safetycase check` of a bare card still reads beside it.) A card over the
+  loader's 10 MiB limit is refused before it is read.
 - **A broken card does not stop the batch.** It is listed with its error (file, line, problem)
   and fails the gate.
 - **Parallel.** Cards are checked in `--jobs` worker processes (default: one per core). A
   terminal shows a progress bar; elsewhere (CI logs) each card gets one line on standard error.
 - **Safe to interrupt, quick to rerun.** Every file is written atomically (a temporary file,
-  then a rename), so Ctrl-C leaves no half-written report, and no summary. A rerun skips each
-  card whose input has not changed since its reports were written: the card, its evidence
-  files, the profile, the formats, and the checker and catalog versions. An evidence file whose
-  device, inode, size, modification and change times are those of the last run is not read
-  again to know it (no user can set a change time: any write moves it to the present; a file
-  changed less than 2 s before it was read is read again next time). `--force` checks them all
-  again, reading everything.
+  flushed to disk, then a rename), so Ctrl-C, a kill or a power cut leaves no half-written
+  report, and no summary; a rerun removes the temporary files a killed batch left. A rerun
+  skips each card whose input has not changed since its reports were written: the card, its
+  evidence files, the profile, the formats, and the checker and catalog versions. An evidence
+  file whose device, inode, size, modification and change times are those of the last run is
+  not read again to know it (no user can set a change time: any write moves it to the present;
+  a file changed less than 2 s before it was read is read again next time). `--force` checks
+  them all again, reading everything.
+- **The output folder holds this run's reports.** A card's folder holds the reports of the
+  formats asked for this time; a card that cannot be checked loses its earlier reports, and so
+  does a card no longer among the submissions (its folder goes once empty). Only the files the
+  batch writes are removed (`report.<ext>`, its state file, its temporary files): anything else
+  you put in `OUT` stays.
+- **One batch at a time.** A batch locks `--out` (`OUT/.safetycase-lock`) until its summary is
+  written; another batch into the same folder stops at once (exit 2) and names the one at work.
+  The lock goes with the process that holds it, however it ends.
 - **Names as they are.** Submitters name their folders and write their cards, so the summary
   shows control, bidirectional and zero-width characters as escapes (`\\x1b`, `\\u202e`), and a
   name not in Unicode's composed form (NFC) in ASCII escapes, so that two names never look
@@ -284,8 +299,8 @@ and per-area scores, findings, evidence, gate).
             (1, "At least one card fails the gate, or could not be checked (it is listed in the summary)."),
             (
                 2,
-                "Misuse: no such folder, no cards in it, a bad profile or format, or `--out` around the submissions "
-                "or inside a card's folder.",
+                "Misuse: no such folder, no cards in it, a bad profile or format, `--out` around the submissions "
+                "or inside a card's folder, or another batch writing `--out`.",
             ),
             (3, EXIT_INTERNAL),
             (130, "Interrupted (Ctrl-C): the reports written so far are whole; run the same command again."),

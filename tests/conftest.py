@@ -189,7 +189,7 @@ def pdf_printer() -> Iterator[SharedPrinter]:
 
 def _state() -> dict[str, object]:
     """What one run of the command line in this process could change for the runs after it (an environment
-    variable as $NAME)."""
+    variable as $NAME), and the example files' link counts."""
     umask = os.umask(0o022)
     os.umask(umask)
     loggers = {name: logging.getLogger(name).level for name in ("", "weasyprint", "fontTools")}
@@ -197,6 +197,8 @@ def _state() -> dict[str, object]:
     return {
         "cwd": os.getcwd(),
         "umask": umask,
+        # A link to an example's file elsewhere makes its evidence refused (a hard link) for every later test.
+        "examples hard-linked": sorted(str(p) for p in EXAMPLES.rglob("*") if p.is_file() and p.stat().st_nlink > 1),
         "logging levels": loggers,
         **{f"${k}": v for k, v in environment.items()},
     }

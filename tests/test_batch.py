@@ -19,6 +19,8 @@ from conftest import CONDITIONAL_CARD, FAIL_CARD, PASS_CARD, ROOT, SOURCE_DATE_E
 
 from checker import batch as batch_module
 from checker.batch import (
+    CARDS,
+    LOCK,
     STATE,
     SUMMARY_FILES,
     BatchInterrupted,
@@ -122,7 +124,7 @@ def test_a_batch_of_200_mixed_cards_writes_one_report_per_card_and_a_correct_sum
             assert row["status"] == "error" and row["gate"] == "fail"
             assert row["error"].startswith(str(submissions / name) + ":")  # file and place
             assert INVALID[name.split("-", 2)[2]][1] in row["error"]
-            assert not (out / name / "report.json").exists()
+            assert not (out / CARDS / name / "report.json").exists()
             continue
         verdict, score, blocker, major, minor = verdicts[kind]
         assert (row["verdict"], row["score"], row["blocker"], row["major"], row["minor"]) == (
@@ -134,10 +136,10 @@ def test_a_batch_of_200_mixed_cards_writes_one_report_per_card_and_a_correct_sum
         )
         assert row["model"] == f"Model {int(name.split('-')[1])}"
         assert row["gate"] == ("fail" if blocker else "pass")
-        report = json.loads((out / name / "report.json").read_text(encoding="utf-8"))
+        report = json.loads((out / CARDS / name / "report.json").read_text(encoding="utf-8"))
         assert report["submission"]["model"] == row["model"] and report["verdict"] == verdict
-        assert (out / name / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
-        assert row["reports"] == {"json": f"{name}/report.json", "html": f"{name}/report.html"}
+        assert (out / CARDS / name / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+        assert row["reports"] == {"json": f"cards/{name}/report.json", "html": f"cards/{name}/report.html"}
     totals = summary["totals"]
     kinds = list(expected.values())
     assert totals["cards"] == 200
@@ -146,13 +148,15 @@ def test_a_batch_of_200_mixed_cards_writes_one_report_per_card_and_a_correct_sum
     assert totals["gate_failed"] == kinds.count("fail") + kinds.count("error")
     assert totals["checked"] == 200 - kinds.count("error") and totals["unchanged"] == 0
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("report.*"))
-    assert written == sorted(f"{n}/report.{e}" for n, k in expected.items() if k != "error" for e in ("html", "json"))
+    assert written == sorted(
+        f"cards/{n}/report.{e}" for n, k in expected.items() if k != "error" for e in ("html", "json")
+    )
     # The CSV holds the same rows; the index links every checked card's HTML report.
     table = list(csv.DictReader(io.StringIO((out / "summary.csv").read_text(encoding="utf-8"))))
     assert [r["name"] for r in table] == sorted(expected)
     assert all(r["verdict"] == (rows[r["name"]]["verdict"] or "") for r in table)
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count('<a href="sub-') == kinds.count("pass") + kinds.count("conditional") + kinds.count("fail")
+    assert index.count('<a href="cards/sub-') == kinds.count("pass") + kinds.count("conditional") + kinds.count("fail")
     # The last line says it all, on standard output; progress went to standard error, a line a card.
     assert done.stdout.startswith(
         f"200 cards: {kinds.count('pass')} pass, {kinds.count('conditional')} conditional, {kinds.count('fail')} fail, "
@@ -167,13 +171,13 @@ def test_a_rerun_checks_only_what_changed(big_batch: tuple[Path, Path, dict[str,
     # A fresh copy of the output, so that the other tests see the first run's.
     again = tmp_path / "reports"
     shutil.copytree(out, again)
-    before = (again / "sub-000-pass/report.json").stat().st_mtime_ns
+    before = (again / "cards/sub-000-pass/report.json").stat().st_mtime_ns
     done = safetycase("batch", submissions, "--out", again, "--jobs", "2", "--format", "json,html")
     assert done.returncode == 1
     summary = json.loads((again / "summary.json").read_text(encoding="utf-8"))
     valid = sum(k != "error" for k in expected.values())
     assert summary["totals"]["unchanged"] == valid and summary["totals"]["checked"] == 0
-    assert (again / "sub-000-pass/report.json").stat().st_mtime_ns == before  # not rewritten
+    assert (again / "cards/sub-000-pass/report.json").stat().st_mtime_ns == before  # not rewritten
     assert f"({valid} unchanged since the last run)" in done.stdout
 
 
@@ -221,27 +225,27 @@ def test_an_unchanged_card_is_not_checked_again_and_each_input_change_is_noticed
     assert row.status == "checked" and "mismatch" in row.evidence and row.verdict == "fail"
     # A deleted report is written again.
     assert check_one(found, _settings(out)).status == "unchanged"
-    (out / "aster" / "report.json").unlink()
+    (out / CARDS / "aster" / "report.json").unlink()
     assert check_one(found, _settings(out)).status == "checked"
-    assert (out / "aster" / "report.json").is_file()
+    assert (out / CARDS / "aster" / "report.json").is_file()
 
 
 def test_a_card_that_breaks_loses_its_old_reports(one: tuple[Found, Path]) -> None:
     found, out = one
     out.mkdir()
     assert check_one(found, _settings(out)).status == "checked"
-    assert (out / "aster" / "report.json").is_file()
+    assert (out / CARDS / "aster" / "report.json").is_file()
     found.path.write_text("schema_version: '1.0'\nmodel: [\n", encoding="utf-8")
     row = check_one(found, _settings(out))
     assert row.status == "error" and row.error is not None and row.error.startswith(f"{found.path}:3:")
-    assert not (out / "aster" / "report.json").exists()  # no report of a version that is gone
+    assert not (out / CARDS / "aster" / "report.json").exists()  # no report of a version that is gone
 
 
 def test_an_interrupted_card_is_redone(one: tuple[Found, Path]) -> None:
     found, out = one
     out.mkdir()
     check_one(found, _settings(out))
-    (out / "aster" / STATE).unlink()  # what a card stopped between its reports and its state looks like
+    (out / CARDS / "aster" / STATE).unlink()  # what a card stopped between its reports and its state looks like
     assert check_one(found, _settings(out)).status == "checked"
 
 
@@ -286,7 +290,8 @@ def test_a_submissions_folder_that_is_itself_a_card_folder(tmp_path: Path) -> No
 def test_the_gate_follows_fail_on_and_a_broken_card_always_fails_it(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    row = check_one(Found("j", EXAMPLES["conditional"] / "card.yaml"), _settings(out))
+    juniper = EXAMPLES["conditional"]
+    row = check_one(Found("j", juniper / "card.yaml", folder=juniper), _settings(out))
     assert row.blocker == 0 and row.major > 0 and row.minor > 0
     assert [row.fails_gate(level) for level in ("blocker", "major", "minor", "never")] == [False, True, True, False]
     broken = check_one(Found("b", tmp_path / "missing.yaml"), _settings(out))
@@ -371,16 +376,16 @@ def test_interrupting_a_batch_leaves_only_whole_reports_and_a_rerun_finishes_it(
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(out.glob(f"*/{STATE}"))) < 10:
+    while time.monotonic() < deadline and len(list(out.glob(f"{CARDS}/*/{STATE}"))) < 10:
         time.sleep(0.02)
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
     assert "interrupted after" in stderr and "Traceback" not in stderr and stdout == ""
-    done = {p.parent.name for p in out.glob(f"*/{STATE}")}
+    done = {p.parent.name for p in out.glob(f"{CARDS}/*/{STATE}")}
     assert 10 <= len(done) < 120, "the interrupt came before the end"
     assert not (out / "summary.json").exists() and not (out / "index.html").exists()
-    leftovers = [p for p in out.rglob(".*") if p.name != STATE]
+    leftovers = [p for p in out.rglob(".*") if p.name not in (STATE, LOCK)]
     assert leftovers == []  # no temporary files
     for report in out.rglob("report.json"):
         json.loads(report.read_text(encoding="utf-8"))  # whole, not cut

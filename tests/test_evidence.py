@@ -125,6 +125,23 @@ def test_no_evidence_reads_nothing_and_says_so(tmp_path: Path) -> None:
     assert done.returncode == 1 and "VS-8" in done.stdout  # read, it is a blocker
 
 
+def test_a_card_with_no_folder_of_its_own_reads_no_evidence_and_says_why(tmp_path: Path) -> None:
+    card = folder(tmp_path)
+    why = "this card has no folder of its own"
+    report = check_file(card, today=TODAY, no_folder=why)
+    assert report.evidence_verified is True  # refused, not skipped: the lab has something to fix
+    assert {(r.status, r.reason, r.actual_sha256) for r in report.evidence} == {("refused", why, None)}
+    assert len(findings(report, "VS-7")) == len(report.evidence)
+    assert {r.status for r in check_file(card, today=TODAY).evidence} == {"verified"}  # the same card, in its folder
+
+
+def test_the_bytes_given_are_the_card_checked(tmp_path: Path) -> None:
+    card = folder(tmp_path)
+    given = BASE.replace("\n  name: ", "\n  name: Given-", 1).encode("utf-8")
+    report = check_file(card, today=TODAY, raw=given)
+    assert report.submission.model.startswith("Given-") and report.submission.sha256 == sha(given)
+
+
 # --- refused, never opened -------------------------------------------------------------------------
 
 

@@ -135,7 +135,7 @@ def test_batch_runs_its_workers_from_the_wheel(installed: Path, tmp_path: Path) 
     done = run_installed(installed, tmp_path, "-m", "checker", "batch", "in", "--out", "out", "--jobs", "2")
     assert done.returncode == 1, done.stderr  # orion fails the gate
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    assert '<a href="orion-7-fail/report.html">orion-7-fail</a>' in index
+    assert '<a href="cards/orion-7-fail/report.html">orion-7-fail</a>' in index
     assert json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))["totals"]["cards"] == 2
 
 

@@ -17,6 +17,7 @@ from checker.load import (
     YamlParser,
     load_card,
     parse_card,
+    read_regular_file,
 )
 from checker.problems import CardError
 
@@ -219,6 +220,16 @@ def test_a_file_just_over_the_size_limit_is_told_in_bytes(tmp_path: Path) -> Non
     with open(path, "wb") as handle:
         handle.truncate(DEFAULT_LIMITS.file_bytes + 1)  # 10.0 MiB to one decimal, like the limit
     assert only_problem(path) == f"{path}: file is 10,485,761 bytes; the limit is 10,485,760 bytes"
+
+
+def test_a_link_is_read_through_unless_links_are_refused(tmp_path: Path) -> None:
+    card = write(tmp_path, "card.yaml", "schema_version: '1.0'\n")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(card)
+    assert read_regular_file(link, what="card") == card.read_bytes()
+    with pytest.raises(CardError) as refused:
+        read_regular_file(link, what="card", follow_links=False)
+    assert str(refused.value.problems[0]) == f"{link}: is a symbolic link; refused, not followed"
 
 
 @pytest.mark.parametrize(

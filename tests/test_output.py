@@ -7,6 +7,7 @@ where, and what is refused, is decided here.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import types
 from pathlib import Path, PurePath
@@ -14,7 +15,8 @@ from pathlib import Path, PurePath
 import pytest
 from conftest import FAIL_CARD, PASS_CARD, ROOT, TODAY, SharedPrinter, safetycase
 
-from checker.output import OutputPlan, OutputRefused, parse_formats, plan_output
+from checker import output
+from checker.output import OutputPlan, OutputRefused, parse_formats, plan_output, write_atomically
 from checker.pipeline import check_file
 from checker.problems import UsageError
 from checker.render import DOCUMENTS, FORMATS, Format, RenderOptions, format_named, format_of_file
@@ -230,9 +232,9 @@ def test_a_new_format_needs_only_its_renderer_and_its_descriptor(
     (submissions / "orion.yaml").write_bytes(FAIL_CARD.read_bytes())
     done = safetycase("batch", submissions, "-o", tmp_path / "out", "-f", "yaml", "-j", "1", "--no-evidence")
     assert done.returncode == 1, done.stderr
-    assert (tmp_path / "out" / "orion.yaml" / "report.yml").read_text(encoding="utf-8") == "verdict: fail\n"
+    assert (tmp_path / "out" / "cards" / "orion.yaml" / "report.yml").read_text(encoding="utf-8") == "verdict: fail\n"
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["cards"][0]["reports"] == {"yaml": "orion.yaml/report.yml"}
+    assert summary["cards"][0]["reports"] == {"yaml": "cards/orion.yaml/report.yml"}
 
 
 # --- never over the card's own evidence -------------------------------------------------------------
@@ -320,3 +322,33 @@ def test_a_batch_never_writes_into_a_card_s_folder(tmp_path: Path) -> None:
     assert {p.name: p.read_bytes() for p in (card.parent / "evidence").iterdir()} == before
     beside = safetycase("batch", tmp_path / "in", "--out", tmp_path / "in" / "reports", "-j", "1")
     assert beside.returncode == 0, beside.stderr  # inside the submissions, outside every card's folder
+
+
+# --- writing atomically -------------------------------------------------------------------------
+
+
+def test_a_report_reaches_the_disk_before_its_rename_and_the_rename_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[tuple[str, str]] = []
+    fsync, replace = os.fsync, os.replace
+
+    def recorded_fsync(descriptor: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{descriptor}")))
+        fsync(descriptor)
+
+    def recorded_replace(source: str, target: str) -> None:
+        events.append(("rename", os.fspath(target)))
+        replace(source, target)
+
+    monkeypatch.setattr(output.os, "fsync", recorded_fsync)
+    monkeypatch.setattr(output.os, "replace", recorded_replace)
+    target = tmp_path / "report.json"
+    write_atomically(target, "{}\n")
+    assert [kind for kind, _ in events] == ["fsync", "rename", "fsync"]
+    assert Path(events[0][1]).parent == tmp_path and output.is_temporary(Path(events[0][1]).name)
+    assert events[1:] == [("rename", str(target)), ("fsync", str(tmp_path))]
+    assert target.read_text(encoding="utf-8") == "{}\n"
+    events.clear()
+    write_atomically(tmp_path / "cache.json", "{}\n", durable=False)  # a file a crash may lose without harm
+    assert events == [("rename", str(tmp_path / "cache.json"))]

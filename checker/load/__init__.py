@@ -68,12 +68,21 @@ class LoadedCard:
 
 
 def load_card(
-    path: str | Path, *, limits: Limits = DEFAULT_LIMITS, yaml_parser: YamlParser | None = None
+    path: str | Path,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    yaml_parser: YamlParser | None = None,
+    raw: bytes | None = None,
 ) -> LoadedCard:
-    """Read and parse a card file. Raises CardError (with file, place and problem) on bad input."""
+    """Read and parse a card file. Raises CardError (with file, place and problem) on bad input.
+
+    `raw` is the file's content when the caller has read it already (with read_regular_file, so
+    within the limits): batch reads each card once, so that what it hashes is what is checked.
+    """
     path = Path(path)
     name = str(path)
-    raw = read_regular_file(path, what="card", limits=limits)
+    if raw is None:
+        raw = read_regular_file(path, what="card", limits=limits)
     fmt = format_of(path, raw)
     parsed = parse_card(raw, name, fmt, limits=limits, yaml_parser=yaml_parser)
     return LoadedCard(

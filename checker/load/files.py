@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -13,6 +14,9 @@ from checker.problems import CardError, Problem
 CardSyntax = Literal["yaml", "json", "markdown"]
 """How a card file is written: YAML, JSON, or Markdown with YAML front matter (not an output format)."""
 
+CHUNK = 1 << 20
+"""Bytes read at a time."""
+
 _SUFFIXES: dict[str, CardSyntax] = {
     ".yaml": "yaml",
     ".yml": "yaml",
@@ -23,36 +27,67 @@ _SUFFIXES: dict[str, CardSyntax] = {
 
 
 def read_regular_file(
-    path: Path, *, what: str, missing: str = "no such file", limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    *,
+    what: str,
+    missing: str = "no such file",
+    limits: Limits = DEFAULT_LIMITS,
+    follow_links: bool = True,
 ) -> bytes:
     """The bytes of a regular file of at most `limits.file_bytes`, or CardError naming the file and why not.
 
     Folders, devices, pipes and sockets are refused before anything is opened (a FIFO would
-    block, /dev/zero would never end); the size is checked before reading and again after, for a
-    file that grows meanwhile. `what` names the file in messages ("card", "profile").
+    block, /dev/zero would never end), and again on the descriptor opened without blocking: a
+    file swapped for a pipe in between is refused, not waited on. The size is checked before
+    reading and again after, for a file that grows meanwhile. `what` names the file in messages
+    ("card", "profile"). Unless `follow_links`, a symbolic link is refused, never followed.
     """
     name = str(path)
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
     try:
-        info = os.stat(path)
+        _refuse(name, os.stat(path, follow_symlinks=follow_links), what, limits.file_bytes)
+        descriptor = os.open(path, flags)
     except (FileNotFoundError, NotADirectoryError):
         raise CardError([Problem(file=name, message=missing)]) from None
     except OSError as error:
+        raise CardError([Problem(file=name, message=_cannot_open(error))]) from None
+    try:
+        _refuse(name, os.fstat(descriptor), what, limits.file_bytes)
+        raw = _read_at_most(descriptor, limits.file_bytes + 1)
+    except OSError as error:
         raise CardError([Problem(file=name, message=f"cannot read: {error.strerror or error}")]) from None
+    finally:
+        os.close(descriptor)
+    if len(raw) > limits.file_bytes:
+        raise CardError([Problem(file=name, message=f"file is larger than the limit of {_size(limits.file_bytes)}")])
+    return raw
+
+
+def _refuse(name: str, info: os.stat_result, what: str, limit: int) -> None:
+    """CardError unless `info` is a regular file within the size limit."""
+    if stat.S_ISLNK(info.st_mode):
+        raise CardError([Problem(file=name, message="is a symbolic link; refused, not followed")])
     if stat.S_ISDIR(info.st_mode):
         raise CardError([Problem(file=name, message=f"is a folder, not a {what} file")])
     if not stat.S_ISREG(info.st_mode):
         raise CardError([Problem(file=name, message="is not a regular file (device, pipe or socket); refused")])
-    limit = limits.file_bytes
     if info.st_size > limit:
         raise CardError([Problem(file=name, message=_too_large(info.st_size, limit))])
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(limit + 1)
-    except OSError as error:
-        raise CardError([Problem(file=name, message=f"cannot read: {error.strerror or error}")]) from None
-    if len(raw) > limit:
-        raise CardError([Problem(file=name, message=f"file is larger than the limit of {_size(limit)}")])
-    return raw
+
+
+def _read_at_most(descriptor: int, size: int) -> bytes:
+    """Up to `size` bytes from `descriptor`, fewer at the end of the file."""
+    chunks = []
+    while size > 0 and (chunk := os.read(descriptor, min(size, CHUNK))):
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _cannot_open(error: OSError) -> str:
+    if error.errno == errno.ELOOP:  # O_NOFOLLOW met a link that replaced the file after it was looked at
+        return "is a symbolic link; refused, not followed"
+    return f"cannot read: {error.strerror or error}"
 
 
 def _size(n: int) -> str:

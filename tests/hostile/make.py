@@ -1,7 +1,7 @@
 """Hostile inputs too large or too odd to commit, written on demand and byte for byte the same each time.
 
-Megabyte files, 100,000-deep nesting, bytes that are not text, symbolic and hard links, a named
-pipe, a socket, sparse files and folder names holding control characters are made here instead of
+Megabyte files, 100,000-deep nesting, bytes that are not text, symbolic and hard links, named
+pipes, a socket, sparse files and folder names holding control characters are made here instead of
 committed. `make(name, target)` writes the one that cases.yaml names
 `name` at `target` (for a committed folder, adds its links and pipe to the copy), and
 `place(card, folder)` puts a case's card, committed or made, into a folder to run it; run
@@ -206,6 +206,15 @@ def hostile_folder_names(folder: Path) -> None:
         (folder / name / "card.yaml").write_text(card, encoding="utf-8")
 
 
+def batch_special_files(folder: Path) -> None:
+    """Named pipes where a batch looks for cards: a `.md` file (discovery reads its first line), a
+    submission's card.yaml and a bare `.json` card. Opening one to read it waits for a writer forever."""
+    os.mkfifo(folder / "notes.md")
+    (folder / "lab-f").mkdir()
+    os.mkfifo(folder / "lab-f" / "card.yaml")
+    os.mkfifo(folder / "bare.json")
+
+
 TEXTS: dict[str, Callable[[], str | bytes]] = {
     "alias-bomb.yaml": alias_bomb,
     "many-aliases.yaml": many_aliases,
@@ -227,7 +236,11 @@ TEXTS: dict[str, Callable[[], str | bytes]] = {
     "utf16.yaml": utf16,
 }
 """Generated card files, by the name cases.yaml gives them."""
-FOLDERS: dict[str, Callable[[Path], None]] = {"evidence-paths": evidence_paths, "evidence-sizes": evidence_sizes}
+FOLDERS: dict[str, Callable[[Path], None]] = {
+    "evidence-paths": evidence_paths,
+    "evidence-sizes": evidence_sizes,
+    "batch-special-files": batch_special_files,
+}
 """Committed card folders, by name, and what to add to a copy of each."""
 SUBMISSIONS: dict[str, Callable[[Path], None]] = {"hostile-folder-names": hostile_folder_names}
 """Generated folders of submissions (for `batch`), by the name cases.yaml gives them."""
