@@ -173,7 +173,9 @@ Checks cards against the [submission schema](../format.md) and their cross-refer
 like a compiler: every `configuration`, claim `evidence` id, `basis` id and
 `released_configurations` entry must resolve, and ids must be unique. It collects every
 problem in a card, each with its file, line and JSON pointer, rather than stopping at the
-first. It neither scores the card nor reads its evidence files: a card that validates can
+first. A value of the wrong type (a number where a list belongs, a mapping for an id) is
+reported once, by the schema: while a list's ids are malformed, references into it are not
+judged. It neither scores the card nor reads its evidence files: a card that validates can
 still have findings, which `check` reports.""",
         exit_codes=(
             (0, "Every card is valid."),
