@@ -1,6 +1,7 @@
 """Profiles: the thresholds, weights and severity overrides a check runs under.
 
-A profile is YAML data validated by `schema/profile.schema.json`. It may `extends:` a
+A profile is YAML data validated by `schema/profile.schema.json`, whose bounds keep every number
+where the statistics and the scoring work. It may `extends:` a
 built-in profile by name or another file by path (relative to itself); settings merge key by
 key, nested tables (area weights, audit access, severities) too. An unknown option is an
 error that names itself.
@@ -13,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from checker.catalog import Catalog
 from checker.load import Position, parse_card, read_regular_file
@@ -68,35 +69,58 @@ class Profile(BaseModel):
     def severity(self, requirement_id: str, default: Severity) -> Severity:
         return self.severities.get(requirement_id, default)
 
+    @model_validator(mode="after")
+    def _within_the_schema(self) -> Profile:
+        """The profile schema's bounds hold for a resolved profile too, however it was made: they are
+        where the statistics and the scoring work, and the schema is the one place they are written."""
+        settings = self.model_dump(mode="json", exclude={"source"})
+        if not surely_valid("profile", settings):
+            errors = describing_validator("profile").iter_errors(settings)
+            raise ValueError("; ".join(_plain_message(e, _pointer(e)) for e in errors))
+        return self
+
 
 def _known_options() -> list[str]:
     return sorted(schema("profile")["properties"])
 
 
-def _shown(value: Any) -> str:
-    """A value as the user wrote it in YAML (true, not Python's True)."""
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as the user wrote it in YAML (true, not Python's True), cut to `limit` characters (a
+    number of 4,000 digits is not worth a screenful)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return f"'{value}'"
-    return str(value)
+    shown = f"'{value}'" if isinstance(value, str) else str(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _pointer(error: jsonschema.ValidationError) -> str:
+    return "".join(f"/{p}" for p in error.absolute_path)
 
 
 def _plain_message(error: jsonschema.ValidationError, pointer: str) -> str:
-    """Say a range error in the profile's words ("at least 1"), not JSON Schema's ("minimum")."""
+    """Say a number out of range in the profile's words, with the whole range it may take ("from 1e-10
+    to 0.2"), not JSON Schema's ("minimum")."""
     option = pointer.lstrip("/").replace("/", ".")
-    if option and error.validator in _BOUNDS:
-        bound = f"{_BOUNDS[str(error.validator)]} {_shown(error.validator_value)}"
-        return f"{option} must be {bound}, found {_shown(error.instance)}"
+    if option and error.validator in (*_BOUNDS, "anyOf"):
+        return f"{option} must be {_allowed(error.schema)}, found {_shown(error.instance)}"
     return error.message
 
 
-def _model_message(loc: tuple[int | str, ...], kind: str, message: str, value: Any) -> str:
-    """Say what the model refused in one line, without pydantic's error codes and links."""
-    option = ".".join(map(str, loc))
-    if kind == "int_parsing_size":
-        return f"{option} is too large, found {_shown(value)}"
-    return f"{option}: {message[:1].lower()}{message[1:]}, found {_shown(value)}"
+def _allowed(node: Any) -> str:
+    """The values a number setting may take, from its schema: "from 1 to 1,000,000,000", "0, or from 0.001
+    to 1,000"."""
+    if "anyOf" in node:
+        return ", or ".join(_allowed(branch) for branch in node["anyOf"])
+    if "const" in node:
+        return _number(node["const"])
+    if "minimum" in node and "maximum" in node:
+        return f"from {_number(node['minimum'])} to {_number(node['maximum'])}"
+    return " and ".join(f"{words} {_number(node[bound])}" for bound, words in _BOUNDS.items() if bound in node)
+
+
+def _number(value: float) -> str:
+    """A bound as a reader writes it: 1,000,000,000 and 1e-10."""
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
 
 def _read(raw: bytes, name: str) -> dict[str, Any]:
@@ -112,7 +136,7 @@ def _read(raw: bytes, name: str) -> dict[str, Any]:
     found: list[tuple[str, str, Position | None]] = []  # (pointer, message, where)
     validator = describing_validator("profile")
     for error in sorted(validator.iter_errors(parsed.data), key=lambda e: [str(p) for p in e.absolute_path]):
-        pointer = "".join(f"/{p}" for p in error.absolute_path)
+        pointer = _pointer(error)
         if error.validator != "additionalProperties":
             found.append((pointer, _plain_message(error, pointer), parsed.positions.get(pointer)))
             continue
@@ -212,17 +236,5 @@ def load_profile(spec: str, catalog: Catalog) -> Profile:
     weights = {area.id: float(data["area_weights"].get(area.id, 0.0)) for area in catalog.areas}
     if not any(weights.values()):
         raise CardError([Problem(file=source, pointer="/area_weights", message="every area weight is 0")])
-    try:
-        return Profile(**{**data, "area_weights": weights, "source": source})
-    except ValidationError as error:
-        # The schema cannot bound every value (1e30 is an integer to JSON Schema): say it in one line.
-        raise CardError(
-            [
-                Problem(
-                    file=source,
-                    pointer="".join(f"/{part}" for part in detail["loc"]),
-                    message=_model_message(detail["loc"], detail["type"], detail["msg"], detail["input"]),
-                )
-                for detail in error.errors()
-            ]
-        ) from None
+    # Each file passed the schema, so the merged settings pass the model's check of the same bounds.
+    return Profile(**{**data, "area_weights": weights, "source": source})

@@ -358,6 +358,21 @@ prints the JSON Schema (draft 2020-12) this page is generated from.
   `released_configurations` entry names an entry of the card, and ids are unique.
 """
 
+PROFILES_INTRO = """\
+A profile sets what a check holds a card to: area weights, the pass score, the gap tolerance, the
+statistics' significance level and power, the least arm size and samples, the awareness
+thresholds, the least audit access, and severity changes. `safetycase check --profile NAME|FILE`
+takes a built-in profile, `default` (a lab's self-check) or `regulator` (strict review of a
+received submission), or a YAML file; `schema/profile.schema.json` is the JSON Schema this page is
+generated from.
+
+- A file may leave out any setting it takes from the profile it `extends:`. Settings merge key
+  by key; `area_weights`, `audit_access` and `severities` merge key by key too.
+- `extends:` names a built-in profile, or a file by its path relative to the extending file.
+- Every number has a range, below, where the statistics and the scoring work: a value outside
+  it is an error that names the file, the line, the setting and the range.
+"""
+
 REPORT_INTRO = """\
 `safetycase check --format json` writes this report; `schema/report.schema.json` is its JSON
 Schema, generated from the checker's report model, and this page is generated from that. Fields
@@ -595,6 +610,14 @@ def format_page() -> str:
     return f"{GENERATED}\n\n{text}"
 
 
+def profiles_page() -> str:
+    from checker.render.schema_doc import render_schema_reference
+    from checker.resources import schema
+
+    text = render_schema_reference(schema("profile"), title="Profiles", intro=PROFILES_INTRO, root_name="profile")
+    return f"{GENERATED}\n\n{text}"
+
+
 def report_format_page() -> str:
     from checker.render.schema_doc import render_schema_reference
     from checker.resources import schema
@@ -620,6 +643,7 @@ def index_page(commands: dict[str, Callable[..., Any]]) -> str:
         "",
         "- [The card format](format.md): every object and field of a submission, with its type, bounds and allowed values.",
         "- [The requirements](requirements.md): the catalog a card is checked against, with rationale, remediation and sources.",
+        "- [Profiles](profiles.md): the settings a check runs under, their ranges, and how one profile extends another.",
         "- [The JSON report](report-format.md): what `safetycase check --format json` writes.",
         "",
         "## Commands",
@@ -645,6 +669,7 @@ def pages() -> Iterator[tuple[str, str]]:
         raise LookupError(f"COMMAND_PAGES documents commands the app does not have: {', '.join(missing)}")
     yield "docs/README.md", index_page(commands)
     yield "docs/format.md", format_page()
+    yield "docs/profiles.md", profiles_page()
     yield "docs/report-format.md", report_format_page()
     yield "docs/requirements.md", requirements_page()
     with tempfile.TemporaryDirectory(prefix="safetycase-docs-") as scratch:
