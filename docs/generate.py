@@ -369,8 +369,14 @@ generated from.
 - A file may leave out any setting it takes from the profile it `extends:`. Settings merge key
   by key; `area_weights`, `audit_access` and `severities` merge key by key too.
 - `extends:` names a built-in profile, or a file by its path relative to the extending file.
+  Files come only from the folder of the first profile (the one given to `--profile`) and its
+  subfolders, as the system resolves the path: an absolute path, `..` or a symbolic link that
+  leads out of that folder is refused. A chain holds at most {max_extends} profiles after the
+  first, and a loop is an error that lists the chain.
 - Every number has a range, below, where the statistics and the scoring work: a value outside
   it is an error that names the file, the line, the setting and the range.
+- Errors quote only the file given to `--profile`. A file reached through `extends:` is named,
+  with the line of each problem, but never quoted: it might not be a profile at all.
 """
 
 REPORT_INTRO = """\
@@ -611,10 +617,12 @@ def format_page() -> str:
 
 
 def profiles_page() -> str:
+    from checker.profiles import MAX_EXTENDS
     from checker.render.schema_doc import render_schema_reference
     from checker.resources import schema
 
-    text = render_schema_reference(schema("profile"), title="Profiles", intro=PROFILES_INTRO, root_name="profile")
+    intro = PROFILES_INTRO.format(max_extends=MAX_EXTENDS)
+    text = render_schema_reference(schema("profile"), title="Profiles", intro=intro, root_name="profile")
     return f"{GENERATED}\n\n{text}"
 
 
