@@ -8,7 +8,7 @@ replaced by entry ids, so that reordering a card's entries changes nothing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, computed_field
@@ -207,15 +207,30 @@ def _dump(entry: BaseModel | None) -> dict[str, JsonValue]:
 
 
 def _only_in(items: list[JsonValue], others: list[JsonValue]) -> tuple[JsonValue, ...]:
-    """Items of `items` not matched one for one in `others`, in order (a repeated item counts twice)."""
-    left = list(others)
+    """Items of `items` not matched one for one in `others`, in order (a repeated item counts twice).
+
+    Counted by `_hashable` keys, so that two lists of 60,000 release conditions take one pass each,
+    not a search of the one for every item of the other.
+    """
+    left = Counter(map(_hashable, others))
     kept = []
     for item in items:
-        if item in left:
-            left.remove(item)
+        key = _hashable(item)
+        if left[key]:
+            left[key] -= 1
         else:
             kept.append(item)
     return tuple(kept)
+
+
+def _hashable(value: JsonValue) -> Hashable:
+    """A JSON value as a key equal to another's exactly when the values are equal (==): a mapping as the
+    set of its items, whatever their order, a list as a tuple. Numbers keep Python's equality (1 == 1.0)."""
+    if isinstance(value, dict):
+        return frozenset((key, _hashable(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return tuple(map(_hashable, value))
+    return value
 
 
 def _field_changes(
@@ -377,6 +392,7 @@ def _evidence_on_changed_configurations(
         ("audit", old.independent_audits, new.independent_audits),
         ("reasoning_evidence", old.reasoning_evidence, new.reasoning_evidence),
     )
+    cited_by = _citing_claims(new)
     found = []
     for kind, old_entries, new_entries in sections:
         before = {e.id: e for e in old_entries or ()}
@@ -390,10 +406,20 @@ def _evidence_on_changed_configurations(
                     configuration=entry.configuration,
                     items=changed[entry.configuration],
                     revised=before[entry.id] != entry,
-                    cited_by=tuple(c.id for c in new.claims or () if entry.id in (c.evidence or ())),
+                    cited_by=tuple(cited_by.get(entry.id, ())),
                 )
             )
     return tuple(found)
+
+
+def _citing_claims(card: Submission) -> dict[str, list[str]]:
+    """Evidence id -> the ids of the claims that cite it, in claim order, each claim once: one pass over
+    the claims, not one per entry."""
+    citing: dict[str, list[str]] = {}
+    for claim in card.claims or ():
+        for evidence in dict.fromkeys(claim.evidence or ()):
+            citing.setdefault(evidence, []).append(claim.id)
+    return citing
 
 
 # --- findings --------------------------------------------------------------------------------
@@ -435,6 +461,13 @@ def _unmatched(
         else:
             kept.append(finding)
     return tuple(kept)
+
+
+def _only_in_changelog(card: Submission, other: Submission) -> tuple[ChangelogEntry, ...]:
+    """The changelog entries of `card` that `other` lacks, by a set of the other's (entries are frozen, so
+    hashable by value), not a search of its list for each."""
+    known = set(other.submission.changelog or ())
+    return tuple(entry for entry in card.submission.changelog or () if entry not in known)
 
 
 # --- the whole diff --------------------------------------------------------------------------
@@ -484,7 +517,7 @@ def diff_versions(old: Report, new: Report) -> VersionDiff:
         findings_new=_unmatched(new.findings, b, old.findings, a),
         findings_resolved=_unmatched(old.findings, a, new.findings, b),
         card=tuple(_field_changes(_card_fields(a), _card_fields(b))),
-        changelog=tuple(e for e in b.submission.changelog or () if e not in (a.submission.changelog or ())),
+        changelog=_only_in_changelog(b, a),
         configurations=configurations,
         evaluations=_entry_changes(a.evaluations, b.evaluations, lambda e: e.id),
         independent_audits=_entry_changes(a.independent_audits, b.independent_audits, lambda e: e.id),

@@ -163,38 +163,40 @@ def _schema_problems(data: dict[str, Any], thorough: bool) -> Iterator[tuple[str
 
 
 def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """Ids unique, references resolved, count <= n. Runs on schema-valid parts only."""
-    model: dict[str, Any] = data["model"] if isinstance(data.get("model"), dict) else {}
-    configurations = [c for c in model.get("configurations") or [] if isinstance(c, dict)]
+    """Ids unique, references resolved, count <= n.
+
+    Runs beside the schema, on a card that may have failed it: every value is read through
+    `_mapping`, `_list` and `_entries`, so that one of the wrong type (a number where a list
+    belongs, a mapping for an id) is left to the schema's message instead of crashing this walk.
+    """
+    model = _mapping(data.get("model"))
+    configurations = _entries(model.get("configurations"))
     yield from _unique(
         ((f"/model/configurations/{i}", c.get("id")) for i, c in enumerate(configurations)), "configuration"
     )
-    config_ids = {c.get("id") for c in configurations}
+    config_ids = _known_ids(model.get("configurations", []))
 
     evidence_entries = [
-        (f"/{key}/{i}", entry)
-        for key in _EVIDENCE_LISTS
-        for i, entry in enumerate(data.get(key) or [])
-        if isinstance(entry, dict)
+        (f"/{key}/{i}", entry) for key in _EVIDENCE_LISTS for i, entry in enumerate(_entries(data.get(key)))
     ]
     yield from _unique(((p, e.get("id")) for p, e in evidence_entries), "evaluation, audit or reasoning-evidence")
-    evidence_ids = {e.get("id") for _, e in evidence_entries}
-    evaluation_ids = {e.get("id") for p, e in evidence_entries if p.startswith("/evaluations/")}
-    claims = [c for c in data.get("claims") or [] if isinstance(c, dict)]
+    evidence_ids = _known_ids(*(data.get(key, []) for key in _EVIDENCE_LISTS))
+    evaluation_ids = _known_ids(data.get("evaluations", []))
+    claims = _entries(data.get("claims"))
     yield from _unique(((f"/claims/{i}", c.get("id")) for i, c in enumerate(claims)), "claim")
 
-    def refs(pointer: str, values: Any, known: set[Any], what: str) -> Iterator[tuple[str, str]]:
-        for j, value in enumerate(values or []):
-            if isinstance(value, str) and value not in known:
+    def refs(pointer: str, values: Any, known: set[str] | None, what: str) -> Iterator[tuple[str, str]]:
+        for j, value in enumerate(_list(values)):
+            if _unresolved(value, known):
                 yield f"{pointer}/{j}", f"'{value}' names no {what} in this card"
 
     yield from refs("/model/released_configurations", model.get("released_configurations"), config_ids, "configuration")
     for pointer, entry in evidence_entries:
         value = entry.get("configuration")
-        if isinstance(value, str) and value not in config_ids:
+        if _unresolved(value, config_ids):
             yield f"{pointer}/configuration", f"'{value}' names no configuration in this card"
-        for k, arm in enumerate(entry.get("arms") or []):
-            n, count = (arm.get("n"), arm.get("count")) if isinstance(arm, dict) else (None, None)
+        for k, arm in enumerate(_entries(entry.get("arms"))):
+            n, count = arm.get("n"), arm.get("count")
             if _whole(n) and _whole(count) and count > n:
                 yield f"{pointer}/arms/{k}/count", f"count {_clip(count)} is larger than n {_clip(n)}"
     for i, claim in enumerate(claims):
@@ -202,20 +204,53 @@ def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]
         yield from refs(
             f"/claims/{i}/evidence", claim.get("evidence"), evidence_ids, "evaluation, audit or reasoning evidence"
         )
-    gate: dict[str, Any] = data["release_gate"] if isinstance(data.get("release_gate"), dict) else {}
-    for i, criterion in enumerate(gate.get("criteria") or []):
-        if isinstance(criterion, dict):
-            yield from refs(
-                f"/release_gate/criteria/{i}/evidence",
-                criterion.get("evidence"),
-                evidence_ids,
-                "evaluation, audit or reasoning evidence",
-            )
-    awareness = gate.get("situational_awareness")
-    if isinstance(awareness, dict):
+    gate = _mapping(data.get("release_gate"))
+    for i, criterion in enumerate(_entries(gate.get("criteria"))):
         yield from refs(
-            "/release_gate/situational_awareness/basis", awareness.get("basis"), evaluation_ids, "evaluation"
+            f"/release_gate/criteria/{i}/evidence",
+            criterion.get("evidence"),
+            evidence_ids,
+            "evaluation, audit or reasoning evidence",
         )
+    awareness = _mapping(gate.get("situational_awareness"))
+    yield from refs("/release_gate/situational_awareness/basis", awareness.get("basis"), evaluation_ids, "evaluation")
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """`value` if it is a mapping, else an empty one: a value of another type is the schema's to report."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    """`value` if it is a list, else an empty one (a string or mapping is not walked as if it were one)."""
+    return value if isinstance(value, list) else []
+
+
+def _entries(value: Any) -> list[dict[str, Any]]:
+    """The items of a list of entries, each in its place (the pointers count on it); an item that
+    is not a mapping stands as an empty one, which names and references nothing."""
+    return [_mapping(item) for item in _list(value)]
+
+
+def _known_ids(*lists: Any) -> set[str] | None:
+    """The ids the entries of these lists declare; None if one of them is malformed (not a list, an
+    entry not a mapping, an id missing or not a string). A reference that resolves to none of the
+    ids may then have meant the malformed one: only the schema's message about it is sure."""
+    ids: set[str] = set()
+    for entries in lists:
+        if not isinstance(entries, list):
+            return None
+        for entry in entries:
+            value = entry.get("id") if isinstance(entry, dict) else None
+            if not isinstance(value, str):
+                return None
+            ids.add(value)
+    return ids
+
+
+def _unresolved(reference: Any, known: set[str] | None) -> bool:
+    """A reference (a string: any other type is the schema's) to none of the ids, when they are known."""
+    return isinstance(reference, str) and known is not None and reference not in known
 
 
 def _whole(value: Any) -> TypeGuard[int | float]:

@@ -184,7 +184,9 @@ Checks cards against the [submission schema](../format.md) and their cross-refer
 like a compiler: every `configuration`, claim `evidence` id, `basis` id and
 `released_configurations` entry must resolve, and ids must be unique. It collects every
 problem in a card, each with its file, line and JSON pointer, rather than stopping at the
-first. It neither scores the card nor reads its evidence files: a card that validates can
+first. A value of the wrong type (a number where a list belongs, a mapping for an id) is
+reported once, by the schema: while a list's ids are malformed, references into it are not
+judged. It neither scores the card nor reads its evidence files: a card that validates can
 still have findings, which `check` reports.""",
         exit_codes=(
             (0, "Every card is valid."),
@@ -398,6 +400,27 @@ prints the JSON Schema (draft 2020-12) this page is generated from.
   [requirements](requirements.md): a card without audits is valid, with findings.
 - Cross-references must resolve: every `configuration`, claim `evidence` id, `basis` id and
   `released_configurations` entry names an entry of the card, and ids are unique.
+"""
+
+PROFILES_INTRO = """\
+A profile sets what a check holds a card to: area weights, the pass score, the gap tolerance, the
+statistics' significance level and power, the least arm size and samples, the awareness
+thresholds, the least audit access, and severity changes. `safetycase check --profile NAME|FILE`
+takes a built-in profile, `default` (a lab's self-check) or `regulator` (strict review of a
+received submission), or a YAML file; `schema/profile.schema.json` is the JSON Schema this page is
+generated from.
+
+- A file may leave out any setting it takes from the profile it `extends:`. Settings merge key
+  by key; `area_weights`, `audit_access` and `severities` merge key by key too.
+- `extends:` names a built-in profile, or a file by its path relative to the extending file.
+  Files come only from the folder of the first profile (the one given to `--profile`) and its
+  subfolders, as the system resolves the path: an absolute path, `..` or a symbolic link that
+  leads out of that folder is refused. A chain holds at most {max_extends} profiles after the
+  first, and a loop is an error that lists the chain.
+- Every number has a range, below, where the statistics and the scoring work: a value outside
+  it is an error that names the file, the line, the setting and the range.
+- Errors quote only the file given to `--profile`. A file reached through `extends:` is named,
+  with the line of each problem, but never quoted: it might not be a profile at all.
 """
 
 REPORT_INTRO = """\
@@ -637,6 +660,16 @@ def format_page() -> str:
     return f"{GENERATED}\n\n{text}"
 
 
+def profiles_page() -> str:
+    from checker.profiles import MAX_EXTENDS
+    from checker.render.schema_doc import render_schema_reference
+    from checker.resources import schema
+
+    intro = PROFILES_INTRO.format(max_extends=MAX_EXTENDS)
+    text = render_schema_reference(schema("profile"), title="Profiles", intro=intro, root_name="profile")
+    return f"{GENERATED}\n\n{text}"
+
+
 def report_format_page() -> str:
     from checker.render.schema_doc import render_schema_reference
     from checker.resources import schema
@@ -662,6 +695,7 @@ def index_page(commands: dict[str, Callable[..., Any]]) -> str:
         "",
         "- [The card format](format.md): every object and field of a submission, with its type, bounds and allowed values.",
         "- [The requirements](requirements.md): the catalog a card is checked against, with rationale, remediation and sources.",
+        "- [Profiles](profiles.md): the settings a check runs under, their ranges, and how one profile extends another.",
         "- [The JSON report](report-format.md): what `safetycase check --format json` writes.",
         "",
         "## Commands",
@@ -687,6 +721,7 @@ def pages() -> Iterator[tuple[str, str]]:
         raise LookupError(f"COMMAND_PAGES documents commands the app does not have: {', '.join(missing)}")
     yield "docs/README.md", index_page(commands)
     yield "docs/format.md", format_page()
+    yield "docs/profiles.md", profiles_page()
     yield "docs/report-format.md", report_format_page()
     yield "docs/requirements.md", requirements_page()
     with tempfile.TemporaryDirectory(prefix="safetycase-docs-") as scratch:

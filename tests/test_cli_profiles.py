@@ -58,17 +58,20 @@ def test_a_huge_number_in_a_profile_is_one_line(tmp_path: Path) -> None:
     done = safetycase("check", PASS_CARD, "--profile", profile)
     assert (done.returncode, done.stderr) == (
         2,
-        f"{profile}: min_arm_size is too large, found 1e+30 (at /min_arm_size)\n",
+        f"{profile}:2:15: min_arm_size must be from 1 to 1,000,000,000, found 1e+30 (at /min_arm_size)\n",
     )
 
 
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
-        ("min_arm_size: -5", "3:15: min_arm_size must be at least 1, found -5 (at /min_arm_size)"),
-        ("gap_tolerance_pp: -5", "3:19: gap_tolerance_pp must be more than 0, found -5 (at /gap_tolerance_pp)"),
-        ("pass_score: 150", "3:13: pass_score must be at most 100, found 150 (at /pass_score)"),
-        ("audit_access: {days: -1}", "3:22: audit_access.days must be at least 0, found -1 (at /audit_access/days)"),
+        ("min_arm_size: -5", "3:15: min_arm_size must be from 1 to 1,000,000,000, found -5 (at /min_arm_size)"),
+        ("gap_tolerance_pp: -5", "3:19: gap_tolerance_pp must be from 0.01 to 100, found -5 (at /gap_tolerance_pp)"),
+        ("pass_score: 150", "3:13: pass_score must be from 0 to 100, found 150 (at /pass_score)"),
+        (
+            "audit_access: {days: -1}",
+            "3:22: audit_access.days must be from 0 to 36,500, found -1 (at /audit_access/days)",
+        ),
     ],
 )
 def test_range_errors_in_plain_words(tmp_path: Path, setting: str, message: str) -> None:

@@ -72,7 +72,7 @@ def test_format_reference_names_every_property_of_its_schema(page: str, schema_f
     assert not missing, f"docs/{page} has no row for {missing}; {REGENERATE}"
 
 
-@pytest.mark.parametrize("page", ["format.md", "report-format.md"])
+@pytest.mark.parametrize("page", ["format.md", "report-format.md", "profiles.md"])
 def test_format_reference_links_resolve_to_its_own_anchors(page: str) -> None:
     text = _doc(f"docs/{page}")
     anchors = set(re.findall(r'<a id="([^"]+)"></a>', text))

@@ -39,6 +39,7 @@ SHOWN_KEYWORDS = frozenset(
         "patternProperties",
         "prefixItems",
         "properties",
+        "propertyNames",
         "required",
         "type",
         "uniqueItems",
@@ -228,7 +229,7 @@ def _type(ref: _Reference, node: Schema) -> str:
     if "$ref" in node:
         return _link(ref.by_def[_def_key(node["$ref"])])
     if "anyOf" in node or "oneOf" in node:
-        return " or ".join(_type(ref, member) for member in node.get("anyOf", node.get("oneOf", [])))
+        return " or ".join(dict.fromkeys(_type(ref, member) for member in node.get("anyOf", node.get("oneOf", []))))
     if _is_object(node):
         return _link(ref.by_node[id(node)])
     declared = node.get("type")
@@ -291,11 +292,21 @@ def _constraints(ref: _Reference, node: Schema) -> list[str]:
         rules.append(f"Less than {_number(node['exclusiveMaximum'])}.")
     if node.get("uniqueItems"):
         rules.append("No item twice.")
+    if isinstance(node.get("propertyNames"), Mapping):
+        rules += [f"Each key: {rule[0].lower()}{rule[1:]}" for rule in _constraints(ref, node["propertyNames"])]
     if isinstance(node.get("items"), Mapping) and "$ref" not in node["items"] and not _is_object(node["items"]):
         rules += [f"Each item: {rule[0].lower()}{rule[1:]}" for rule in _constraints(ref, node["items"])]
-    for member in node.get("anyOf", node.get("oneOf", [])):
-        if "$ref" not in member and not _is_object(member):
-            rules += _constraints(ref, member)
+    alternatives = [
+        " ".join(member_rules)
+        for member in node.get("anyOf", node.get("oneOf", []))
+        if "$ref" not in member and not _is_object(member) and (member_rules := _constraints(ref, member))
+    ]
+    if len(alternatives) > 1:
+        # "Either always `0`. Or from 0.001 to 1,000.": said as one rule, two would contradict each other.
+        words = ["Either", *["Or"] * (len(alternatives) - 1)]
+        rules += [f"{word} {text[0].lower()}{text[1:]}" for word, text in zip(words, alternatives, strict=True)]
+    else:
+        rules += alternatives
     if "default" in node:
         rules.append(f"Default {_literal(node['default'])}.")
     return rules
