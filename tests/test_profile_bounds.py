@@ -38,6 +38,8 @@ RANGES: dict[str, tuple[str, list[tuple[float, float]]]] = {
     "situational_awareness_high": ("from 0 to 1", [(0, -5e-324), (1, math.nextafter(1, 2))]),
     "evaluation_awareness_threshold": ("from 0 to 1", [(0, -5e-324), (1, math.nextafter(1, 2))]),
     "audit_access.days": ("from 0 to 36,500", [(0, -1), (36500, 36501)]),
+    "max_evidence_file_mib": ("from 1 to 1,048,576", [(1, 0), (2**20, 2**20 + 1)]),
+    "max_evidence_card_mib": ("from 1 to 1,048,576", [(1, 0), (2**20, 2**20 + 1)]),
     **{
         f"area_weights.{area}": (
             WEIGHTS,
