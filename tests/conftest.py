@@ -187,9 +187,28 @@ def pdf_printer() -> Iterator[SharedPrinter]:
 # --- what a test may not leave behind ---------------------------------------------------------------
 
 
+def _children() -> list[int]:
+    """This process's child processes (a zombie too: one not waited for), but multiprocessing's own that last
+    the session (the forkserver batch's workers start from, its resource tracker). Linux only: elsewhere none
+    are seen."""
+    try:
+        pids = [pid for task in Path("/proc/self/task").iterdir() for pid in (task / "children").read_text().split()]
+    except OSError:
+        return []
+    children = []
+    for pid in pids:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:  # it ended just now
+            continue
+        if b"from multiprocessing." not in command:
+            children.append(int(pid))
+    return sorted(children)
+
+
 def _state() -> dict[str, object]:
     """What one run of the command line in this process could change for the runs after it (an environment
-    variable as $NAME)."""
+    variable as $NAME), and the processes it could leave behind."""
     umask = os.umask(0o022)
     os.umask(umask)
     loggers = {name: logging.getLogger(name).level for name in ("", "weasyprint", "fontTools")}
@@ -198,6 +217,7 @@ def _state() -> dict[str, object]:
         "cwd": os.getcwd(),
         "umask": umask,
         "logging levels": loggers,
+        "child processes": _children(),
         **{f"${k}": v for k, v in environment.items()},
     }
 
@@ -205,8 +225,8 @@ def _state() -> dict[str, object]:
 @pytest.fixture(autouse=True)
 def _leaves_no_trace() -> Iterator[None]:
     """Every test leaves the process as it found it (after its own fixtures are undone): working folder,
-    environment, umask and log levels. The command line runs in this process; a run that changed one of
-    these would change the runs after it."""
+    environment, umask, log levels and child processes. The command line runs in this process; a run that
+    changed one of these would change the runs after it, and a worker left running would outlive it."""
     before = _state()
     yield
     after = _state()
