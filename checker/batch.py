@@ -13,7 +13,9 @@ between them:
   broken card becomes a row with its error, never an exception. A card whose input (card,
   evidence files, profile, formats, checker and catalog versions) has not changed since the
   last run is not checked again: its reports are kept (the row says "unchanged").
-- `run(found, settings, jobs, progress)`: all of them, in `jobs` worker processes.
+- `run(found, settings, jobs, bounds, progress)`: all of them, in `jobs` worker processes
+  (`checker.workers`), each card bounded in time and memory: a card over a bound, or whose
+  worker dies, is a row saying why, and the others are checked.
 - `run_batch(...)`: `run`, then the summary of its rows, written beside the cards' folders.
 
 Workers ignore SIGINT: on Ctrl-C the parent stops handing out cards, lets each worker finish
@@ -27,12 +29,10 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
 import os
 import signal
 import stat
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +44,7 @@ from checker.render import Format
 from checker.report import EvidenceRecord, Report
 from checker.severity import FailOn
 from checker.summary import Row, Summary, SummaryRow, Totals
+from checker.workers import DEFAULT_BOUNDS, Bounds, Lost, Pool
 
 CARD_NAMES = ("card.yaml", "card.yml", "card.json", "card.md")
 """A folder holding one of these is one submission."""
@@ -289,59 +290,68 @@ def _guarded(found: Found, settings: Settings) -> Row:
     """check_one, with a bug in the checker reported on its card's row instead of ending the batch."""
     try:
         return check_one(found, settings)
+    except MemoryError:
+        raise  # the card is over its memory bound: the worker says so
     except Exception as error:
         return _error_row(
             found, f"internal error ({type(error).__name__}: {error}); this is a bug in safetycase, please report it"
         )
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C reaches the whole process group; only the parent acts on it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _lost_row(found: Found, lost: Lost, bounds: Bounds) -> Row:
+    """The row of a card that gave no result: why, with the bound it went over and the option that sets it."""
+    if lost.cause == "time":
+        why = f"took longer than {bounds.seconds:g} s (--card-timeout)"
+    elif lost.cause == "memory":
+        why = f"needed more than {bounds.mebibytes} MiB (--card-memory)"
+    elif lost.exitcode is not None and lost.exitcode < 0:
+        why = f"the worker process checking it was killed by {_signal_name(-lost.exitcode)}"
+    else:
+        why = f"the worker process checking it ended with exit code {lost.exitcode}"
+    return _error_row(found, f"{found.path}: {why}")
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _preload(settings: Settings) -> tuple[str, ...]:
+    """What every worker needs, imported once in the forkserver: the pipeline and the text formats' renderers.
+
+    Not WeasyPrint's (the PDF's): its half second is paid by the workers only when a PDF is asked for.
+    """
+    return ("checker.batch", "checker.pipeline", *(fmt.module for fmt in settings.formats if not fmt.binary))
 
 
 def run(
-    found: list[Found], settings: Settings, *, jobs: int, progress: Callable[[Row], None] | None = None
+    found: list[Found],
+    settings: Settings,
+    *,
+    jobs: int,
+    bounds: Bounds = DEFAULT_BOUNDS,
+    progress: Callable[[Row], None] | None = None,
 ) -> list[Row]:
-    """Check every card, in `jobs` worker processes (1: in this process); rows in the order of `found`.
+    """Check every card in up to `jobs` worker processes, each card within `bounds`; rows in the order of `found`.
 
-    On KeyboardInterrupt, no new card is started, the cards in hand are finished, and the
-    interrupt propagates.
+    Always in worker processes, `--jobs 1` too: a card is bounded however the batch is run. A card
+    over a bound, or whose worker died, is an error row saying why, and the batch goes on. On
+    KeyboardInterrupt, no new card is started, the cards in hand are finished, and the interrupt
+    propagates.
     """
-    rows: dict[str, Row] = {}
+    rows: dict[int, Row] = {}
 
-    def done(row: Row) -> None:
-        rows[row.name] = row
+    def done(index: int, outcome: Row | Lost) -> None:
+        row = outcome if isinstance(outcome, Row) else _lost_row(found[index], outcome, bounds)
+        rows[index] = row
         if progress is not None:
             progress(row)
 
-    if jobs <= 1 or len(found) <= 1:
-        for item in found:
-            done(_guarded(item, settings))
-        return [rows[item.name] for item in found]
-    # forkserver: workers start from a clean process, not a copy of one that may run threads.
-    context = multiprocessing.get_context("forkserver")
-    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_sigint)
-    try:
-        pending: set[Future[Row]] = set()
-        queue = iter(found)
-        # A bounded window of cards in flight, so that an interrupt has little to cancel.
-        for item in queue:
-            pending.add(executor.submit(_guarded, item, settings))
-            if len(pending) >= jobs * 4:
-                break
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                done(future.result())
-                following = next(queue, None)
-                if following is not None:
-                    pending.add(executor.submit(_guarded, following, settings))
-    except BaseException:
-        executor.shutdown(wait=True, cancel_futures=True)
-        raise
-    executor.shutdown(wait=True)
-    return [rows[item.name] for item in found]
+    with Pool(_guarded, settings, workers=jobs, bounds=bounds, preload=_preload(settings)) as pool:
+        pool.map(found, done)
+    return [rows[index] for index in range(len(found))]
 
 
 # --- the summary -------------------------------------------------------------------------------
@@ -433,6 +443,7 @@ def run_batch(
     root: Path,
     jobs: int | None,
     fail_on: FailOn,
+    bounds: Bounds = DEFAULT_BOUNDS,
     progress: Callable[[Row], None] | None = None,
 ) -> Summary:
     """Check every card, then write the summary files: the batch, from found cards to `index.html`.
@@ -451,7 +462,7 @@ def run_batch(
             progress(row)
 
     try:
-        rows = run(found, settings, jobs=workers(jobs), progress=finished)
+        rows = run(found, settings, jobs=workers(jobs), bounds=bounds, progress=finished)
     except KeyboardInterrupt:
         raise BatchInterrupted(len(done), len(found)) from None
     summary = summarize(rows, settings, root=root, fail_on=fail_on)

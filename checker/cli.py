@@ -23,6 +23,7 @@ from checker.problems import CardError, Problem, UsageError
 from checker.render import DOCUMENTS, FORMATS, listing
 from checker.severity import FailOn, gate_fails
 from checker.terminal import visible
+from checker.workers import DEFAULT_BOUNDS, Bounds
 
 if TYPE_CHECKING:
     from checker.profiles import Profile
@@ -300,6 +301,24 @@ def batch(
     force: Annotated[
         bool, typer.Option("--force", help="Check every card again, even those unchanged since the last run.")
     ] = False,
+    card_timeout: Annotated[
+        float,
+        typer.Option(
+            "--card-timeout",
+            min=0,
+            help="Seconds one card may take; a card still being checked then is stopped and listed as not "
+            "checked, and the batch goes on (0: no bound).",
+        ),
+    ] = DEFAULT_BOUNDS.seconds,
+    card_memory: Annotated[
+        int,
+        typer.Option(
+            "--card-memory",
+            min=0,
+            help="MiB of memory a worker process may use for one card; a card that needs more is listed as not "
+            "checked, and the batch goes on (0: no bound).",
+        ),
+    ] = DEFAULT_BOUNDS.mebibytes,
 ) -> None:
     """Check every card under a folder: one report folder per card, and summary.csv, summary.json, index.html.
 
@@ -319,9 +338,12 @@ def batch(
     )
     terminal = sys.stderr is not None and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     progress = Progress(len(found), terminal=terminal, fail_on=fail_on)
+    bounds = Bounds(seconds=card_timeout, mebibytes=card_memory)
     try:
         with progress:
-            summary = run_batch(found, settings, root=folder, jobs=jobs, fail_on=fail_on, progress=progress.advance)
+            summary = run_batch(
+                found, settings, root=folder, jobs=jobs, fail_on=fail_on, bounds=bounds, progress=progress.advance
+            )
     except BatchInterrupted as interrupted:
         typer.echo(
             f"safetycase: interrupted after {interrupted.finished} of {interrupted.total} cards; their reports are "

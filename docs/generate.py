@@ -252,6 +252,14 @@ and per-area scores, findings, evidence, gate).
   and fails the gate.
 - **Parallel.** Cards are checked in `--jobs` worker processes (default: one per core). A
   terminal shows a progress bar; elsewhere (CI logs) each card gets one line on standard error.
+- **No card can hold up or end the batch.** Each card is checked in a worker process, `--jobs 1`
+  too, within two bounds (their defaults are in the table below): `--card-timeout`, the seconds
+  a card may take, and `--card-memory`, the MiB of address space its worker process may use
+  (the worker's own ~60 MiB included). A card over either, or whose worker process dies (a
+  crash, the kernel's out-of-memory killer), is listed as could not be checked, with the
+  reason (`took longer than 120 s (--card-timeout)`), and fails the gate; a new worker takes
+  the next card. Normal cards take well under a second and under 100 MiB (a few seconds and
+  ~400 MiB with `--format pdf`). `0` turns a bound off.
 - **Safe to interrupt, quick to rerun.** Every file is written atomically (a temporary file,
   then a rename), so Ctrl-C leaves no half-written report, and no summary. A rerun skips each
   card whose input has not changed since its reports were written: the card, its evidence
