@@ -429,11 +429,24 @@ def cards_to_check(folder: Path, out: Path) -> list[Found]:
     return found
 
 
-def workers(jobs: int | None) -> int:
-    """The worker processes to use: `jobs`, or one per core this process may run on."""
-    if jobs is not None:
-        return jobs
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one, else all of them)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def workers(jobs: int | None) -> int:
+    """The worker processes to use: `jobs`, or one per core this process may run on, and never more than that.
+
+    More workers than cores would only take turns on them, each holding a card's memory meanwhile.
+    """
+    return _cores() if jobs is None else min(jobs, _cores())
+
+
+def jobs_note(jobs: int | None) -> str | None:
+    """What to tell a user whose --jobs is more than the workers the batch will use; None when it is not."""
+    if jobs is None or workers(jobs) == jobs:
+        return None
+    return f"--jobs {jobs}: using {workers(jobs)}, the cores available"
 
 
 def run_batch(
@@ -483,6 +496,7 @@ __all__ = [
     "check_folders",
     "check_one",
     "discover",
+    "jobs_note",
     "run",
     "run_batch",
     "summarize",

@@ -286,7 +286,9 @@ def batch(
     profile: ProfileOption = "default",
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).", show_default=False),
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes (default, and at most: one per core).", show_default=False
+        ),
     ] = None,
     output_format: Annotated[
         str,
@@ -324,7 +326,7 @@ def batch(
 
     Exit 1 when any card fails the gate or cannot be checked (it is listed with its error).
     """
-    from checker.batch import BatchInterrupted, Settings, cards_to_check, check_folders, run_batch
+    from checker.batch import BatchInterrupted, Settings, cards_to_check, check_folders, jobs_note, run_batch
     from checker.output import parse_formats
     from checker.progress import Progress
     from checker.render.batch import render_line
@@ -336,6 +338,9 @@ def batch(
     settings = Settings(
         out=out, profile=resolved, formats=formats, today=_today(), evidence=not no_evidence, force=force
     )
+    note = jobs_note(jobs)
+    if note is not None:
+        typer.echo(f"safetycase: {note}", err=True)
     terminal = sys.stderr is not None and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     progress = Progress(len(found), terminal=terminal, fail_on=fail_on)
     bounds = Bounds(seconds=card_timeout, mebibytes=card_memory)

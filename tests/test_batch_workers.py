@@ -1,4 +1,5 @@
-"""Batch's workers: a card that hangs, eats memory or kills its worker costs that card, not the batch.
+"""Batch's workers: a card that hangs, eats memory or kills its worker costs that card, not the batch;
+and no more workers than cores and cards.
 
 The misbehaving checks are tests/worker_hazards.py's: a worker process cannot be monkeypatched.
 """
@@ -6,6 +7,8 @@ The misbehaving checks are tests/worker_hazards.py's: a worker process cannot be
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import time
 from pathlib import Path
 
@@ -14,7 +17,7 @@ import worker_hazards
 from conftest import PASS_CARD, TODAY, safetycase
 
 from checker import batch as batch_module
-from checker.batch import SUMMARY_FILES, BatchInterrupted, Settings, discover, run, run_batch
+from checker.batch import SUMMARY_FILES, BatchInterrupted, Settings, discover, run, run_batch, workers
 from checker.catalog import load_catalog
 from checker.profiles import load_profile
 from checker.render import FORMATS
@@ -159,3 +162,42 @@ def test_ctrl_c_in_a_batch_says_how_many_cards_were_done_and_writes_no_summary(t
     assert all(row.status == "checked" for row in shown)
     assert sorted(p.parent.name for p in out.glob("*/report.json")) == sorted(row.name for row in shown)
     assert not any((out / name).exists() for name in SUMMARY_FILES)
+
+
+# --- as many workers as are useful ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process may run on two cores, whatever the machine has."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+
+
+@pytest.mark.usefixtures("two_cores")
+def test_no_more_workers_than_cores_or_cards(tmp_path: Path) -> None:
+    assert [workers(jobs) for jobs in (None, 1, 2, 64)] == [2, 1, 2, 2]
+    with Pool(worker_hazards.task, None, workers=8, bounds=BOUNDS) as pool:
+        pool.map(["a", "b", "c"], lambda index, result: None)
+        assert pool.started == 3  # one per item, not eight
+    found = discover(_submissions(tmp_path / "in", "a", "b", "c", "d", "e"))
+    alive: list[int] = []
+    run_batch(
+        found,
+        _settings(tmp_path / "out"),
+        root=tmp_path / "in",
+        jobs=64,
+        fail_on=FailOn.BLOCKER,
+        progress=lambda row: alive.append(len(multiprocessing.active_children())),
+    )
+    assert 1 <= max(alive) <= 2
+
+
+@pytest.mark.usefixtures("two_cores")
+def test_more_jobs_than_cores_is_said_once(tmp_path: Path) -> None:
+    submissions = _submissions(tmp_path / "in", "a", "b", "c")
+    done = safetycase("batch", submissions, "--out", tmp_path / "out", "-f", "json", "--jobs", "64")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == "safetycase: --jobs 64: using 2, the cores available"
+    assert done.stderr.count("--jobs") == 1
+    again = safetycase("batch", submissions, "--out", tmp_path / "out", "-f", "json", "--jobs", "2")
+    assert "--jobs" not in again.stderr  # asked for what there is: nothing to say
