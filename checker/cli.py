@@ -328,7 +328,7 @@ def batch(
     """
     from checker.batch import BatchInterrupted, Settings, cards_to_check, check_folders, jobs_note, run_batch
     from checker.output import parse_formats
-    from checker.progress import Progress
+    from checker.progress import Progress, say
     from checker.render.batch import render_line
 
     formats = parse_formats(output_format)
@@ -340,7 +340,7 @@ def batch(
     )
     note = jobs_note(jobs)
     if note is not None:
-        typer.echo(f"safetycase: {note}", err=True)
+        say(f"safetycase: {note}")
     terminal = sys.stderr is not None and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     progress = Progress(len(found), terminal=terminal, fail_on=fail_on)
     bounds = Bounds(seconds=card_timeout, mebibytes=card_memory)
@@ -350,14 +350,13 @@ def batch(
                 found, settings, root=folder, jobs=jobs, fail_on=fail_on, bounds=bounds, progress=progress.advance
             )
     except BatchInterrupted as interrupted:
-        typer.echo(
+        say(
             f"safetycase: interrupted after {interrupted.finished} of {interrupted.total} cards; their reports are "
             "whole, and no summary was written. Run the same command again to finish: unchanged cards are not "
-            "checked again.",
-            err=True,
+            "checked again."
         )
         raise typer.Exit(130) from None
-    _print(render_line(summary, out / "index.html"))
+    say(render_line(summary, out / "index.html"), err=False)  # the summary is written: a lost reader changes no exit
     raise typer.Exit(EXIT_GATE if summary.totals.gate_failed else EXIT_PASS)
 
 

@@ -252,7 +252,8 @@ and per-area scores, findings, evidence, gate).
   and fails the gate.
 - **Parallel.** Cards are checked in `--jobs` worker processes (default, and at most: one per
   core this process may run on; a larger `--jobs` is capped, and says so). A terminal shows a
-  progress bar; elsewhere (CI logs) each card gets one line on standard error.
+  progress bar; elsewhere (CI logs) each card gets one line on standard error. A reader that
+  goes away (`2>&1 | head -1`) stops the lines, not the batch.
 - **No card can hold up or end the batch.** Each card is checked in a worker process, `--jobs 1`
   too, within two bounds (their defaults are in the table below): `--card-timeout`, the seconds
   a card may take, and `--card-memory`, the MiB of address space its worker process may use

@@ -1,5 +1,5 @@
 """Batch's workers: a card that hangs, eats memory or kills its worker costs that card, not the batch;
-and no more workers than cores and cards.
+no more workers than cores and cards; and a reader that goes away does not stop the batch.
 
 The misbehaving checks are tests/worker_hazards.py's: a worker process cannot be monkeypatched.
 """
@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 import worker_hazards
-from conftest import PASS_CARD, TODAY, safetycase
+from conftest import FAIL_CARD, PASS_CARD, ROOT, SOURCE_DATE_EPOCH, TODAY, safetycase
 
 from checker import batch as batch_module
 from checker.batch import SUMMARY_FILES, BatchInterrupted, Settings, discover, run, run_batch, workers
@@ -201,3 +203,53 @@ def test_more_jobs_than_cores_is_said_once(tmp_path: Path) -> None:
     assert done.stderr.count("--jobs") == 1
     again = safetycase("batch", submissions, "--out", tmp_path / "out", "-f", "json", "--jobs", "2")
     assert "--jobs" not in again.stderr  # asked for what there is: nothing to say
+
+
+# --- a reader that goes away ------------------------------------------------------------------------------
+
+
+def _batch_process(submissions: Path, out: Path, **streams: object) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "checker", "batch", str(submissions), "--out", str(out), "-j", "1", "-f", "json"],
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
+        cwd=ROOT,
+        **streams,  # type: ignore[call-overload]
+    )
+
+
+def _mixed(folder: Path) -> Path:
+    folder.mkdir()
+    for i in range(8):
+        (folder / f"card-{i}.yaml").write_bytes((PASS_CARD, FAIL_CARD)[i % 2].read_bytes())
+    return folder
+
+
+def test_standard_error_closed_after_the_first_line_the_batch_still_finishes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with open(tmp_path / "stdout.txt", "w+", encoding="utf-8") as stdout:
+        process = _batch_process(_mixed(tmp_path / "in"), out, stdout=stdout, stderr=subprocess.PIPE)
+        assert process.stderr is not None
+        first = process.stderr.readline()  # as `2>&1 | head -1`
+        process.stderr.close()
+        assert process.wait(timeout=120) == 1  # the gate's code: half the cards fail
+        stdout.seek(0)
+        rest = stdout.read()
+    assert first.startswith("[1/8] card-0.yaml: PASS")
+    assert all((out / name).is_file() for name in SUMMARY_FILES)
+    assert rest.startswith("8 cards: 4 pass, 0 conditional, 4 fail")
+    assert "BrokenPipe" not in rest and "Exception ignored" not in rest
+
+
+def test_standard_output_closed_the_batch_still_finishes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with open(tmp_path / "stderr.txt", "w+", encoding="utf-8") as stderr:
+        process = _batch_process(_mixed(tmp_path / "in"), out, stdout=subprocess.PIPE, stderr=stderr)
+        assert process.stdout is not None
+        process.stdout.close()  # as `| true`: the summary's line has no reader
+        assert process.wait(timeout=120) == 1
+        stderr.seek(0)
+        rest = stderr.read()
+    assert all((out / name).is_file() for name in SUMMARY_FILES)
+    assert rest.splitlines()[-1].startswith("[8/8] card-7.yaml: FAIL")
+    assert "Broken pipe" not in rest and "BrokenPipe" not in rest and "Exception ignored" not in rest
