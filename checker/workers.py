@@ -2,16 +2,17 @@
 its worker costs that card, not the batch.
 
 `Pool(task, context, workers=N, bounds=...)` starts up to N processes from the forkserver (a clean
-process, not a copy of one that may run threads) and gives each one item at a time over a pipe,
-so that the parent always knows which item a worker holds. It waits on the results and on the
-workers' ends at once (`multiprocessing.connection.wait`). A worker still on its item when the
-time bound runs out is killed. A worker limits its own address space: a MemoryError ends it with
+process, not a copy of one that may run threads) and gives each, over a pipe, an item to do and
+the next one: a worker does them in order, so the parent always knows which item it is on. It
+waits on the results and on the workers' ends at once (`multiprocessing.connection.wait`). A
+worker still on its item when the time bound runs out is killed. A worker limits its own address space: a MemoryError ends it with
 an exit code that says so, and a crash or a kill (the kernel's out-of-memory killer) is a death.
-Whatever the end, the item is `Lost`, with the reason, and a new worker takes the next one.
+Whatever the end, the item it was on is `Lost`, with the reason, and a new worker takes the rest.
 `concurrent.futures.ProcessPoolExecutor` could do neither: it cannot tell which task killed a
 worker, and one death breaks the whole pool.
 
-Workers ignore SIGINT: Ctrl-C reaches the whole process group, and only the parent acts on it.
+Workers ignore SIGINT: Ctrl-C reaches the whole process group, and only the parent acts on it,
+telling each worker to stop after the item it is on.
 """
 
 from __future__ import annotations
