@@ -16,7 +16,9 @@ The steps, plain data between them:
   refused). A card whose input (card, evidence files, profile, formats, checker and catalog
   versions) has not changed since the last run is not checked again: its reports are kept (the
   row says "unchanged"). Either way its folder ends holding this run's reports and no others.
-- `run(found, settings, jobs, progress)`: all of them, in `jobs` worker processes.
+- `run(found, settings, jobs, bounds, progress)`: all of them, in `jobs` worker processes
+  (`checker.workers`), each card bounded in time and memory: a card over a bound, or whose
+  worker dies, is a row saying why, and the others are checked.
 - `run_batch(...)`: `run`, then the summary of its rows, with OUT locked against other batches
   throughout; under the lock it removes the temporary files of a killed batch, and the reports
   of cards no longer submitted. Only files a batch writes are ever removed.
@@ -33,12 +35,10 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
-import multiprocessing
 import os
 import signal
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -51,6 +51,7 @@ from checker.render import FORMATS, Format
 from checker.report import EvidenceRecord, Report
 from checker.severity import FailOn
 from checker.summary import Row, Summary, SummaryRow, Totals
+from checker.workers import DEFAULT_BOUNDS, Bounds, Lost, Pool
 
 CARD_NAMES = ("card.yaml", "card.yml", "card.json", "card.md")
 """A folder holding one of these is one submission."""
@@ -414,59 +415,68 @@ def _guarded(found: Found, settings: Settings) -> Row:
     """check_one, with a bug in the checker reported on its card's row instead of ending the batch."""
     try:
         return check_one(found, settings)
+    except MemoryError:
+        raise  # the card is over its memory bound: the worker says so
     except Exception as error:
         return _error_row(
             found, f"internal error ({type(error).__name__}: {error}); this is a bug in safetycase, please report it"
         )
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C reaches the whole process group; only the parent acts on it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _lost_row(found: Found, lost: Lost, bounds: Bounds) -> Row:
+    """The row of a card that gave no result: why, with the bound it went over and the option that sets it."""
+    if lost.cause == "time":
+        why = f"took longer than {bounds.seconds:g} s (--card-timeout)"
+    elif lost.cause == "memory":
+        why = f"needed more than {bounds.mebibytes} MiB (--card-memory)"
+    elif lost.exitcode is not None and lost.exitcode < 0:
+        why = f"the worker process checking it was killed by {_signal_name(-lost.exitcode)}"
+    else:
+        why = f"the worker process checking it ended with exit code {lost.exitcode}"
+    return _error_row(found, f"{found.path}: {why}")
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _preload(settings: Settings) -> tuple[str, ...]:
+    """What every worker needs, imported once in the forkserver: the pipeline and the text formats' renderers.
+
+    Not WeasyPrint's (the PDF's): its half second is paid by the workers only when a PDF is asked for.
+    """
+    return ("checker.batch", "checker.pipeline", *(fmt.module for fmt in settings.formats if not fmt.binary))
 
 
 def run(
-    found: list[Found], settings: Settings, *, jobs: int, progress: Callable[[Row], None] | None = None
+    found: list[Found],
+    settings: Settings,
+    *,
+    jobs: int,
+    bounds: Bounds = DEFAULT_BOUNDS,
+    progress: Callable[[Row], None] | None = None,
 ) -> list[Row]:
-    """Check every card, in `jobs` worker processes (1: in this process); rows in the order of `found`.
+    """Check every card in up to `jobs` worker processes, each card within `bounds`; rows in the order of `found`.
 
-    On KeyboardInterrupt, no new card is started, the cards in hand are finished, and the
-    interrupt propagates.
+    Always in worker processes, `--jobs 1` too: a card is bounded however the batch is run. A card
+    over a bound, or whose worker died, is an error row saying why, and the batch goes on. On
+    KeyboardInterrupt, no new card is started, the cards in hand are finished, and the interrupt
+    propagates.
     """
-    rows: dict[str, Row] = {}
+    rows: dict[int, Row] = {}
 
-    def done(row: Row) -> None:
-        rows[row.name] = row
+    def done(index: int, outcome: Row | Lost) -> None:
+        row = outcome if isinstance(outcome, Row) else _lost_row(found[index], outcome, bounds)
+        rows[index] = row
         if progress is not None:
             progress(row)
 
-    if jobs <= 1 or len(found) <= 1:
-        for item in found:
-            done(_guarded(item, settings))
-        return [rows[item.name] for item in found]
-    # forkserver: workers start from a clean process, not a copy of one that may run threads.
-    context = multiprocessing.get_context("forkserver")
-    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_sigint)
-    try:
-        pending: set[Future[Row]] = set()
-        queue = iter(found)
-        # A bounded window of cards in flight, so that an interrupt has little to cancel.
-        for item in queue:
-            pending.add(executor.submit(_guarded, item, settings))
-            if len(pending) >= jobs * 4:
-                break
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                done(future.result())
-                following = next(queue, None)
-                if following is not None:
-                    pending.add(executor.submit(_guarded, following, settings))
-    except BaseException:
-        executor.shutdown(wait=True, cancel_futures=True)
-        raise
-    executor.shutdown(wait=True)
-    return [rows[item.name] for item in found]
+    with Pool(_guarded, settings, workers=jobs, bounds=bounds, preload=_preload(settings)) as pool:
+        pool.map(found, done)
+    return [rows[index] for index in range(len(found))]
 
 
 # --- the summary -------------------------------------------------------------------------------
@@ -547,11 +557,24 @@ def cards_to_check(folder: Path, out: Path) -> list[Found]:
     return found
 
 
-def workers(jobs: int | None) -> int:
-    """The worker processes to use: `jobs`, or one per core this process may run on."""
-    if jobs is not None:
-        return jobs
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one, else all of them)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def workers(jobs: int | None) -> int:
+    """The worker processes to use: `jobs`, or one per core this process may run on, and never more than that.
+
+    More workers than cores would only take turns on them, each holding a card's memory meanwhile.
+    """
+    return _cores() if jobs is None else min(jobs, _cores())
+
+
+def jobs_note(jobs: int | None) -> str | None:
+    """What to tell a user whose --jobs is more than the workers the batch will use; None when it is not."""
+    if jobs is None or workers(jobs) == jobs:
+        return None
+    return f"--jobs {jobs}: using {workers(jobs)}, the cores available"
 
 
 LOCK = ".safetycase-lock"
@@ -641,6 +664,7 @@ def run_batch(
     root: Path,
     jobs: int | None,
     fail_on: FailOn,
+    bounds: Bounds = DEFAULT_BOUNDS,
     progress: Callable[[Row], None] | None = None,
 ) -> Summary:
     """Check every card, then write the summary files: the batch, from found cards to `index.html`.
@@ -664,7 +688,7 @@ def run_batch(
     with _holding(settings.out):
         _remove_temporaries(settings.out)
         try:
-            rows = run(found, settings, jobs=workers(jobs), progress=finished)
+            rows = run(found, settings, jobs=workers(jobs), bounds=bounds, progress=finished)
         except KeyboardInterrupt:
             raise BatchInterrupted(len(done), len(found)) from None
         summary = summarize(rows, settings, root=root, fail_on=fail_on)
@@ -689,6 +713,7 @@ __all__ = [
     "check_folders",
     "check_one",
     "discover",
+    "jobs_note",
     "run",
     "run_batch",
     "summarize",

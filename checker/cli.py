@@ -23,6 +23,7 @@ from checker.problems import CardError, Problem, UsageError
 from checker.render import DOCUMENTS, FORMATS, listing
 from checker.severity import FailOn, gate_fails
 from checker.terminal import visible
+from checker.workers import DEFAULT_BOUNDS, Bounds
 
 if TYPE_CHECKING:
     from checker.profiles import Profile
@@ -286,7 +287,9 @@ def batch(
     profile: ProfileOption = "default",
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: one per core).", show_default=False),
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes (default, and at most: one per core).", show_default=False
+        ),
     ] = None,
     output_format: Annotated[
         str,
@@ -301,14 +304,32 @@ def batch(
     force: Annotated[
         bool, typer.Option("--force", help="Check every card again, even those unchanged since the last run.")
     ] = False,
+    card_timeout: Annotated[
+        float,
+        typer.Option(
+            "--card-timeout",
+            min=0,
+            help="Seconds one card may take; a card still being checked then is stopped and listed as not "
+            "checked, and the batch goes on (0: no bound).",
+        ),
+    ] = DEFAULT_BOUNDS.seconds,
+    card_memory: Annotated[
+        int,
+        typer.Option(
+            "--card-memory",
+            min=0,
+            help="MiB of memory a worker process may use for one card; a card that needs more is listed as not "
+            "checked, and the batch goes on (0: no bound).",
+        ),
+    ] = DEFAULT_BOUNDS.mebibytes,
 ) -> None:
     """Check every card under a folder: one report folder per card, and summary.csv, summary.json, index.html.
 
     Exit 1 when any card fails the gate or cannot be checked (it is listed with its error).
     """
-    from checker.batch import BatchInterrupted, Settings, cards_to_check, check_folders, run_batch
+    from checker.batch import BatchInterrupted, Settings, cards_to_check, check_folders, jobs_note, run_batch
     from checker.output import parse_formats
-    from checker.progress import Progress
+    from checker.progress import Progress, say
     from checker.render.batch import render_line
 
     formats = parse_formats(output_format)
@@ -318,20 +339,25 @@ def batch(
     settings = Settings(
         out=out, profile=resolved, formats=formats, today=_today(), evidence=not no_evidence, force=force
     )
+    note = jobs_note(jobs)
+    if note is not None:
+        say(f"safetycase: {note}")
     terminal = sys.stderr is not None and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     progress = Progress(len(found), terminal=terminal, fail_on=fail_on)
+    bounds = Bounds(seconds=card_timeout, mebibytes=card_memory)
     try:
         with progress:
-            summary = run_batch(found, settings, root=folder, jobs=jobs, fail_on=fail_on, progress=progress.advance)
+            summary = run_batch(
+                found, settings, root=folder, jobs=jobs, fail_on=fail_on, bounds=bounds, progress=progress.advance
+            )
     except BatchInterrupted as interrupted:
-        typer.echo(
+        say(
             f"safetycase: interrupted after {interrupted.finished} of {interrupted.total} cards; their reports are "
             "whole, and no summary was written. Run the same command again to finish: unchanged cards are not "
-            "checked again.",
-            err=True,
+            "checked again."
         )
         raise typer.Exit(130) from None
-    _print(render_line(summary, out / "index.html"))
+    say(render_line(summary, out / "index.html"), err=False)  # the summary is written: a lost reader changes no exit
     raise typer.Exit(EXIT_GATE if summary.totals.gate_failed else EXIT_PASS)
 
 

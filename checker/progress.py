@@ -1,15 +1,18 @@
 """A batch's progress on standard error: a bar on a terminal, one line per card elsewhere (CI logs).
 
 Card text (names, errors) is shown with its control characters escaped, and never read as
-markup by the bar's library.
+markup by the bar's library. What batch writes outlives its reader: a closed pipe
+(`batch ... 2>&1 | head -1`) ends the writing, not the batch (`say`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, TextIO
 
 import typer
 
@@ -50,7 +53,30 @@ class Progress:
                 " (unchanged)" if row.status == "unchanged" else ""
             )
         width = len(str(self.total))
-        typer.echo(visible(f"[{self.finished:>{width}}/{self.total}] {row.name}: {outcome}"), err=True)
+        say(visible(f"[{self.finished:>{width}}/{self.total}] {row.name}: {outcome}"))
+
+
+def say(text: str, *, err: bool = True) -> None:
+    """Write a line of the batch's own (progress, a note, the summary's line) to standard error, or output.
+
+    A closed or broken stream is let go, not raised: the batch's results are its files, and it
+    finishes them whatever became of its reader. The stream's descriptor then points at /dev/null,
+    so that neither a later line nor the interpreter's last flush fails on it again.
+    """
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:  # started with it closed (`2>&-`)
+        return
+    try:
+        typer.echo(text, err=err)
+    except OSError:
+        _let_go(stream)
+
+
+def _let_go(stream: TextIO) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
 
 
 def _bar(total: int, fail_on: FailOn) -> tuple[Any, Callable[[Row], None]]:
@@ -81,4 +107,4 @@ def _bar(total: int, fail_on: FailOn) -> tuple[Any, Callable[[Row], None]]:
     return bar, advance
 
 
-__all__ = ["Progress"]
+__all__ = ["Progress", "say"]

@@ -269,8 +269,18 @@ from the summary, so no card's name can be taken for a file of the summary.
   loader's 10 MiB limit is refused before it is read.
 - **A broken card does not stop the batch.** It is listed with its error (file, line, problem)
   and fails the gate.
-- **Parallel.** Cards are checked in `--jobs` worker processes (default: one per core). A
-  terminal shows a progress bar; elsewhere (CI logs) each card gets one line on standard error.
+- **Parallel.** Cards are checked in `--jobs` worker processes (default, and at most: one per
+  core this process may run on; a larger `--jobs` is capped, and says so). A terminal shows a
+  progress bar; elsewhere (CI logs) each card gets one line on standard error. A reader that
+  goes away (`2>&1 | head -1`) stops the lines, not the batch.
+- **No card can hold up or end the batch.** Each card is checked in a worker process, `--jobs 1`
+  too, within two bounds (their defaults are in the table below): `--card-timeout`, the seconds
+  a card may take, and `--card-memory`, the MiB of address space its worker process may use
+  (the worker's own ~60 MiB included). A card over either, or whose worker process dies (a
+  crash, the kernel's out-of-memory killer), is listed as could not be checked, with the
+  reason (`took longer than 120 s (--card-timeout)`), and fails the gate; a new worker takes
+  the next card. Normal cards take well under a second and under 100 MiB (a few seconds and
+  ~400 MiB with `--format pdf`). `0` turns a bound off.
 - **Safe to interrupt, quick to rerun.** Every file is written atomically (a temporary file,
   flushed to disk, then a rename), so Ctrl-C, a kill or a power cut leaves no half-written
   report, and no summary; a rerun removes the temporary files a killed batch left. A rerun

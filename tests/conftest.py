@@ -187,9 +187,28 @@ def pdf_printer() -> Iterator[SharedPrinter]:
 # --- what a test may not leave behind ---------------------------------------------------------------
 
 
+def _children() -> list[int]:
+    """This process's child processes (a zombie too: one not waited for), but multiprocessing's own that last
+    the session (the forkserver batch's workers start from, its resource tracker). Linux only: elsewhere none
+    are seen."""
+    try:
+        pids = [pid for task in Path("/proc/self/task").iterdir() for pid in (task / "children").read_text().split()]
+    except OSError:
+        return []
+    children = []
+    for pid in pids:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:  # it ended just now
+            continue
+        if b"from multiprocessing." not in command:
+            children.append(int(pid))
+    return sorted(children)
+
+
 def _state() -> dict[str, object]:
     """What one run of the command line in this process could change for the runs after it (an environment
-    variable as $NAME), and the example files' link counts."""
+    variable as $NAME), the example files' link counts, and the processes it could leave behind."""
     umask = os.umask(0o022)
     os.umask(umask)
     loggers = {name: logging.getLogger(name).level for name in ("", "weasyprint", "fontTools")}
@@ -200,6 +219,7 @@ def _state() -> dict[str, object]:
         # A link to an example's file elsewhere makes its evidence refused (a hard link) for every later test.
         "examples hard-linked": sorted(str(p) for p in EXAMPLES.rglob("*") if p.is_file() and p.stat().st_nlink > 1),
         "logging levels": loggers,
+        "child processes": _children(),
         **{f"${k}": v for k, v in environment.items()},
     }
 
@@ -207,8 +227,8 @@ def _state() -> dict[str, object]:
 @pytest.fixture(autouse=True)
 def _leaves_no_trace() -> Iterator[None]:
     """Every test leaves the process as it found it (after its own fixtures are undone): working folder,
-    environment, umask and log levels. The command line runs in this process; a run that changed one of
-    these would change the runs after it."""
+    environment, umask, log levels and child processes. The command line runs in this process; a run that
+    changed one of these would change the runs after it, and a worker left running would outlive it."""
     before = _state()
     yield
     after = _state()

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from conftest import CONDITIONAL_CARD, FAIL_CARD, PASS_CARD, ROOT, SOURCE_DATE_EPOCH, TODAY, Ran, safetycase
 
-from checker import batch as batch_module
 from checker.batch import (
     CARDS,
     LOCK,
@@ -452,25 +451,6 @@ def _two_bare_cards(tmp_path: Path) -> list[Found]:
     for name, card in (("a.yaml", PASS_CARD), ("b.yaml", FAIL_CARD)):
         (submissions / name).write_bytes(card.read_bytes())
     return discover(submissions)
-
-
-def test_ctrl_c_while_checking_says_how_many_cards_were_done_and_writes_no_summary(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    found = _two_bare_cards(tmp_path)
-    checked = batch_module.check_one
-
-    def second_interrupted(card: Found, settings: Settings) -> Row:
-        if card.name == "b.yaml":
-            raise KeyboardInterrupt
-        return checked(card, settings)
-
-    monkeypatch.setattr(batch_module, "check_one", second_interrupted)
-    out = tmp_path / "out"
-    with pytest.raises(BatchInterrupted) as interrupted:
-        run_batch(found, _settings(out, evidence=False), root=tmp_path / "in", jobs=1, fail_on=FailOn.BLOCKER)
-    assert (interrupted.value.finished, interrupted.value.total) == (1, 2)
-    assert not any((out / name).exists() for name in SUMMARY_FILES)
 
 
 def test_ctrl_c_while_the_summary_is_made_writes_none_of_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

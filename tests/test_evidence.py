@@ -22,12 +22,15 @@ import pytest
 from conftest import BASE, PASS_CARD, TODAY, safetycase
 
 from checker import evidence
+from checker.batch import Settings, check_one, discover
 from checker.catalog import load_catalog
 from checker.load import load_card
 from checker.pipeline import check_file, verify_evidence
 from checker.profiles import load_profile
+from checker.render import FORMATS
 from checker.report import EvidenceRecord, RecountedArm, Report
 from checker.severity import Severity
+from checker.summary import Row
 from checker.validate import validate
 from tests.test_requirements import EVIDENCE
 
@@ -455,16 +458,24 @@ def test_a_batch_rerun_does_not_hash_unchanged_evidence_again(
     shutil.copytree(EVIDENCE, submissions / "aster" / "evidence")
     (submissions / "aster" / "card.yaml").write_bytes(PASS_CARD.read_bytes())
     files = sum(p.stat().st_size for p in (submissions / "aster" / "evidence").iterdir())
-    assert safetycase("batch", submissions, "--out", out, "-j", "1").returncode == 0
+    settings = Settings(
+        out=out, profile=load_profile("default", load_catalog()), formats=(FORMATS["json"],), today=TODAY
+    )
+
+    def rerun() -> Row:  # a batch's one card, in this process (a batch's workers are other processes)
+        (found,) = discover(submissions)
+        return check_one(found, settings)
+
+    assert rerun().status == "checked"
     assert sum(fed.hashes) == files
     # Unchanged: nothing is read to know it.
     fed.hashes.clear()
-    assert safetycase("batch", submissions, "--out", out, "-j", "1").returncode == 0
+    assert rerun().status == "unchanged"
     assert fed.hashes == []
     # The card changed, its evidence did not: only the raw samples are read again, for their counts.
     text = (submissions / "aster" / "card.yaml").read_text(encoding="utf-8")
     (submissions / "aster" / "card.yaml").write_text(text + "# edited\n", encoding="utf-8")
-    assert safetycase("batch", submissions, "--out", out, "-j", "1").returncode == 0
+    assert rerun().status == "checked"
     jsonl = sum(p.stat().st_size for p in (submissions / "aster" / "evidence").glob("*.jsonl"))
     assert sum(fed.hashes) == jsonl
     # A file rewritten to the same size with its old mtime put back: its ctime moved, so it is read.
@@ -474,11 +485,10 @@ def test_a_batch_rerun_does_not_hash_unchanged_evidence_again(
     os.utime(audit, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert audit.stat().st_size == before.st_size and audit.stat().st_mtime_ns == before.st_mtime_ns
     fed.hashes.clear()
-    done = safetycase("batch", submissions, "--out", out, "-j", "1")
-    assert done.returncode == 1  # the audit report no longer matches its hash: a blocker
+    row = rerun()
+    assert row.blocker > 0  # the audit report no longer matches its hash: a blocker
     assert (audit.stat().st_size) in fed.hashes
-    row = json.loads((out / "summary.json").read_text(encoding="utf-8"))["cards"][0]
-    assert row["status"] == "checked" and "1 mismatch" in row["evidence"]
+    assert row.status == "checked" and "1 mismatch" in row.evidence
 
 
 # --- recounting raw samples ------------------------------------------------------------------------

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-import types
 from pathlib import Path, PurePath
 
 import pytest
@@ -214,15 +212,10 @@ def test_a_folder_that_cannot_be_made_is_a_usage_error(tmp_path: Path, reports: 
 def test_a_new_format_needs_only_its_renderer_and_its_descriptor(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    renderer = types.ModuleType("tests_fake_renderer")
-    renderer.render = lambda report, options=None: f"verdict: {report.verdict.value}\n"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "tests_fake_renderer", renderer)
     monkeypatch.setitem(
         FORMATS,
         "yaml",
-        Format(
-            name="yaml", extension="yml", binary=False, join=None, description="a test", module="tests_fake_renderer"
-        ),
+        Format(name="yaml", extension="yml", binary=False, join=None, description="a test", module="fake_renderer"),
     )
     done = safetycase("check", FAIL_CARD, "-f", "json,yaml", "-o", tmp_path / "r")
     assert done.returncode == 1, done.stderr

@@ -121,6 +121,13 @@ def many_json_literals() -> str:
     return _as_json(CARD + "x-values: 12345\n", f"[{words}]")
 
 
+def many_distinct_values() -> str:
+    """A valid card with 900,000 more values, each a string of its own (8 MB): no loader can hold them in
+    60 MiB (as str objects alone they take 50 MiB), so a tight memory bound stops the check of it."""
+    values = ", ".join(f'"{i:x}"' for i in range(900_000))
+    return _as_json(CARD + "x-values: 12345\n", f"[{values}]")
+
+
 def long_key_paths() -> str:
     """A 1 MiB key holding 600 values: each value's JSON pointer repeats the key (600 MiB in all).
 
@@ -229,6 +236,7 @@ TEXTS: dict[str, Callable[[], str | bytes]] = {
     "long-word.yaml": long_word,
     "too-many-values.yaml": too_many_values,
     "many-json-literals.json": many_json_literals,
+    "many-distinct-values.json": many_distinct_values,
     "long-key-paths.json": long_key_paths,
     "long-key-paths.yaml": long_key_paths_yaml,
     "invalid-utf8.yaml": invalid_utf8,
