@@ -312,11 +312,15 @@ def _keep_only(folder: Path, formats: Iterable[Format]) -> None:
 
 
 def _failed(found: Found, settings: Settings, message: str) -> Row:
-    """The row of a card that could not be checked; its folder loses the reports and state of any earlier run."""
+    """The row of a card that could not be checked; its folder loses the reports and state of any earlier run,
+    and the temporary files of a worker killed while it wrote one."""
     folder = _folder(settings, found)
     try:
         _keep_only(folder, ())
         _remove(folder / STATE)
+        with contextlib.suppress(OSError):  # no folder: nothing was left in it
+            for name in filter(is_temporary, os.listdir(folder)):
+                _remove(folder / name)
     except OutputRefused as refused:
         message += f"; and {refused}"
     return _error_row(found, message)
@@ -423,8 +427,11 @@ def _guarded(found: Found, settings: Settings) -> Row:
         )
 
 
-def _lost_row(found: Found, lost: Lost, bounds: Bounds) -> Row:
-    """The row of a card that gave no result: why, with the bound it went over and the option that sets it."""
+def _lost_row(found: Found, lost: Lost, settings: Settings, bounds: Bounds) -> Row:
+    """The row of a card that gave no result: why, with the bound it went over and the option that sets it.
+
+    Its folder loses what its worker may have left (the reports of an earlier run, half a report).
+    """
     if lost.cause == "time":
         why = f"took longer than {bounds.seconds:g} s (--card-timeout)"
     elif lost.cause == "memory":
@@ -433,7 +440,7 @@ def _lost_row(found: Found, lost: Lost, bounds: Bounds) -> Row:
         why = f"the worker process checking it was killed by {_signal_name(-lost.exitcode)}"
     else:
         why = f"the worker process checking it ended with exit code {lost.exitcode}"
-    return _error_row(found, f"{found.path}: {why}")
+    return _failed(found, settings, f"{found.path}: {why}")
 
 
 def _signal_name(number: int) -> str:
@@ -469,7 +476,7 @@ def run(
     rows: dict[int, Row] = {}
 
     def done(index: int, outcome: Row | Lost) -> None:
-        row = outcome if isinstance(outcome, Row) else _lost_row(found[index], outcome, bounds)
+        row = outcome if isinstance(outcome, Row) else _lost_row(found[index], outcome, settings, bounds)
         rows[index] = row
         if progress is not None:
             progress(row)

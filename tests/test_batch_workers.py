@@ -66,6 +66,18 @@ def test_each_hazard_costs_its_card_and_the_others_are_checked(tmp_path: Path, m
     found = discover(_submissions(tmp_path / "in", *names))
     monkeypatch.setattr(batch_module, "_guarded", worker_hazards.check)
     shown: list[str] = []
+    left = {}  # what an earlier run and a worker killed mid-write leave in each hazard card's folder
+    for name in EXPECTED:
+        folder = tmp_path / "out" / CARDS / f"{name}.yaml"
+        folder.mkdir(parents=True)
+        left[name] = [
+            folder / "report.json",
+            folder / ".safetycase-state.json",
+            folder / ".report.json.safetycase-tmp-abcd1234",
+        ]
+        for path in left[name]:
+            path.write_text("{}\n", encoding="utf-8")
+        (folder / "notes.txt").write_text("the user's own\n", encoding="utf-8")
 
     rows = run(found, _settings(tmp_path / "out"), jobs=2, bounds=BOUNDS, progress=lambda row: shown.append(row.name))
 
@@ -73,6 +85,9 @@ def test_each_hazard_costs_its_card_and_the_others_are_checked(tmp_path: Path, m
     assert sorted(shown) == sorted(f.name for f in found)  # and each shown as it finished
     errors = {Path(row.name).stem: row.error for row in rows if row.status == "error"}
     assert errors == {name: f"{tmp_path / 'in' / name}.yaml: {why}" for name, why in EXPECTED.items()}
+    for name, paths in left.items():  # a lost card keeps no report of an earlier run, nor half of one
+        assert [path.name for path in paths if path.exists()] == [], name
+        assert (paths[0].parent / "notes.txt").exists()
     checked = [row for row in rows if row.status == "checked"]
     assert [row.name for row in checked] == ["a-first.yaml", "z-last.yaml"]
     assert all(row.verdict == "pass" for row in checked)
