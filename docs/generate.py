@@ -133,7 +133,10 @@ writes over the card, nor over a file the card declares as evidence (present or 
 exit 2, with nothing written.
 
 **Evidence verification.** Each declared file is read from the card's own folder, one folder at a
-time, never through a symbolic link: a path that is absolute, uses `..` or passes a link is
+time, never through a symbolic link. The folder must be the one the card was read from: if it
+no longer holds the very card file read (it was renamed and replaced while the card was
+checked), or it or the card is a link, every declared file is refused unread. A path that is
+absolute, uses `..` or passes a link is
 refused unopened, and so is anything but a regular file with one name (a hard link may be another
 lab's file under a name inside the folder: submit a copy). Sizes are bounded by the profile: a file
 over `max_evidence_file_mib` (256 MiB by default), or one that would take the card's files past
