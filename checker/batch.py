@@ -364,7 +364,7 @@ def check_one(found: Found, settings: Settings) -> Row:
     except OSError as error:
         return _error_row(found, f"cannot write {folder}: {error.strerror or error}")
     state_file = folder / STATE
-    hashes = _kept_hashes(_previous(state_file))
+    hashes = Hashes() if settings.force else _kept_hashes(_previous(state_file))  # --force reads everything
     state_file.unlink(missing_ok=True)  # written again last: an interrupted card is redone
     records: tuple[EvidenceRecord, ...] = ()
     try:

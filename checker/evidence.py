@@ -94,8 +94,10 @@ class EvidenceLimits:
 
 Stamp = tuple[int, int, int, int, int]
 """(st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns): while a file's stamp stays, its bytes are
-taken to stay. No user can set a ctime: every write, and every utime() that sets an mtime back,
-moves it to the present."""
+taken to stay. No user can set a ctime: a write(), and every utime() that sets an mtime back,
+moves it to the present. A write through a shared memory mapping may not (on tmpfs it never
+does): a process on the checking machine that holds a submission's file open can keep its
+stamp, which is why `batch --force` uses no kept hash."""
 
 
 def _stamp(info: os.stat_result) -> Stamp:

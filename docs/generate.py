@@ -290,9 +290,12 @@ from the summary, so no card's name can be taken for a file of the summary.
   skips each card whose input has not changed since its reports were written: the card, its
   evidence files, the profile, the formats, and the checker and catalog versions. An evidence
   file whose device, inode, size, modification and change times are those of the last run is
-  not read again to know it (no user can set a change time: any write moves it to the present;
-  a file changed less than 2 s before it was read is read again next time). `--force` checks
-  them all again, reading everything.
+  not read again to know it (no user can set a change time: a write moves it to the present;
+  a file changed less than 2 s before it was read is read again next time). One write does
+  not: through a shared memory mapping, a process that holds the file open can change its
+  bytes and keep its times (on tmpfs always, on disk for up to ~30 s). When processes of the
+  submitters may run on the checking machine, use `--force`: it checks every card again,
+  reading every file, trusting no hash kept from an earlier run.
 - **The output folder holds this run's reports.** A card's folder holds the reports of the
   formats asked for this time; a card that cannot be checked loses its earlier reports, and so
   does a card no longer among the submissions (its folder goes once empty). Only the files the

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -605,6 +606,36 @@ def test_a_batch_rerun_does_not_hash_unchanged_evidence_again(
     assert row.blocker > 0  # the audit report no longer matches its hash: a blocker
     assert (audit.stat().st_size) in fed.hashes
     assert row.status == "checked" and "1 mismatch" in row.evidence
+
+
+def test_batch_force_reads_every_evidence_file_again_trusting_no_kept_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept hash is only as good as the file's stamp (a write through a shared mapping may keep it):
+    --force does not use one. Planted wrong in the state, it is used by a rerun, and not under --force."""
+    monkeypatch.setattr(evidence, "SETTLED_NS", -(10**12), raising=False)  # just copied: take them as settled
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    folder(submissions / "aster")
+    settings = Settings(
+        out=out, profile=load_profile("default", load_catalog()), formats=(FORMATS["json"],), today=TODAY
+    )
+    assert check_one(*discover(submissions), settings).status == "checked"
+    audit = (submissions / "aster" / "evidence" / "audit-1.md").read_bytes()
+    state_file = out / "cards" / "aster" / ".safetycase-state.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    wrong = "0" * 64
+    state["hashes"] = [[*stamp, wrong if digest == sha(audit) else digest] for *stamp, digest in state["hashes"]]
+    assert wrong in {digest for *_, digest in state["hashes"]}
+
+    def audit_read_as(force: bool) -> tuple[str, str | None]:
+        state_file.write_text(json.dumps(state), encoding="utf-8")
+        assert check_one(*discover(submissions), replace(settings, force=force)).status == "checked"
+        report = json.loads((out / "cards" / "aster" / "report.json").read_text(encoding="utf-8"))
+        (record,) = [r for r in report["evidence"] if r["path"].endswith("audit-1.md")]
+        return record["status"], record["actual_sha256"]
+
+    assert audit_read_as(force=False) == ("mismatch", wrong)  # the kept hash is used: the file is not read
+    assert audit_read_as(force=True) == ("verified", sha(audit))
 
 
 # --- recounting raw samples ------------------------------------------------------------------------
