@@ -129,8 +129,8 @@ under the profile's pass score, else `pass`.
 The report goes to standard output, or to a file with `-o`. `text` is for the terminal; `json`
 follows the [report format](../report-format.md); `markdown`, `html` and `pdf` are the audit
 report (see [`report`](report.md)). The exit code gates CI: see `--fail-on` below. `-o` never
-writes over the card, nor over a file the card declares as evidence (present or not): that is
-exit 2, with nothing written.
+writes over the card, the profile file or a file it extends, nor over a file the card declares
+as evidence (present or not): that is exit 2, with nothing written.
 
 **Evidence verification.** Each declared file is read from the card's own folder, one folder at a
 time, never through a symbolic link. The folder must be the one the card was read from: if it
@@ -221,8 +221,8 @@ appendix with the catalog text and its sources.
 
 The format comes from `--format` or else from the extension of the `-o` file: `.md`,
 `.html` (one self-contained file) or `.pdf` (the HTML printed by WeasyPrint, which needs
-Pango). The report is written atomically, never over the card or a file it declares as
-evidence. The exit code does not gate: use `check` for that.""",
+Pango). The report is written atomically, never over the card, a file it declares as
+evidence, or a file of the profile. The exit code does not gate: use `check` for that.""",
         exit_codes=((0, "The report was written, whatever the verdict."), (2, EXIT_INPUT), (3, EXIT_INTERNAL)),
         example=(
             Run(("report", "examples/orion-7-fail/card.yaml", "-o", "$OUT/audit.md"), show_file="audit.md"),
