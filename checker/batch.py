@@ -44,6 +44,7 @@ from pathlib import Path
 
 from checker import __version__
 from checker.evidence import EvidenceLimits, Hashes, hash_declared
+from checker.load import FileRead
 from checker.output import OutputRefused, check_output_folder, is_temporary, write_atomically
 from checker.problems import CardError, UsageError
 from checker.profiles import Profile
@@ -178,13 +179,13 @@ def _ours(name: str) -> bool:
     return name == STATE or is_temporary(name) or name in {_report_name(fmt) for fmt in FORMATS.values()}
 
 
-def _evidence_digest(folder: Path, paths: list[str], settings: Settings, hashes: Hashes) -> list[list[str]]:
-    """Each declared evidence path with its sha256, or 'missing' or 'refused': what a check would read.
+def _evidence_digest(card: FileRead, paths: list[str], settings: Settings, hashes: Hashes) -> list[list[str]]:
+    """Each declared evidence path with its sha256, or 'missing' or 'refused': what a check of `card` would read.
 
     Within the profile's limits, as the check reads; a file whose stamp is the one the last run
     kept is not read again (evidence.Hashes says why that is safe).
     """
-    found = hash_declared(folder, paths, EvidenceLimits.of(settings.profile), hashes)
+    found = hash_declared(card, paths, EvidenceLimits.of(settings.profile), hashes)
     return [[declared, digest] for declared, digest in zip(paths, found, strict=True)]
 
 
@@ -230,7 +231,7 @@ def _previous(state_file: Path) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
-def _unchanged(found: Found, settings: Settings, card_sha256: str) -> Row | None:
+def _unchanged(found: Found, settings: Settings, card: FileRead, card_sha256: str) -> Row | None:
     """The last run's row, if this card's input is as it was then and its reports are all there."""
     if settings.force:
         return None
@@ -241,7 +242,7 @@ def _unchanged(found: Found, settings: Settings, card_sha256: str) -> Row | None
         return None
     paths = [str(p) for p in listed]
     kept = _kept_hashes(state)
-    evidence = _evidence_state(found, settings, lambda folder: _evidence_digest(folder, paths, settings, kept))
+    evidence = _evidence_state(found, settings, lambda _: _evidence_digest(card, paths, settings, kept))
     if state.get("fingerprint") != _fingerprint(card_sha256, evidence, settings):
         return None
     try:
@@ -344,17 +345,17 @@ def check_one(found: Found, settings: Settings) -> Row:
     the bytes hashed for the fingerprint are the bytes checked. Whatever happens, the card's
     folder ends holding the reports of this run only.
     """
-    from checker.load import read_regular_file
+    from checker.load import read_regular
     from checker.pipeline import check_file
 
     if found.problem is not None:
         return _failed(found, settings, f"{found.path}: {found.problem}")
     try:
-        raw = read_regular_file(found.path, what="card", follow_links=False)
+        read = read_regular(found.path, what="card", follow_links=False)
     except CardError as error:
         return _failed(found, settings, _problems(error))
-    card_sha256 = hashlib.sha256(raw).hexdigest()
-    row = _unchanged(found, settings, card_sha256)
+    card_sha256 = hashlib.sha256(read.raw).hexdigest()
+    row = _unchanged(found, settings, read, card_sha256)
     folder = _folder(settings, found)
     if row is not None:
         try:
@@ -367,7 +368,7 @@ def check_one(found: Found, settings: Settings) -> Row:
     except OSError as error:
         return _error_row(found, f"cannot write {folder}: {error.strerror or error}")
     state_file = folder / STATE
-    hashes = _kept_hashes(_previous(state_file))
+    hashes = Hashes() if settings.force else _kept_hashes(_previous(state_file))  # --force reads everything
     state_file.unlink(missing_ok=True)  # written again last: an interrupted card is redone
     records: tuple[EvidenceRecord, ...] = ()
     try:
@@ -377,7 +378,7 @@ def check_one(found: Found, settings: Settings) -> Row:
             today=settings.today,
             evidence=settings.evidence,
             hashes=hashes,
-            raw=raw,
+            read=read,
             no_folder=None if found.folder is not None else BARE_CARD,
         )
     except CardError as error:  # a card that broke must not keep the reports of its last version

@@ -180,9 +180,10 @@ def check(
     from checker.pipeline import check_files
     from checker.render import RenderOptions
 
-    plan = plan_output(parse_formats(output_format), out, cards)
+    resolved = _profile(profile)
+    plan = plan_output(parse_formats(output_format), out, cards, resolved.files)
     today = _today()
-    reports, problems = check_files(cards, _profile(profile), today=today, evidence=not no_evidence)
+    reports, problems = check_files(cards, resolved, today=today, evidence=not no_evidence)
     _report_problems(problems)
     if plan.targets and not problems:
         written = plan.write(reports[0])
@@ -217,8 +218,9 @@ def report(
     if fmt is None:
         names = listing([f.name for f in DOCUMENTS])
         raise UsageError(f"cannot tell the format of {out} from its extension; give --format {names}")
-    check_output_path(out, [card])
-    finished = check_file(card, profile, today=_today(), evidence=not no_evidence)
+    resolved = _profile(profile)
+    check_output_path(out, [card], resolved.files)
+    finished = check_file(card, resolved, today=_today(), evidence=not no_evidence)
     check_not_an_input(out, finished)
     write_atomically(out, fmt.render(finished))
     typer.echo(f"wrote {out} ({fmt.name}): {finished.verdict.value}, score {finished.score:.1f}", err=True)

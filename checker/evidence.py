@@ -1,5 +1,9 @@
 """Evidence files: read only from the card's own folder, bounded in size, hashed once, raw samples recounted.
 
+The card's folder is proved to be the one the card was read from: opened without following a
+link, it must hold, under the card's name, the very file read (its device and inode), else every
+declared file is refused. A folder swapped for a link after the card was read leads nowhere.
+
 A declared path is refused, before anything is opened, when it is absolute or uses `..`. What
 remains is walked one name at a time from a descriptor of the card's folder, each folder opened
 without following a link: a symbolic link anywhere in the path is refused, so that a folder
@@ -16,7 +20,7 @@ read an unchanged file again. Each file is read in chunks for its sha256 and, fo
 for the count of every context (JSON Lines, one `{"context", "outcome"}` a line): memory stays
 the same whatever the file's size, and a malformed line costs no more than a good one.
 
-`verify(submission, folder, limits)` gives one EvidenceRecord per declared file; `recounted(records)`
+`verify(submission, card, limits)` gives one EvidenceRecord per declared file; `recounted(records)`
 the counts that replace the declared arms where raw samples were read cleanly. (For a card file,
 `checker.pipeline.verify_evidence(card_path)` loads and validates it first.)
 """
@@ -34,9 +38,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
-from pathlib import Path, PureWindowsPath
+from pathlib import PureWindowsPath
 from typing import Any, Literal, get_args
 
+from checker.load import FileRead
 from checker.model import Context, Submission
 from checker.profiles import Profile
 from checker.report import EvidenceRecord, MalformedLine, RecountedArm
@@ -89,8 +94,10 @@ class EvidenceLimits:
 
 Stamp = tuple[int, int, int, int, int]
 """(st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns): while a file's stamp stays, its bytes are
-taken to stay. No user can set a ctime: every write, and every utime() that sets an mtime back,
-moves it to the present."""
+taken to stay. No user can set a ctime: a write(), and every utime() that sets an mtime back,
+moves it to the present. A write through a shared memory mapping may not (on tmpfs it never
+does): a process on the checking machine that holds a submission's file open can keep its
+stamp, which is why `batch --force` uses no kept hash."""
 
 
 def _stamp(info: os.stat_result) -> Stamp:
@@ -293,6 +300,10 @@ _HARD_LINK = (
     "has {n} names (hard links), and another may lie outside the card's folder; submit a copy with one name instead"
 )
 _NOT_REGULAR = "not a regular file (device, pipe, socket or folder)"
+_FOLDER_CHANGED = (
+    "the card's folder changed while it was checked, or the card or its folder is a symbolic link: "
+    "evidence is read only from the folder the card file was read from"
+)
 
 
 def _names(declared: str) -> tuple[str, ...] | Unread:
@@ -359,22 +370,42 @@ def _open(folder: int, names: Sequence[str]) -> int | Unread:
             os.close(here)
 
 
+def _card_folder(card: FileRead) -> int | Unread:
+    """A descriptor of the folder the card was read from, or why there is none.
+
+    The folder is opened by its name, so it is proved to be the card's by what it holds: the card's
+    name in it, not followed, must be the file read. A folder renamed away and replaced (by a link
+    or a copy) after the card was read holds another file or none, and nothing is read from it.
+    """
+    try:
+        folder = os.open(card.path.parent, _FOLDER_FLAGS)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR):  # a link, or no longer a folder
+            return Unread("refused", _FOLDER_CHANGED)
+        return Unread("refused", f"the card's folder cannot be opened: {error.strerror or error}")
+    try:
+        info = os.stat(card.path.name, dir_fd=folder, follow_symlinks=False)
+    except OSError:
+        info = None
+    if info is None or (info.st_dev, info.st_ino) != card.identity:
+        os.close(folder)
+        return Unread("refused", _FOLDER_CHANGED)
+    return folder
+
+
 class _Reading:
     """One check's reading of a card's folder: its descriptor, the bytes the card may still use, and what was read.
 
     `read(_names(declared), raw_samples)` is the one place where a declared path becomes a file read.
     """
 
-    def __init__(self, folder: Path, limits: EvidenceLimits, hashes: Hashes | None) -> None:
+    def __init__(self, card: FileRead, limits: EvidenceLimits, hashes: Hashes | None) -> None:
         self.limits, self.hashes = limits, hashes
         self.admitted = 0
         """Bytes of the distinct files admitted so far: the card's total."""
         self.files: dict[tuple[int, int], Read | Unread] = {}
         """What each file (device, inode) gave, so that it is read once however often it is declared."""
-        try:
-            self.folder: int | Unread = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        except OSError as error:
-            self.folder = Unread("refused", f"the card's folder cannot be opened: {error.strerror or error}")
+        self.folder = _card_folder(card)
 
     def close(self) -> None:
         if isinstance(self.folder, int):
@@ -498,9 +529,9 @@ def _check(result: Read | Unread, entry: _Entry) -> EvidenceRecord:
 
 
 def verify(
-    submission: Submission, folder: Path, limits: EvidenceLimits, hashes: Hashes | None = None
+    submission: Submission, card: FileRead, limits: EvidenceLimits, hashes: Hashes | None = None
 ) -> tuple[EvidenceRecord, ...]:
-    """Every declared evidence file and audit report, checked against `folder` (the card's).
+    """Every declared evidence file and audit report, checked in the folder of `card` (the file the submission was read from).
 
     A file declared as raw samples anywhere is recounted the one time it is read. `hashes`: the
     sha256 of files unchanged since an earlier run (not read again unless recounted), and where
@@ -508,16 +539,16 @@ def verify(
     """
     entries = [(entry, _names(entry.path)) for entry in _entries(submission)]
     recount = {names for entry, names in entries if entry.kind == "raw_samples"}
-    reading = _Reading(folder, limits, hashes)
+    reading = _Reading(card, limits, hashes)
     try:
         return tuple(_check(reading.read(names, names in recount), entry) for entry, names in entries)
     finally:
         reading.close()
 
 
-def hash_declared(folder: Path, paths: Iterable[str], limits: EvidenceLimits, hashes: Hashes) -> list[str]:
-    """Each declared path's sha256, or 'missing' or 'refused': what a check would read, from `hashes` where unchanged."""
-    reading = _Reading(folder, limits, hashes)
+def hash_declared(card: FileRead, paths: Iterable[str], limits: EvidenceLimits, hashes: Hashes) -> list[str]:
+    """Each declared path's sha256, or 'missing' or 'refused': what a check of `card` would read, from `hashes` where unchanged."""
+    reading = _Reading(card, limits, hashes)
     try:
         return [
             result.status if isinstance(result, Unread) else result[0]

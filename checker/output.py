@@ -6,8 +6,9 @@ A report goes to a temporary file beside the target (`.<name>.safetycase-tmp-XXX
 for ours by `is_temporary`), synced to disk, then renamed over it; a rename replaces whatever
 the target is: an input card, a symbolic link itself, even /dev/null when run as root. So the
 target is checked first, and refused unless it is absent or a regular file that is not an input:
-not the card, and not a file the card declares as evidence (by name, existing or not, and by
-device and inode), which is known once the card is read and before anything is written.
+not the card, not a file of the profile (the one given or one it extends), and not a file the
+card declares as evidence (by name, existing or not, and by device and inode), which is known
+once the card is read and before anything is written.
 """
 
 from __future__ import annotations
@@ -78,15 +79,22 @@ def check_not_an_input(out: Path, report: Report) -> None:
         )
 
 
-def check_output_path(out: Path, cards: Sequence[Path] = ()) -> None:
+def check_output_path(out: Path, cards: Sequence[Path] = (), profile_files: Sequence[str] = ()) -> None:
     """Refuse an output path that writing would damage (OutputRefused), before any work is done.
 
-    The files a card declares are known once it is read: check_not_an_input refuses those.
+    `profile_files`: those of the profile the check runs under (Profile.files). The files a card
+    declares are known once it is read: check_not_an_input refuses those.
     """
     for card in cards:
         if _same_file(out, card):
             raise OutputRefused(
                 f"cannot write {out}: it is the card {card} being checked; refusing to overwrite an input"
+            )
+    for profile in profile_files:
+        if _same_file(out, Path(profile)):
+            raise OutputRefused(
+                f"cannot write {out}: it is the profile file {profile} the check runs under; "
+                "refusing to overwrite an input"
             )
     try:
         mode: int | None = os.lstat(out).st_mode
@@ -251,8 +259,11 @@ def _output_folder(out: Path) -> None:
         raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
 
 
-def plan_output(formats: tuple[Format, ...], out: Path | None, cards: Sequence[Path]) -> OutputPlan:
-    """Where a check of `cards` writes `formats`, given -o; UsageError (OutputRefused) before any work is done."""
+def plan_output(
+    formats: tuple[Format, ...], out: Path | None, cards: Sequence[Path], profile_files: Sequence[str] = ()
+) -> OutputPlan:
+    """Where a check of `cards` under a profile read from `profile_files` writes `formats`, given -o;
+    UsageError (OutputRefused) before any work is done."""
     first = formats[0]
     if out is not None and len(cards) > 1:
         raise UsageError("-o takes one card; give one card per run, or use `safetycase batch` for a folder of cards")
@@ -275,5 +286,5 @@ def plan_output(formats: tuple[Format, ...], out: Path | None, cards: Sequence[P
         targets = (out,)
     for target in targets:
         if folder is None or folder.is_dir():  # a folder still to be made holds nothing to damage
-            check_output_path(target, cards)
+            check_output_path(target, cards, profile_files)
     return OutputPlan(formats=formats, several_cards=len(cards) > 1, targets=targets, folder=folder)

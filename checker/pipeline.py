@@ -16,7 +16,7 @@ from checker.catalog import Catalog, load_catalog
 from checker.comparisons import compare
 from checker.engine import run_checks
 from checker.evidence import EvidenceLimits, Hashes, declared_only, recounted, refused_unread, verify
-from checker.load import LoadedCard, load_card
+from checker.load import FileRead, LoadedCard, load_card, read_regular
 from checker.model import Submission
 from checker.problems import CardError, Problem
 from checker.profiles import Profile, load_profile
@@ -104,27 +104,28 @@ def check_file(
     today: dt.date,
     evidence: bool = True,
     hashes: Hashes | None = None,
-    raw: bytes | None = None,
+    read: FileRead | None = None,
     no_folder: str | None = None,
 ) -> Report:
     """Load, validate, verify the evidence of (unless `evidence` is False) and check one card file.
 
     `profile` is a profile's name or file, or one already loaded (so many cards load it once).
-    `raw` is the card's content when already read (see load_card). Evidence is read from the
-    card's folder, unless `no_folder` says why the card has none of its own (a bare card among
+    `read` is the card file when already read (read_regular). Evidence is read from the folder
+    the card was read from, unless `no_folder` says why the card has none of its own (a bare card among
     other labs' submissions): its declared files are then refused, unread, with that reason.
     `hashes`: evidence hashes kept from an earlier run, and added to (see evidence.verify).
     Raises CardError on bad input.
     """
     catalog = load_catalog()
     resolved = profile if isinstance(profile, Profile) else load_profile(profile, catalog)
-    card = load_card(path, raw=raw)
+    read = read if read is not None else read_regular(Path(path), what="card")
+    card = load_card(path, raw=read.raw)
     submission = validate(card)
     records = None
     if evidence and no_folder is not None:
         records = refused_unread(submission, no_folder)
     elif evidence:
-        records = verify(submission, Path(path).parent, EvidenceLimits.of(resolved), hashes)
+        records = verify(submission, read, EvidenceLimits.of(resolved), hashes)
     return assess(card, submission, catalog, resolved, today, records)
 
 
@@ -145,5 +146,5 @@ def check_files(
 def verify_evidence(card_path: str | Path, profile: str | Profile = "default") -> tuple[EvidenceRecord, ...]:
     """Load and validate a card, then verify its evidence files, within the profile's limits. Raises CardError on a bad card."""
     resolved = profile if isinstance(profile, Profile) else load_profile(profile, load_catalog())
-    card = load_card(card_path)
-    return verify(validate(card), Path(card_path).parent, EvidenceLimits.of(resolved))
+    read = read_regular(Path(card_path), what="card")
+    return verify(validate(load_card(card_path, raw=read.raw)), read, EvidenceLimits.of(resolved))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.catalog import Catalog
 from checker.load import Position, parse_card, read_regular_file
@@ -59,6 +59,9 @@ class Profile(BaseModel):
     description: str = ""
     source: str
     """`builtin:NAME` or the path of the user's file."""
+    files: tuple[str, ...] = Field(default=(), exclude=True)
+    """The files it was read from: the user's, then those it extends. Inputs no report may be written
+    over; not a setting, so never dumped."""
     area_weights: dict[str, float]
     pass_score: float
     gap_tolerance_pp: float
@@ -244,6 +247,11 @@ class _Link:
     extends: str | None
     extends_at: Position | None
 
+    @property
+    def is_file(self) -> bool:
+        """Whether it was read from a file, not built in (a file's identity is its absolute real path)."""
+        return not self.identity.startswith("builtin:")
+
     def refuse(self, message: str) -> CardError:
         """The error of this profile's `extends:`, placed at its value."""
         at = self.extends_at
@@ -310,18 +318,19 @@ def _builtins(first: _Link) -> list[_Link]:
     return chain
 
 
-def _resolve(spec: str) -> tuple[dict[str, Any], str]:
-    """The settings of profile `spec` with those it extends merged in (the nearer wins), and its source."""
+def _resolve(spec: str) -> tuple[dict[str, Any], str, tuple[str, ...]]:
+    """The settings of profile `spec` with those it extends merged in (the nearer wins), its source, and the
+    files of its chain."""
     chain = _chain(spec)
     merged: dict[str, Any] = {}
     for link in reversed(chain):
         merged = _merge(merged, link.data)
-    return merged, chain[0].source
+    return merged, chain[0].source, tuple(link.source for link in chain if link.is_file)
 
 
 def load_profile(spec: str, catalog: Catalog) -> Profile:
     """A built-in profile by name (`default`, `regulator`) or a profile file by path."""
-    data, source = _resolve(spec)
+    data, source, files = _resolve(spec)
     missing = [k for k in _known_options() if k not in data and k not in ("extends", "description")]
     if missing:
         raise CardError(
@@ -350,4 +359,4 @@ def load_profile(spec: str, catalog: Catalog) -> Profile:
     if not any(weights.values()):
         raise CardError([Problem(file=source, pointer="/area_weights", message="every area weight is 0")])
     # Each file passed the schema, so the merged settings pass the model's check of the same bounds.
-    return Profile(**{**data, "area_weights": weights, "source": source})
+    return Profile(**{**data, "area_weights": weights, "source": source, "files": files})

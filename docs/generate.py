@@ -129,11 +129,14 @@ under the profile's pass score, else `pass`.
 The report goes to standard output, or to a file with `-o`. `text` is for the terminal; `json`
 follows the [report format](../report-format.md); `markdown`, `html` and `pdf` are the audit
 report (see [`report`](report.md)). The exit code gates CI: see `--fail-on` below. `-o` never
-writes over the card, nor over a file the card declares as evidence (present or not): that is
-exit 2, with nothing written.
+writes over the card, the profile file or a file it extends, nor over a file the card declares
+as evidence (present or not): that is exit 2, with nothing written.
 
 **Evidence verification.** Each declared file is read from the card's own folder, one folder at a
-time, never through a symbolic link: a path that is absolute, uses `..` or passes a link is
+time, never through a symbolic link. The folder must be the one the card was read from: if it
+no longer holds the very card file read (it was renamed and replaced while the card was
+checked), or it or the card is a link, every declared file is refused unread. A path that is
+absolute, uses `..` or passes a link is
 refused unopened, and so is anything but a regular file with one name (a hard link may be another
 lab's file under a name inside the folder: submit a copy). Sizes are bounded by the profile: a file
 over `max_evidence_file_mib` (256 MiB by default), or one that would take the card's files past
@@ -218,8 +221,8 @@ appendix with the catalog text and its sources.
 
 The format comes from `--format` or else from the extension of the `-o` file: `.md`,
 `.html` (one self-contained file) or `.pdf` (the HTML printed by WeasyPrint, which needs
-Pango). The report is written atomically, never over the card or a file it declares as
-evidence. The exit code does not gate: use `check` for that.""",
+Pango). The report is written atomically, never over the card, a file it declares as
+evidence, or a file of the profile. The exit code does not gate: use `check` for that.""",
         exit_codes=((0, "The report was written, whatever the verdict."), (2, EXIT_INPUT), (3, EXIT_INTERNAL)),
         example=(
             Run(("report", "examples/orion-7-fail/card.yaml", "-o", "$OUT/audit.md"), show_file="audit.md"),
@@ -287,9 +290,12 @@ from the summary, so no card's name can be taken for a file of the summary.
   skips each card whose input has not changed since its reports were written: the card, its
   evidence files, the profile, the formats, and the checker and catalog versions. An evidence
   file whose device, inode, size, modification and change times are those of the last run is
-  not read again to know it (no user can set a change time: any write moves it to the present;
-  a file changed less than 2 s before it was read is read again next time). `--force` checks
-  them all again, reading everything.
+  not read again to know it (no user can set a change time: a write moves it to the present;
+  a file changed less than 2 s before it was read is read again next time). One write does
+  not: through a shared memory mapping, a process that holds the file open can change its
+  bytes and keep its times (on tmpfs always, on disk for up to ~30 s). When processes of the
+  submitters may run on the checking machine, use `--force`: it checks every card again,
+  reading every file, trusting no hash kept from an earlier run.
 - **The output folder holds this run's reports.** A card's folder holds the reports of the
   formats asked for this time; a card that cannot be checked loses its earlier reports, and so
   does a card no longer among the submissions (its folder goes once empty). Only the files the

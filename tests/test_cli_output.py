@@ -61,6 +61,40 @@ def test_output_onto_the_input_card_is_refused(tmp_path: Path, card: Path, how: 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"card.yaml", Path(out).name})  # no temporary file
 
 
+def _profile_chain(folder: Path) -> None:
+    """prof.yaml extends base.yaml (which extends the default), and hard.yaml is a second name of base.yaml."""
+    (folder / "base.yaml").write_text("extends: default\npass_score: 50\n", encoding="utf-8")
+    (folder / "prof.yaml").write_text("extends: base.yaml\n", encoding="utf-8")
+    os.link(folder / "base.yaml", folder / "hard.yaml")
+
+
+PROFILE_COMMANDS = [("check", "--format", "json"), ("report", "--format", "markdown")]
+
+
+@pytest.mark.parametrize("command", PROFILE_COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize(
+    ("out", "profile"), [("prof.yaml", "prof.yaml"), ("base.yaml", "base.yaml"), ("hard.yaml", "base.yaml")]
+)
+def test_output_onto_a_profile_file_of_the_chain_is_refused(
+    tmp_path: Path, card: Path, command: tuple[str, ...], out: str, profile: str
+) -> None:
+    """The profile given and every file it extends are inputs too: by name, and by device and inode."""
+    _profile_chain(tmp_path)
+    before = {p.name: _sha256(p) for p in tmp_path.iterdir()}
+    done = safetycase(command[0], "card.yaml", *command[1:], "-p", "prof.yaml", "-o", out, cwd=tmp_path)
+    _one_line_usage_error(
+        done, f"cannot write {out}: it is the profile file {profile}", "refusing to overwrite an input"
+    )
+    assert {p.name: _sha256(p) for p in tmp_path.iterdir()} == before  # nothing written, no temporary file
+
+
+@pytest.mark.parametrize("command", PROFILE_COMMANDS, ids=lambda c: c[0])
+def test_output_beside_the_profile_files_is_written(tmp_path: Path, card: Path, command: tuple[str, ...]) -> None:
+    _profile_chain(tmp_path)
+    done = safetycase(command[0], "card.yaml", *command[1:], "-p", "prof.yaml", "-o", "out.txt", cwd=tmp_path)
+    assert done.returncode in (0, 1) and (tmp_path / "out.txt").stat().st_size > 0, done.stderr
+
+
 # --- never over a link or a special file -------------------------------------------------------
 
 

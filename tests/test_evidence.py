@@ -15,17 +15,19 @@ import sys
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import BASE, PASS_CARD, TODAY, safetycase
 
-from checker import evidence
+from checker import batch, evidence, pipeline
 from checker.batch import Settings, check_one, discover
 from checker.catalog import load_catalog
-from checker.load import load_card
+from checker.load import FileRead, load_card, read_regular
 from checker.pipeline import check_file, verify_evidence
+from checker.problems import CardError
 from checker.profiles import load_profile
 from checker.render import FORMATS
 from checker.report import EvidenceRecord, RecountedArm, Report
@@ -141,7 +143,8 @@ def test_a_card_with_no_folder_of_its_own_reads_no_evidence_and_says_why(tmp_pat
 def test_the_bytes_given_are_the_card_checked(tmp_path: Path) -> None:
     card = folder(tmp_path)
     given = BASE.replace("\n  name: ", "\n  name: Given-", 1).encode("utf-8")
-    report = check_file(card, today=TODAY, raw=given)
+    read = read_regular(card, what="card")
+    report = check_file(card, today=TODAY, read=FileRead(path=card, raw=given, identity=read.identity))
     assert report.submission.model.startswith("Given-") and report.submission.sha256 == sha(given)
 
 
@@ -327,6 +330,119 @@ def test_swapping_the_evidence_folder_for_a_link_never_reads_outside(tmp_path: P
     assert statuses["not_declared"] and statuses["missing"] + statuses["refused"], "the swap never met a check"
 
 
+FOLDER_CHANGED = (
+    "the card's folder changed while it was checked, or the card or its folder is a symbolic link: "
+    "evidence is read only from the folder the card file was read from"
+)
+MARKER = b'{"context": "overall", "outcome": true, "marker": "read from outside the card"}\n'
+
+
+def _swap_for_a_link(card_folder: Path, outside: Path) -> None:
+    """The card's folder renamed away and a link to `outside` put in its place."""
+    card_folder.rename(card_folder.with_name("parked"))
+    card_folder.symlink_to(outside, target_is_directory=True)
+
+
+def _decoy(tmp_path: Path, card_folder: Path) -> Path:
+    """A copy of the card's folder, outside it, whose every evidence file is the marker."""
+    outside = tmp_path / "outside"
+    shutil.copytree(card_folder, outside)
+    for file in (outside / "evidence").iterdir():
+        file.write_bytes(MARKER)
+    return outside
+
+
+def test_the_card_folder_swapped_for_a_link_after_the_card_was_read_is_never_read_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between reading the card and opening its folder, the folder becomes a link to a copy whose evidence
+    is a marker (the card beside it too): every declared file is refused, the marker never read."""
+    card = folder(tmp_path / "lab")
+    outside = _decoy(tmp_path, tmp_path / "lab")
+    real_verify = pipeline.verify
+
+    def swapped_then_verified(*args: Any, **kwargs: Any) -> tuple[EvidenceRecord, ...]:
+        _swap_for_a_link(tmp_path / "lab", outside)
+        return real_verify(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "verify", swapped_then_verified)
+    report = check_file(card, today=TODAY)
+    assert report.evidence and {(r.status, r.reason, r.actual_sha256) for r in report.evidence} == {
+        ("refused", FOLDER_CHANGED, None)
+    }
+
+
+def test_a_batch_rerun_does_not_hash_evidence_from_a_card_folder_swapped_after_the_card_was_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rerun's look for unchanged evidence (hash_declared) and the check after it: neither reads the marker."""
+    submissions = tmp_path / "in"
+    folder(submissions / "lab")
+    outside = _decoy(tmp_path, submissions / "lab")
+    settings = Settings(
+        out=tmp_path / "out", profile=load_profile("default", load_catalog()), formats=(FORMATS["json"],), today=TODAY
+    )
+    assert check_one(*discover(submissions), settings).status == "checked"
+    real_hash_declared = batch.hash_declared
+    hashed: list[list[str]] = []
+
+    def swapped_then_hashed(*args: Any, **kwargs: Any) -> list[str]:
+        _swap_for_a_link(submissions / "lab", outside)
+        hashed.append(real_hash_declared(*args, **kwargs))
+        return hashed[-1]
+
+    monkeypatch.setattr(batch, "hash_declared", swapped_then_hashed)
+    (found,) = discover(submissions)  # before the swap: the folder, not a link
+    assert check_one(found, settings).status == "checked"
+    assert hashed and set(hashed[0]) == {"refused"}
+    report = json.loads((tmp_path / "out" / "cards" / "lab" / "report.json").read_text(encoding="utf-8"))
+    assert {(r["status"], r["reason"]) for r in report["evidence"]} == {("refused", FOLDER_CHANGED)}
+
+
+@pytest.mark.slow
+def test_swapping_the_card_folder_for_a_link_never_reads_outside(tmp_path: Path) -> None:
+    """A thread swaps the card's own folder for a link to a copy whose evidence is a marker, over and over,
+    while its evidence is verified: the marker must never be read, and nothing may raise but a card gone missing."""
+    card_folder = tmp_path / "lab"
+    shutil.copytree(EVIDENCE, card_folder / "evidence")
+    card = card_folder / "card.yaml"
+    card.write_text(SMALL_CARD + "      - {path: evidence/sa-suite.jsonl, kind: raw_samples}\n", encoding="utf-8")
+    outside = _decoy(tmp_path, card_folder)
+    parked, link = tmp_path / "parked", tmp_path / "link"
+    link.symlink_to(outside, target_is_directory=True)
+    stop = threading.Event()
+
+    def swap() -> None:
+        while not stop.is_set():
+            os.rename(card_folder, parked)
+            os.rename(link, card_folder)  # now a link out
+            os.rename(card_folder, link)
+            os.rename(parked, card_folder)
+
+    swapper = threading.Thread(target=swap)
+    statuses: Counter[str] = Counter()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)  # the two threads take turns often, as two processes would
+    swapper.start()
+    try:
+        for _ in range(1000):
+            try:
+                records = verify_evidence(card)
+            except CardError:  # the card was read between two renames: no such file
+                statuses["card missing"] += 1
+                continue
+            for read in records:
+                statuses[read.reason if read.status == "refused" else read.status] += 1
+                assert read.actual_sha256 != sha(MARKER), "the file outside the card's folder was read"
+    finally:
+        stop.set()
+        swapper.join()
+        sys.setswitchinterval(interval)
+    gone = "the card's folder cannot be opened: No such file or directory"  # between two renames
+    assert set(statuses) <= {"not_declared", FOLDER_CHANGED, gone, "card missing"}, statuses
+    assert statuses["not_declared"] and statuses[FOLDER_CHANGED], "the swap never met a check"
+
+
 # --- bounded, and each file read once ----------------------------------------------------------------
 
 
@@ -435,14 +551,15 @@ def test_a_hash_is_kept_only_for_a_file_that_settled_before_it_was_read(
     """File times are coarse: a file written in the clock tick it was read in could change without its stamp."""
     card = _card(tmp_path, ["{path: evidence/audit-1.md}"])
     limits = evidence.EvidenceLimits.of(load_profile("default", load_catalog()))
-    submission = validate(load_card(card))
+    read = read_regular(card, what="card")
+    submission = validate(load_card(card, raw=read.raw))
     fresh = evidence.Hashes()
-    evidence.verify(submission, tmp_path, limits, fresh)  # just copied: too fresh to keep
+    evidence.verify(submission, read, limits, fresh)  # just copied: too fresh to keep
     assert fresh.state() == []
     later = time.time_ns() + 2 * evidence.SETTLED_NS
     monkeypatch.setattr(evidence.time, "time_ns", lambda: later)
     settled = evidence.Hashes()
-    evidence.verify(submission, tmp_path, limits, settled)
+    evidence.verify(submission, read, limits, settled)
     ((*stamp, digest),) = settled.state()
     info = (tmp_path / "evidence" / "audit-1.md").stat()
     assert stamp == [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
@@ -489,6 +606,36 @@ def test_a_batch_rerun_does_not_hash_unchanged_evidence_again(
     assert row.blocker > 0  # the audit report no longer matches its hash: a blocker
     assert (audit.stat().st_size) in fed.hashes
     assert row.status == "checked" and "1 mismatch" in row.evidence
+
+
+def test_batch_force_reads_every_evidence_file_again_trusting_no_kept_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept hash is only as good as the file's stamp (a write through a shared mapping may keep it):
+    --force does not use one. Planted wrong in the state, it is used by a rerun, and not under --force."""
+    monkeypatch.setattr(evidence, "SETTLED_NS", -(10**12), raising=False)  # just copied: take them as settled
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    folder(submissions / "aster")
+    settings = Settings(
+        out=out, profile=load_profile("default", load_catalog()), formats=(FORMATS["json"],), today=TODAY
+    )
+    assert check_one(*discover(submissions), settings).status == "checked"
+    audit = (submissions / "aster" / "evidence" / "audit-1.md").read_bytes()
+    state_file = out / "cards" / "aster" / ".safetycase-state.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    wrong = "0" * 64
+    state["hashes"] = [[*stamp, wrong if digest == sha(audit) else digest] for *stamp, digest in state["hashes"]]
+    assert wrong in {digest for *_, digest in state["hashes"]}
+
+    def audit_read_as(force: bool) -> tuple[str, str | None]:
+        state_file.write_text(json.dumps(state), encoding="utf-8")
+        assert check_one(*discover(submissions), replace(settings, force=force)).status == "checked"
+        report = json.loads((out / "cards" / "aster" / "report.json").read_text(encoding="utf-8"))
+        (record,) = [r for r in report["evidence"] if r["path"].endswith("audit-1.md")]
+        return record["status"], record["actual_sha256"]
+
+    assert audit_read_as(force=False) == ("mismatch", wrong)  # the kept hash is used: the file is not read
+    assert audit_read_as(force=True) == ("verified", sha(audit))
 
 
 # --- recounting raw samples ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.load.files import CardSyntax, format_of, read_regular_file
+from checker.load.files import CardSyntax, FileIdentity, FileRead, format_of, read_regular, read_regular_file
 from checker.load.json_tokens import read_json
 from checker.load.limits import DEFAULT_LIMITS, Limits
 from checker.load.place import Fail, Position
@@ -23,6 +23,8 @@ from checker.problems import CardError, Problem
 __all__ = [
     "DEFAULT_LIMITS",
     "CardSyntax",
+    "FileIdentity",
+    "FileRead",
     "FrontMatter",
     "Limits",
     "LoadedCard",
@@ -33,6 +35,7 @@ __all__ = [
     "load_card",
     "parse_card",
     "parse_front_matter",
+    "read_regular",
     "read_regular_file",
     "split_front_matter",
 ]

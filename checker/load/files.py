@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -26,6 +27,19 @@ _SUFFIXES: dict[str, CardSyntax] = {
 }
 
 
+FileIdentity = tuple[int, int]
+"""(st_dev, st_ino): which file was read, whatever name it has by now."""
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """A file's bytes, its path, and the identity of the file they were read from (its descriptor's)."""
+
+    path: Path
+    raw: bytes
+    identity: FileIdentity
+
+
 def read_regular_file(
     path: Path,
     *,
@@ -34,13 +48,27 @@ def read_regular_file(
     limits: Limits = DEFAULT_LIMITS,
     follow_links: bool = True,
 ) -> bytes:
-    """The bytes of a regular file of at most `limits.file_bytes`, or CardError naming the file and why not.
+    """The bytes of a regular file of at most `limits.file_bytes`, or CardError naming the file and why not (see read_regular)."""
+    return read_regular(path, what=what, missing=missing, limits=limits, follow_links=follow_links).raw
+
+
+def read_regular(
+    path: Path,
+    *,
+    what: str,
+    missing: str = "no such file",
+    limits: Limits = DEFAULT_LIMITS,
+    follow_links: bool = True,
+) -> FileRead:
+    """A regular file of at most `limits.file_bytes` read, with its identity, or CardError naming the file and why not.
 
     Folders, devices, pipes and sockets are refused before anything is opened (a FIFO would
     block, /dev/zero would never end), and again on the descriptor opened without blocking: a
     file swapped for a pipe in between is refused, not waited on. The size is checked before
     reading and again after, for a file that grows meanwhile. `what` names the file in messages
-    ("card", "profile"). Unless `follow_links`, a symbolic link is refused, never followed.
+    ("card", "profile"). Unless `follow_links`, a symbolic link is refused, never followed. The
+    identity is the descriptor's: a card's evidence is read only from a folder that still holds
+    this very file (checker.evidence).
     """
     name = str(path)
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
@@ -52,7 +80,8 @@ def read_regular_file(
     except OSError as error:
         raise CardError([Problem(file=name, message=_cannot_open(error))]) from None
     try:
-        _refuse(name, os.fstat(descriptor), what, limits.file_bytes)
+        info = os.fstat(descriptor)
+        _refuse(name, info, what, limits.file_bytes)
         raw = _read_at_most(descriptor, limits.file_bytes + 1)
     except OSError as error:
         raise CardError([Problem(file=name, message=f"cannot read: {error.strerror or error}")]) from None
@@ -60,7 +89,7 @@ def read_regular_file(
         os.close(descriptor)
     if len(raw) > limits.file_bytes:
         raise CardError([Problem(file=name, message=f"file is larger than the limit of {_size(limits.file_bytes)}")])
-    return raw
+    return FileRead(path=path, raw=raw, identity=(info.st_dev, info.st_ino))
 
 
 def _refuse(name: str, info: os.stat_result, what: str, limit: int) -> None:
