@@ -38,6 +38,7 @@ import json
 import os
 import signal
 import stat
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -51,6 +52,7 @@ from checker.render import FORMATS, Format
 from checker.report import EvidenceRecord, Report
 from checker.severity import FailOn
 from checker.summary import Row, Summary, SummaryRow, Totals
+from checker.terminal import path_text
 from checker.workers import DEFAULT_BOUNDS, Bounds, Lost, Pool
 
 CARD_NAMES = ("card.yaml", "card.yml", "card.json", "card.md")
@@ -92,23 +94,28 @@ def discover(root: Path, exclude: Path | None = None) -> list[Found]:
     """The cards under `root`, sorted by name. `exclude` (the output folder, say) is not searched.
 
     Nothing is opened but a regular `.md` file, for its first line: every entry is looked at
-    (lstat) first, and a link, pipe, device or socket is listed with its problem.
+    (lstat) first, and a link, pipe, device or socket is listed with its problem. So is a folder
+    that cannot be looked at or listed (a name too long for the system, say): every submission
+    is on the summary, checked or with the reason it could not be.
     """
     found: list[Found] = []
     skip = os.path.realpath(exclude) if exclude is not None else None
-    for folder, dirs, files in os.walk(root, followlinks=False):
+
+    def unlisted(error: OSError) -> None:
+        folder = Path(error.filename)
+        found.append(Found(_name(root, folder), folder, f"could not be checked: {error.strerror or error}"))
+
+    for folder, dirs, files in os.walk(root, onerror=unlisted, followlinks=False):
         here = Path(folder)
-        relative = here.relative_to(root).as_posix()
-        prefix = "" if relative == "." else relative + "/"
+        prefix = "" if here == root else _name(root, here) + "/"
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and os.path.realpath(here / d) != skip)
         visible = sorted(f for f in files if not f.startswith("."))
         cards = [name for name in CARD_NAMES if name in visible]
         if cards:
-            name = relative if relative != "." else (root.resolve().name or "card")
             problem = None
             if len(cards) > 1:
                 problem = f"{len(cards)} cards in one folder ({', '.join(cards)}); keep one"
-            found.append(_regular(Found(name, here / cards[0], problem, folder=here)))
+            found.append(_regular(Found(_name(root, here), here / cards[0], problem, folder=here)))
             dirs[:] = []  # a submission's folder holds its evidence, not more cards
             continue
         for entry in visible:
@@ -120,10 +127,45 @@ def discover(root: Path, exclude: Path | None = None) -> list[Found]:
                 continue
             found.append(card)
         for d in list(dirs):  # links to folders are listed, not followed
-            if (here / d).is_symlink():
-                found.append(Found(prefix + d, here / d, "a symbolic link; batch does not follow links"))
+            problem = _not_a_folder(here / d)
+            if problem is not None:
+                found.append(Found(prefix + d, here / d, problem))
                 dirs.remove(d)
-    return sorted(found, key=lambda f: f.name)
+    return _shown(found)
+
+
+def _name(root: Path, folder: Path) -> str:
+    """The name of a card folder under `root`: its relative path, or the root's own name for the root."""
+    relative = folder.relative_to(root).as_posix()
+    return relative if relative != "." else (root.resolve().name or "card")
+
+
+def _not_a_folder(path: Path) -> str | None:
+    """Why discovery does not enter a folder found in a listing (a link to one), or None when it does."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as error:
+        return f"could not be checked: {error.strerror or error}"
+    return "a symbolic link; batch does not follow links" if stat.S_ISLNK(mode) else None
+
+
+def _shown(found: list[Found]) -> list[Found]:
+    """The cards sorted by their names as any output can hold them (`path_text`: `lab\\xff`), which name their report folders.
+
+    A submission named with a byte that is not UTF-8 and one named with its escape would then share
+    a report folder: neither is checked, rather than one's reports standing as the other's.
+    """
+    shown = [replace(card, name=path_text(card.name)) for card in found]
+    alike = Counter(card.name for card in shown)
+    return sorted(
+        (
+            replace(card, problem=f"its name reads as {card.name}, as another submission's does; rename one")
+            if alike[card.name] > 1
+            else card
+            for card in shown
+        ),
+        key=lambda card: card.name,
+    )
 
 
 def _regular(found: Found) -> Found:
@@ -269,7 +311,7 @@ def _evidence_summary(report: Report) -> str:
 def _checked_row(found: Found, report: Report, reports: dict[str, str]) -> Row:
     return Row(
         name=found.name,
-        card=str(found.path),
+        card=path_text(found.path),
         status="checked",
         organization=report.submission.organization,
         model=report.submission.model,
@@ -287,7 +329,7 @@ def _checked_row(found: Found, report: Report, reports: dict[str, str]) -> Row:
 
 
 def _error_row(found: Found, message: str) -> Row:
-    return Row(name=found.name, card=str(found.path), status="error", error=message)
+    return Row(name=found.name, card=path_text(found.path), status="error", error=path_text(message))
 
 
 def _remove(path: Path) -> None:
@@ -493,7 +535,7 @@ def summarize(rows: list[Row], settings: Settings, *, root: Path, fail_on: FailO
         catalog={"version": catalog.version, "sha256": catalog.sha256},
         profile={"name": settings.profile.name, "source": settings.profile.source},
         generated_on=settings.today,
-        root=str(root),
+        root=path_text(root),
         formats=tuple(fmt.name for fmt in settings.formats),
         fail_on=fail_on.value,
         areas={area.id: area.title for area in catalog.areas},

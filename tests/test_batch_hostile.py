@@ -376,3 +376,32 @@ def test_a_bare_card_found_directly_is_a_submission_of_one_file(tmp_path: Path) 
     found = {f.name: f for f in discover(tmp_path)}
     assert found["labA"].folder == tmp_path / "labA" and found["x.yaml"].folder is None
     assert Found("y.yaml", tmp_path / "y.yaml").folder is None  # unless told otherwise, a card has no folder
+
+
+def test_submissions_named_with_bytes_that_are_not_utf8_are_checked_and_shown_escaped(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "ok")
+    _submission(submissions / "lab\udcff")  # the byte 0xff, as Python holds a name that is not UTF-8
+    shutil.copyfile(PASS_CARD, submissions / "bare\udcfe.yaml")
+    done = safetycase("batch", submissions, "--out", out, "--jobs", "1", "--format", "json,html")
+    assert done.returncode in (0, 1), done.stderr
+    rows = _summary(out)
+    assert sorted(rows) == ["bare\\xfe.yaml", "lab\\xff", "ok"]
+    assert [rows[name]["status"] for name in sorted(rows)] == ["checked"] * 3
+    assert rows["lab\\xff"]["card"] == f"{submissions}/lab\\xff/card.yaml"
+    assert (out / rows["lab\\xff"]["reports"]["json"]).is_file()  # the summary's path is the report's
+    assert "\\xff" in done.stderr and "\udcff" not in done.stderr
+    assert "lab%5Cxff/report.html" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_name_that_is_not_utf8_and_its_escape_share_no_report_folder(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "lab\udcff")
+    _submission(submissions / "lab\\xff")
+    _submission(submissions / "ok")
+    done = safetycase("batch", submissions, "--out", out, "--jobs", "1", "--format", "json")
+    assert done.returncode == 1
+    rows = json.loads((out / "summary.json").read_text(encoding="utf-8"))["cards"]
+    assert [(row["name"], row["status"]) for row in rows] == [("lab\\xff", "error")] * 2 + [("ok", "checked")]
+    assert all("as another submission's does" in row["error"] for row in rows[:2])
+    assert not (out / CARDS / "lab\\xff").exists()
