@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -333,12 +334,17 @@ def _error_row(found: Found, message: str) -> Row:
 
 
 def _remove(path: Path) -> None:
-    """Remove a file a batch wrote, if it is there; OutputRefused if it cannot be."""
+    """Remove a file a batch wrote, if it is there; OutputRefused if it cannot be.
+
+    A name too long for the system holds no file, so there is none to remove.
+    """
     try:
         path.unlink()
     except (FileNotFoundError, NotADirectoryError):
         pass
     except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            return
         raise OutputRefused(f"cannot remove {path}: {error.strerror or error}") from None
 
 

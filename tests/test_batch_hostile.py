@@ -405,3 +405,53 @@ def test_a_name_that_is_not_utf8_and_its_escape_share_no_report_folder(tmp_path:
     assert [(row["name"], row["status"]) for row in rows] == [("lab\\xff", "error")] * 2 + [("ok", "checked")]
     assert all("as another submission's does" in row["error"] for row in rows[:2])
     assert not (out / CARDS / "lab\\xff").exists()
+
+
+def _nest(folder: Path, depth: int) -> Path:
+    """`folder` / depth folders of 250 characters: a path longer than the system takes (PATH_MAX, 4096)."""
+    here = os.open(folder, os.O_RDONLY)
+    try:
+        for _ in range(depth):  # made step by step, relative to the last, as no whole path can name it
+            os.mkdir("d" * 250, dir_fd=here)
+            inner = os.open("d" * 250, os.O_RDONLY, dir_fd=here)
+            os.close(here)
+            here = inner
+        with open(os.open("card.yaml", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=here), "wb") as card:
+            card.write(PASS_CARD.read_bytes())
+    finally:
+        os.close(here)
+    return folder
+
+
+def test_a_submission_nested_deeper_than_the_system_takes_is_listed_and_the_batch_goes_on(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "honest")
+    _nest(submissions, 18)
+    done = safetycase("batch", submissions, "--out", out, "--jobs", "1", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    rows = list(_summary(out).values())
+    assert [row["status"] for row in rows] == ["error", "checked"]
+    assert rows[0]["name"].startswith("d" * 250 + "/") and rows[0]["error"].endswith(
+        ": could not be checked: File name too long"
+    )
+
+
+def test_a_folder_that_cannot_be_listed_is_listed_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submissions = tmp_path / "in"
+    _submission(submissions / "honest")
+    (submissions / "locked").mkdir()
+    (submissions / "locked" / "card.yaml").write_bytes(PASS_CARD.read_bytes())
+    listing = os.scandir
+
+    def scandir(path: Any) -> Any:  # as for a folder its owner made unreadable (root reads every folder)
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert [(card.name, card.problem) for card in discover(submissions)] == [
+        ("honest", None),
+        ("locked", "could not be checked: Permission denied"),
+    ]
