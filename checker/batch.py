@@ -391,6 +391,10 @@ def check_one(found: Found, settings: Settings) -> Row:
     from checker.load import read_regular_file
     from checker.pipeline import check_file
 
+    try:
+        _real_folders(settings, found)
+    except OutputRefused as refused:
+        return _error_row(found, str(refused))
     if found.problem is not None:
         return _failed(found, settings, f"{found.path}: {found.problem}")
     try:
@@ -636,14 +640,18 @@ def _holding(out: Path) -> Iterator[None]:
     Two batches writing one folder (two profiles, say) would leave one's reports under the
     other's state, taken for unchanged on the next run. The lock is an flock on LOCK: the kernel
     releases it when its holder ends, however it ends (kill -9 too), so it is never left behind.
-    The holder's pid is written in the file, for the message another batch gives.
+    The holder's pid is written in the file, for the message another batch gives. A link, a pipe or
+    anything but a regular file planted as LOCK is refused, never followed or waited on.
     """
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # a pipe planted there must not block
     try:
         out.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+        descriptor = os.open(out / LOCK, flags, 0o666)
     except OSError as error:
-        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
+        raise UsageError(f"cannot write {out / LOCK}: {error.strerror or error}") from None
     try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise UsageError(f"{out / LOCK} is not a regular file (a batch's lock file); remove it")
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -664,6 +672,29 @@ def _holder(descriptor: int) -> str:
     """'pid N' of the batch holding the lock, as it wrote it (not yet written: 'pid unknown')."""
     written = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
     return f"pid {written}" if written.isdigit() else "pid unknown"
+
+
+def _real_folder(folder: Path) -> None:
+    """Refuse (OutputRefused) a report folder that is a link or not a folder: reports written through a link
+    to a folder would land outside OUT, and its tidying would remove files there."""
+    try:
+        mode = os.lstat(folder).st_mode
+    except FileNotFoundError:
+        return  # made when a card's reports are written
+    except OSError as error:
+        raise OutputRefused(f"cannot write {folder}: {error.strerror or error}") from None
+    if not stat.S_ISDIR(mode):
+        raise OutputRefused(
+            f"{folder} is not a folder (a link, say); remove it, batch writes only into its own folders"
+        )
+
+
+def _real_folders(settings: Settings, found: Found) -> None:
+    """Refuse (OutputRefused) a card whose report folder, or a folder on the way to it, is a link."""
+    folder = settings.out / CARDS
+    for part in found.name.split("/"):
+        folder /= part
+        _real_folder(folder)
 
 
 def _report_folders(out: Path) -> Iterator[tuple[Path, list[str]]]:
@@ -718,8 +749,9 @@ def run_batch(
     """Check every card, then write the summary files: the batch, from found cards to `index.html`.
 
     The output folder is locked for the whole batch (UsageError if another batch holds it). It
-    is tidied under the lock: temporary files left by a killed batch first, and the reports of
-    cards that are gone last. Ctrl-C while the cards are checked: the cards in hand are finished,
+    is tidied under the lock: the last summary first (an interrupted batch leaves none rather than
+    one describing reports it changed), temporary files left by a killed batch next, and the
+    reports of cards that are gone last. OUT/cards must be a folder, not a link (UsageError). Ctrl-C while the cards are checked: the cards in hand are finished,
     no summary is written, and BatchInterrupted says how many cards were done. The summary's
     three files are rendered before any is written, so that they are written together or not at
     all but for the renames.
@@ -734,6 +766,9 @@ def run_batch(
             progress(row)
 
     with _holding(settings.out):
+        for name in SUMMARY_FILES:  # from now on they would describe reports that are changing
+            _remove(settings.out / name)
+        _real_folder(settings.out / CARDS)
         _remove_temporaries(settings.out)
         try:
             rows = run(found, settings, jobs=workers(jobs), bounds=bounds, progress=finished)

@@ -28,10 +28,12 @@ import pytest
 import yaml
 from conftest import PASS_CARD, ROOT, SOURCE_DATE_EPOCH, TODAY, safetycase
 
-from checker.batch import BARE_CARD, CARDS, LOCK, STATE, Found, Settings, check_one, discover
+from checker.batch import BARE_CARD, CARDS, LOCK, STATE, SUMMARY_FILES, Found, Settings, check_one, discover, run_batch
 from checker.catalog import load_catalog
 from checker.profiles import load_profile
 from checker.render import FORMATS
+from checker.severity import FailOn
+from checker.summary import Row
 
 EXAMPLE = PASS_CARD.parent
 
@@ -455,3 +457,77 @@ def test_a_folder_that_cannot_be_listed_is_listed_with_the_reason(
         ("honest", None),
         ("locked", "could not be checked: Permission denied"),
     ]
+
+
+# --- what is planted in the output folder ---------------------------------------------------------
+
+
+def test_a_rerun_removes_the_last_summary_before_any_card_is_checked(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "aster")
+    _submission(submissions / "juniper")
+    assert safetycase("batch", submissions, "--out", out, "--format", "json,html").returncode == 0
+    summaries_seen: list[list[str]] = []
+
+    def finished(row: Row) -> None:  # an interrupted or failed run would end here, with OUT as it is now
+        summaries_seen.append([name for name in SUMMARY_FILES if (out / name).exists()])
+
+    settings = _settings(out, "json")
+    run_batch(discover(submissions), settings, root=submissions, jobs=1, fail_on=FailOn.BLOCKER, progress=finished)
+    assert summaries_seen == [[], []]
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["formats"] == ["json"]
+
+
+def test_a_pipe_planted_as_the_lock_is_exit_2_not_waited_on(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "aster")
+    out.mkdir()
+    os.mkfifo(out / LOCK)
+    with _hang_guard(60):
+        done = safetycase("batch", submissions, "--out", out)
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"safetycase: {out / LOCK} is not a regular file (a batch's lock file); remove it\n",
+    )
+
+
+@pytest.fixture
+def victim(tmp_path: Path) -> Path:
+    """A folder outside OUT holding what looks like a departed card's reports: a batch must never touch it."""
+    (tmp_path / "victim" / "x").mkdir(parents=True)
+    (tmp_path / "victim" / "x" / "report.json").write_text("theirs\n", encoding="utf-8")
+    (tmp_path / "victim" / "x" / STATE).write_text("{}\n", encoding="utf-8")
+    return tmp_path / "victim"
+
+
+def test_cards_planted_as_a_link_is_exit_2_and_nothing_is_written_or_removed_through_it(
+    tmp_path: Path, victim: Path
+) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "aster")
+    out.mkdir()
+    (out / CARDS).symlink_to(victim)
+    done = safetycase("batch", submissions, "--out", out)
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"safetycase: {out / CARDS} is not a folder (a link, say); remove it, batch writes only into its own folders\n",
+    )
+    assert _files(victim) == ["x/.safetycase-state.json", "x/report.json"]
+
+
+def test_a_card_report_folder_planted_as_a_link_is_that_cards_error(tmp_path: Path, victim: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "aster")
+    _submission(submissions / "lab" / "x")
+    (out / CARDS / "lab").mkdir(parents=True)
+    (out / CARDS / "aster").symlink_to(victim / "x")
+    (out / CARDS / "lab" / "x").symlink_to(victim / "x")  # a folder on the way is a link: the same
+    done = safetycase("batch", submissions, "--out", out)
+    assert done.returncode == 1
+    rows = _summary(out)
+    assert (
+        rows["aster"]["error"]
+        == f"{out / CARDS / 'aster'} is not a folder (a link, say); remove it, batch writes only into its own folders"
+    )
+    assert rows["lab/x"]["status"] == "error"
+    assert _files(victim) == ["x/.safetycase-state.json", "x/report.json"]
