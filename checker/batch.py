@@ -14,8 +14,9 @@ The steps, plain data between them:
   broken card becomes a row with its error, never an exception. A card reads only its own
   submission: a bare card, a submission of one file, reads no evidence (its declared files are
   refused). A card whose input (card, evidence files, profile, formats, checker and catalog
-  versions) has not changed since the last run is not checked again: its reports are kept (the
-  row says "unchanged"). Either way its folder ends holding this run's reports and no others.
+  versions, a digest of the checker's own code and data) has not changed since the last run is
+  not checked again: its reports are kept (the row says "unchanged"). Either way its folder ends
+  holding this run's reports and no others.
 - `run(found, settings, jobs, bounds, progress)`: all of them, in `jobs` worker processes
   (`checker.workers`), each card bounded in time and memory: a card over a bound, or whose
   worker dies, is a row saying why, and the others are checked.
@@ -42,6 +43,8 @@ import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import cache
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from checker import __version__
@@ -51,6 +54,7 @@ from checker.problems import CardError, UsageError
 from checker.profiles import Profile
 from checker.render import FORMATS, Format
 from checker.report import EvidenceRecord, Report
+from checker.resources import data_dir
 from checker.severity import FailOn
 from checker.summary import Row, Summary, SummaryRow, Totals
 from checker.terminal import path_text
@@ -239,11 +243,37 @@ def _digest_of(records: Iterable[EvidenceRecord]) -> list[list[str]]:
     ]
 
 
+@cache
+def _checker_digest() -> str:
+    """sha256 of the checker's own code and data (its .py files; schemas, catalog, profiles, templates), once a process.
+
+    A fix need not change the version: a checker that could check a card differently checks it again.
+    """
+    package = Path(__file__).parent
+    files = [(path.relative_to(package).as_posix(), path.read_bytes()) for path in sorted(package.rglob("*.py"))]
+    for folder in ("schema", "templates"):
+        files += _files_under(data_dir(folder), folder)
+    digest = hashlib.sha256()
+    for name, content in files:
+        digest.update(f"{name}\0{len(content)}\0".encode() + content)
+    return digest.hexdigest()
+
+
+def _files_under(folder: Traversable, name: str) -> list[tuple[str, bytes]]:
+    """Every file under a data folder, by its path from `name`, in order."""
+    found: list[tuple[str, bytes]] = []
+    for child in sorted(folder.iterdir(), key=lambda child: child.name):
+        path = f"{name}/{child.name}"
+        found += _files_under(child, path) if child.is_dir() else [(path, child.read_bytes())]
+    return found
+
+
 def _fingerprint(card_sha256: str, evidence: list[list[str]] | str | None, settings: Settings) -> str:
     from checker.catalog import load_catalog
 
     data = {
         "checker": __version__,
+        "code": _checker_digest(),
         "catalog": load_catalog().sha256,
         "profile": settings.profile.model_dump(mode="json"),
         "formats": sorted(fmt.name for fmt in settings.formats),

@@ -28,6 +28,7 @@ import pytest
 import yaml
 from conftest import PASS_CARD, ROOT, SOURCE_DATE_EPOCH, TODAY, safetycase
 
+from checker import batch
 from checker.batch import BARE_CARD, CARDS, LOCK, STATE, SUMMARY_FILES, Found, Settings, check_one, discover, run_batch
 from checker.catalog import load_catalog
 from checker.profiles import load_profile
@@ -531,3 +532,15 @@ def test_a_card_report_folder_planted_as_a_link_is_that_cards_error(tmp_path: Pa
     )
     assert rows["lab/x"]["status"] == "error"
     assert _files(victim) == ["x/.safetycase-state.json", "x/report.json"]
+
+
+def test_a_checker_whose_code_or_data_changed_checks_every_card_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fix need not change __version__: the fingerprint holds a digest of the checker itself.
+    _submission(tmp_path / "in" / "aster")
+    found, settings = discover(tmp_path / "in"), _settings(tmp_path / "out")
+    assert [check_one(card, settings).status for card in found] == ["checked"]
+    assert [check_one(card, settings).status for card in found] == ["unchanged"]
+    monkeypatch.setattr(batch, "_checker_digest", lambda: "a build with a fix")
+    assert [check_one(card, settings).status for card in found] == ["checked"]
