@@ -709,9 +709,9 @@ def _real_folder(folder: Path) -> None:
     to a folder would land outside OUT, and its tidying would remove files there."""
     try:
         mode = os.lstat(folder).st_mode
-    except FileNotFoundError:
-        return  # made when a card's reports are written
     except OSError as error:
+        if error.errno in (errno.ENOENT, errno.ENAMETOOLONG):
+            return  # not there yet (made when the card's reports are written), or a name too long to be
         raise OutputRefused(f"cannot write {folder}: {error.strerror or error}") from None
     if not stat.S_ISDIR(mode):
         raise OutputRefused(
