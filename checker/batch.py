@@ -14,8 +14,9 @@ The steps, plain data between them:
   broken card becomes a row with its error, never an exception. A card reads only its own
   submission: a bare card, a submission of one file, reads no evidence (its declared files are
   refused). A card whose input (card, evidence files, profile, formats, checker and catalog
-  versions) has not changed since the last run is not checked again: its reports are kept (the
-  row says "unchanged"). Either way its folder ends holding this run's reports and no others.
+  versions, a digest of the checker's own code and data) has not changed since the last run is
+  not checked again: its reports are kept (the row says "unchanged"). Either way its folder ends
+  holding this run's reports and no others.
 - `run(found, settings, jobs, bounds, progress)`: all of them, in `jobs` worker processes
   (`checker.workers`), each card bounded in time and memory: a card over a bound, or whose
   worker dies, is a row saying why, and the others are checked.
@@ -32,14 +33,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
 import os
 import signal
 import stat
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import cache
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from checker import __version__
@@ -50,8 +55,10 @@ from checker.problems import CardError, UsageError
 from checker.profiles import Profile
 from checker.render import FORMATS, Format
 from checker.report import EvidenceRecord, Report
+from checker.resources import data_dir
 from checker.severity import FailOn
 from checker.summary import Row, Summary, SummaryRow, Totals
+from checker.terminal import path_text
 from checker.workers import DEFAULT_BOUNDS, Bounds, Lost, Pool
 
 CARD_NAMES = ("card.yaml", "card.yml", "card.json", "card.md")
@@ -93,23 +100,28 @@ def discover(root: Path, exclude: Path | None = None) -> list[Found]:
     """The cards under `root`, sorted by name. `exclude` (the output folder, say) is not searched.
 
     Nothing is opened but a regular `.md` file, for its first line: every entry is looked at
-    (lstat) first, and a link, pipe, device or socket is listed with its problem.
+    (lstat) first, and a link, pipe, device or socket is listed with its problem. So is a folder
+    that cannot be looked at or listed (a name too long for the system, say): every submission
+    is on the summary, checked or with the reason it could not be.
     """
     found: list[Found] = []
     skip = os.path.realpath(exclude) if exclude is not None else None
-    for folder, dirs, files in os.walk(root, followlinks=False):
+
+    def unlisted(error: OSError) -> None:
+        folder = Path(error.filename)
+        found.append(Found(_name(root, folder), folder, f"could not be checked: {error.strerror or error}"))
+
+    for folder, dirs, files in os.walk(root, onerror=unlisted, followlinks=False):
         here = Path(folder)
-        relative = here.relative_to(root).as_posix()
-        prefix = "" if relative == "." else relative + "/"
+        prefix = "" if here == root else _name(root, here) + "/"
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and os.path.realpath(here / d) != skip)
         visible = sorted(f for f in files if not f.startswith("."))
         cards = [name for name in CARD_NAMES if name in visible]
         if cards:
-            name = relative if relative != "." else (root.resolve().name or "card")
             problem = None
             if len(cards) > 1:
                 problem = f"{len(cards)} cards in one folder ({', '.join(cards)}); keep one"
-            found.append(_regular(Found(name, here / cards[0], problem, folder=here)))
+            found.append(_regular(Found(_name(root, here), here / cards[0], problem, folder=here)))
             dirs[:] = []  # a submission's folder holds its evidence, not more cards
             continue
         for entry in visible:
@@ -121,10 +133,45 @@ def discover(root: Path, exclude: Path | None = None) -> list[Found]:
                 continue
             found.append(card)
         for d in list(dirs):  # links to folders are listed, not followed
-            if (here / d).is_symlink():
-                found.append(Found(prefix + d, here / d, "a symbolic link; batch does not follow links"))
+            problem = _not_a_folder(here / d)
+            if problem is not None:
+                found.append(Found(prefix + d, here / d, problem))
                 dirs.remove(d)
-    return sorted(found, key=lambda f: f.name)
+    return _shown(found)
+
+
+def _name(root: Path, folder: Path) -> str:
+    """The name of a card folder under `root`: its relative path, or the root's own name for the root."""
+    relative = folder.relative_to(root).as_posix()
+    return relative if relative != "." else (root.resolve().name or "card")
+
+
+def _not_a_folder(path: Path) -> str | None:
+    """Why discovery does not enter a folder found in a listing (a link to one), or None when it does."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as error:
+        return f"could not be checked: {error.strerror or error}"
+    return "a symbolic link; batch does not follow links" if stat.S_ISLNK(mode) else None
+
+
+def _shown(found: list[Found]) -> list[Found]:
+    """The cards sorted by their names as any output can hold them (`path_text`: `lab\\xff`), which name their report folders.
+
+    A submission named with a byte that is not UTF-8 and one named with its escape would then share
+    a report folder: neither is checked, rather than one's reports standing as the other's.
+    """
+    shown = [replace(card, name=path_text(card.name)) for card in found]
+    alike = Counter(card.name for card in shown)
+    return sorted(
+        (
+            replace(card, problem=f"its name reads as {card.name}, as another submission's does; rename one")
+            if alike[card.name] > 1
+            else card
+            for card in shown
+        ),
+        key=lambda card: card.name,
+    )
 
 
 def _regular(found: Found) -> Found:
@@ -197,11 +244,37 @@ def _digest_of(records: Iterable[EvidenceRecord]) -> list[list[str]]:
     ]
 
 
+@cache
+def _checker_digest() -> str:
+    """sha256 of the checker's own code and data (its .py files; schemas, catalog, profiles, templates), once a process.
+
+    A fix need not change the version: a checker that could check a card differently checks it again.
+    """
+    package = Path(__file__).parent
+    files = [(path.relative_to(package).as_posix(), path.read_bytes()) for path in sorted(package.rglob("*.py"))]
+    for folder in ("schema", "templates"):
+        files += _files_under(data_dir(folder), folder)
+    digest = hashlib.sha256()
+    for name, content in files:
+        digest.update(f"{name}\0{len(content)}\0".encode() + content)
+    return digest.hexdigest()
+
+
+def _files_under(folder: Traversable, name: str) -> list[tuple[str, bytes]]:
+    """Every file under a data folder, by its path from `name`, in order."""
+    found: list[tuple[str, bytes]] = []
+    for child in sorted(folder.iterdir(), key=lambda child: child.name):
+        path = f"{name}/{child.name}"
+        found += _files_under(child, path) if child.is_dir() else [(path, child.read_bytes())]
+    return found
+
+
 def _fingerprint(card_sha256: str, evidence: list[list[str]] | str | None, settings: Settings) -> str:
     from checker.catalog import load_catalog
 
     data = {
         "checker": __version__,
+        "code": _checker_digest(),
         "catalog": load_catalog().sha256,
         "profile": settings.profile.model_dump(mode="json"),
         "formats": sorted(fmt.name for fmt in settings.formats),
@@ -270,7 +343,7 @@ def _evidence_summary(report: Report) -> str:
 def _checked_row(found: Found, report: Report, reports: dict[str, str]) -> Row:
     return Row(
         name=found.name,
-        card=str(found.path),
+        card=path_text(found.path),
         status="checked",
         organization=report.submission.organization,
         model=report.submission.model,
@@ -288,16 +361,21 @@ def _checked_row(found: Found, report: Report, reports: dict[str, str]) -> Row:
 
 
 def _error_row(found: Found, message: str) -> Row:
-    return Row(name=found.name, card=str(found.path), status="error", error=message)
+    return Row(name=found.name, card=path_text(found.path), status="error", error=path_text(message))
 
 
 def _remove(path: Path) -> None:
-    """Remove a file a batch wrote, if it is there; OutputRefused if it cannot be."""
+    """Remove a file a batch wrote, if it is there; OutputRefused if it cannot be.
+
+    A name too long for the system holds no file, so there is none to remove.
+    """
     try:
         path.unlink()
     except (FileNotFoundError, NotADirectoryError):
         pass
     except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            return
         raise OutputRefused(f"cannot remove {path}: {error.strerror or error}") from None
 
 
@@ -348,6 +426,10 @@ def check_one(found: Found, settings: Settings) -> Row:
     from checker.load import read_regular
     from checker.pipeline import check_file
 
+    try:
+        _real_folders(settings, found)
+    except OutputRefused as refused:
+        return _error_row(found, str(refused))
     if found.problem is not None:
         return _failed(found, settings, f"{found.path}: {found.problem}")
     try:
@@ -501,7 +583,7 @@ def summarize(rows: list[Row], settings: Settings, *, root: Path, fail_on: FailO
         catalog={"version": catalog.version, "sha256": catalog.sha256},
         profile={"name": settings.profile.name, "source": settings.profile.source},
         generated_on=settings.today,
-        root=str(root),
+        root=path_text(root),
         formats=tuple(fmt.name for fmt in settings.formats),
         fail_on=fail_on.value,
         areas={area.id: area.title for area in catalog.areas},
@@ -596,14 +678,18 @@ def _holding(out: Path) -> Iterator[None]:
     Two batches writing one folder (two profiles, say) would leave one's reports under the
     other's state, taken for unchanged on the next run. The lock is an flock on LOCK: the kernel
     releases it when its holder ends, however it ends (kill -9 too), so it is never left behind.
-    The holder's pid is written in the file, for the message another batch gives.
+    The holder's pid is written in the file, for the message another batch gives. A link, a pipe or
+    anything but a regular file planted as LOCK is refused, never followed or waited on.
     """
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # a pipe planted there must not block
     try:
         out.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+        descriptor = os.open(out / LOCK, flags, 0o666)
     except OSError as error:
-        raise UsageError(f"cannot write {out}: {error.strerror or error}") from None
+        raise UsageError(f"cannot write {out / LOCK}: {error.strerror or error}") from None
     try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise UsageError(f"{out / LOCK} is not a regular file (a batch's lock file); remove it")
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -624,6 +710,29 @@ def _holder(descriptor: int) -> str:
     """'pid N' of the batch holding the lock, as it wrote it (not yet written: 'pid unknown')."""
     written = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
     return f"pid {written}" if written.isdigit() else "pid unknown"
+
+
+def _real_folder(folder: Path) -> None:
+    """Refuse (OutputRefused) a report folder that is a link or not a folder: reports written through a link
+    to a folder would land outside OUT, and its tidying would remove files there."""
+    try:
+        mode = os.lstat(folder).st_mode
+    except OSError as error:
+        if error.errno in (errno.ENOENT, errno.ENAMETOOLONG):
+            return  # not there yet (made when the card's reports are written), or a name too long to be
+        raise OutputRefused(f"cannot write {folder}: {error.strerror or error}") from None
+    if not stat.S_ISDIR(mode):
+        raise OutputRefused(
+            f"{folder} is not a folder (a link, say); remove it, batch writes only into its own folders"
+        )
+
+
+def _real_folders(settings: Settings, found: Found) -> None:
+    """Refuse (OutputRefused) a card whose report folder, or a folder on the way to it, is a link."""
+    folder = settings.out / CARDS
+    for part in found.name.split("/"):
+        folder /= part
+        _real_folder(folder)
 
 
 def _report_folders(out: Path) -> Iterator[tuple[Path, list[str]]]:
@@ -678,8 +787,9 @@ def run_batch(
     """Check every card, then write the summary files: the batch, from found cards to `index.html`.
 
     The output folder is locked for the whole batch (UsageError if another batch holds it). It
-    is tidied under the lock: temporary files left by a killed batch first, and the reports of
-    cards that are gone last. Ctrl-C while the cards are checked: the cards in hand are finished,
+    is tidied under the lock: the last summary first (an interrupted batch leaves none rather than
+    one describing reports it changed), temporary files left by a killed batch next, and the
+    reports of cards that are gone last. OUT/cards must be a folder, not a link (UsageError). Ctrl-C while the cards are checked: the cards in hand are finished,
     no summary is written, and BatchInterrupted says how many cards were done. The summary's
     three files are rendered before any is written, so that they are written together or not at
     all but for the renames.
@@ -694,6 +804,9 @@ def run_batch(
             progress(row)
 
     with _holding(settings.out):
+        for name in SUMMARY_FILES:  # from now on they would describe reports that are changing
+            _remove(settings.out / name)
+        _real_folder(settings.out / CARDS)
         _remove_temporaries(settings.out)
         try:
             rows = run(found, settings, jobs=workers(jobs), bounds=bounds, progress=finished)

@@ -31,6 +31,7 @@ from checker.report import (
 )
 from checker.scoring import area_results, overall_score, verdict
 from checker.severity import Severity
+from checker.terminal import path_text
 from checker.validate import validate
 
 
@@ -71,11 +72,11 @@ def assess(
         catalog=CatalogInfo(version=catalog.version, sha256=catalog.sha256),
         profile=ProfileInfo(
             name=profile.name,
-            source=profile.source,
+            source=path_text(profile.source),
             settings=profile.model_dump(mode="json", exclude={"name", "source", "description"}),
         ),
         submission=CardInfo(
-            path=str(card.path),
+            path=path_text(card.path),
             sha256=card.sha256,
             organization=submission.submission.organization,
             model=submission.model.name,

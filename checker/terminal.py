@@ -7,10 +7,15 @@ Source'), and an invisible character (a zero-width space, a tag character) could
 different names look the same or hide text from the reader. The text, Markdown and HTML reports,
 the batch summary and the messages on the terminal all show card text through these functions;
 JSON, SARIF and JUnit keep it exact, hidden characters written in their own syntax's escapes.
+
+A file name need not be UTF-8 at all (`lab\xff`, made by another system): Python keeps each byte
+that is not as a lone surrogate, which no output can encode. `path_text` writes such a byte as its
+escape, `\xff`, wherever a path enters a report, a summary or a message.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -25,7 +30,9 @@ _HIDDEN = (
 )
 """The characters of HIDDEN_CATEGORIES (Unicode 15.1), as a regular expression class: spelled out,
 since `re` has no Unicode categories and finding them in unicodedata costs a third of a second."""
-_ANY_HIDDEN = re.compile(f"[{_HIDDEN}]")
+_UNDECODABLE = "\udc80-\udcff"
+"""What a byte that is not UTF-8 becomes in a file name Python decoded (`surrogateescape`)."""
+_ANY_HIDDEN = re.compile(f"[{_HIDDEN}{_UNDECODABLE}]")
 _HIDDEN_BUT_LAYOUT = f"(?![\t\n])[{_HIDDEN}]"
 _HIDDEN_IN_PROSE = re.compile(f"\r\n|{_HIDDEN_BUT_LAYOUT}")
 _HIDDEN_IN_A_DOCUMENT = re.compile(_HIDDEN_BUT_LAYOUT)
@@ -34,11 +41,22 @@ _SPACE_BUT_SPACE = re.compile(r"[^\S ]")
 
 def _escape(match: re.Match[str]) -> str:
     hidden = match.group()
-    return "\n" if hidden == "\r\n" else hidden.encode("unicode_escape").decode("ascii")
+    if hidden == "\r\n":
+        return "\n"
+    return path_text(hidden) if "\udc80" <= hidden <= "\udcff" else hidden.encode("unicode_escape").decode("ascii")
+
+
+def path_text(path: str | os.PathLike[str]) -> str:
+    """A file name as text any output can hold: each byte of it that is not UTF-8 written as its escape, `\\xff`.
+
+    Also for a message quoting file names: text that is already UTF-8 is kept as it is.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def visible(text: str) -> str:
-    """`text` with each hidden character written as its Python escape: ESC as \\x1b, a newline as \\n, RLO as \\u202e."""
+    """`text` with each hidden character written as its Python escape: ESC as \\x1b, a newline as \\n, RLO as \\u202e;
+    and each byte of a file name that is not UTF-8 as `path_text` writes it, \\xff."""
     return _ANY_HIDDEN.sub(_escape, text)
 
 
@@ -64,4 +82,4 @@ def distinct(name: str) -> str:
     return visible(shown)
 
 
-__all__ = ["HIDDEN_CATEGORIES", "distinct", "escape_hidden", "visible", "visible_prose"]
+__all__ = ["HIDDEN_CATEGORIES", "distinct", "escape_hidden", "path_text", "visible", "visible_prose"]

@@ -264,7 +264,8 @@ from the summary, so no card's name can be taken for a file of the summary.
   submission, with its evidence beside it; it is not searched further. Elsewhere, a `.yaml`,
   `.yml` or `.json` file is a bare card, and a `.md` file is one if it opens with YAML front
   matter (so a README is not taken for a card). Hidden files are skipped; symbolic links,
-  named pipes, devices and sockets are listed as errors, never followed or opened.
+  named pipes, devices and sockets are listed as errors, never followed or opened, and so is a
+  folder that cannot be looked at or listed (no permission, a path too long for the system).
 - **A card reads only its own submission.** A submission's card reads the evidence in its
   folder. A bare card is a submission of one file: it reads no other file, so the evidence it
   declares is *refused* (VS-7), with the advice to submit it as `<folder>/card.yaml` with its
@@ -286,13 +287,15 @@ from the summary, so no card's name can be taken for a file of the summary.
   ~400 MiB with `--format pdf`). `0` turns a bound off.
 - **Safe to interrupt, quick to rerun.** Every file is written atomically (a temporary file,
   flushed to disk, then a rename), so Ctrl-C, a kill or a power cut leaves no half-written
-  report, and no summary; a rerun removes the temporary files a killed batch left. A rerun
-  skips each card whose input has not changed since its reports were written: the card, its
-  evidence files, the profile, the formats, and the checker and catalog versions. An evidence
-  file whose device, inode, size, modification and change times are those of the last run is
-  not read again to know it (no user can set a change time: a write moves it to the present;
-  a file changed less than 2 s before it was read is read again next time). One write does
-  not: through a shared memory mapping, a process that holds the file open can change its
+  report, and no summary: a run removes the last summary before any report changes, so that
+  `OUT` never holds a summary its reports do not match. A rerun removes the temporary files a
+  killed batch left, and skips each card whose input has not changed since its reports were
+  written: the card, its evidence files, the profile, the formats, the checker and catalog
+  versions, and a digest of the checker's own code and data (a fixed build checks again). An
+  evidence file whose device, inode, size, modification and change times are those of the last
+  run is not read again to know it (no user can set a change time: a write moves it to the
+  present; a file changed less than 2 s before it was read is read again next time). One write
+  does not: through a shared memory mapping, a process that holds the file open can change its
   bytes and keep its times (on tmpfs always, on disk for up to ~30 s). When processes of the
   submitters may run on the checking machine, use `--force`: it checks every card again,
   reading every file, trusting no hash kept from an earlier run.
@@ -303,13 +306,18 @@ from the summary, so no card's name can be taken for a file of the summary.
   you put in `OUT` stays.
 - **One batch at a time.** A batch locks `--out` (`OUT/.safetycase-lock`) until its summary is
   written; another batch into the same folder stops at once (exit 2) and names the one at work.
-  The lock goes with the process that holds it, however it ends.
+  The lock goes with the process that holds it, however it ends. A lock file that is not a
+  regular file, or `OUT/cards` as a link, stops the batch (exit 2); a card whose report folder
+  is a link is listed with that error. Nothing is written or removed through a link.
 - **Names as they are.** Submitters name their folders and write their cards, so the summary
   shows control, bidirectional and zero-width characters as escapes (`\\x1b`, `\\u202e`), and a
   name not in Unicode's composed form (NFC) in ASCII escapes, so that two names never look
   alike. In `summary.csv`, wherever a spreadsheet could start a cell (splitting on commas or
   semicolons), text that would start a formula (`=`, `+`, `-`, `@`) gets an apostrophe before
-  it: `Acme;'=HYPERLINK(...)`. `summary.json` keeps every name exact.
+  it: `Acme;'=HYPERLINK(...)`. `summary.json` keeps every name exact. A byte that is not UTF-8
+  in a name or path is shown as its escape everywhere, `lab\\xff`, and names the card's report
+  folder too (`OUT/cards/lab\\xff`); a folder literally named so beside it is listed as an error,
+  as is the other, rather than the two sharing a folder.
 - `--out` may lie inside the submissions folder (it is not searched), but not around it, nor
   inside a card's folder, where a report could replace the evidence the card declares.""",
         exit_codes=(

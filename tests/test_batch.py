@@ -454,11 +454,11 @@ def _two_bare_cards(tmp_path: Path) -> list[Found]:
 
 
 def test_ctrl_c_while_the_summary_is_made_writes_none_of_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The summary's files are rendered before any is written: no new summary.json beside last run's index.html.
+    # The summary's files are rendered before any is written: no new summary.json beside an index.html.
+    # The last run's went before the cards were checked: they no longer describe the reports.
     found, out = _two_bare_cards(tmp_path), tmp_path / "out"
     settings = _settings(out, evidence=False)
     run_batch(found, settings, root=tmp_path / "in", jobs=1, fail_on=FailOn.BLOCKER)
-    before = {name: (out / name).read_bytes() for name in SUMMARY_FILES}
 
     def interrupted(summary: object) -> str:
         raise KeyboardInterrupt
@@ -467,4 +467,4 @@ def test_ctrl_c_while_the_summary_is_made_writes_none_of_it(tmp_path: Path, monk
     with pytest.raises(KeyboardInterrupt) as caught:
         run_batch(found, _settings(out, evidence=False, force=True), root=tmp_path / "in", jobs=1, fail_on=FailOn.MAJOR)
     assert not isinstance(caught.value, BatchInterrupted)  # every card was done: the command says no count
-    assert {name: (out / name).read_bytes() for name in SUMMARY_FILES} == before
+    assert [name for name in SUMMARY_FILES if (out / name).exists()] == []

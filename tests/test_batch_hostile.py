@@ -28,10 +28,13 @@ import pytest
 import yaml
 from conftest import PASS_CARD, ROOT, SOURCE_DATE_EPOCH, TODAY, safetycase
 
-from checker.batch import BARE_CARD, CARDS, LOCK, STATE, Found, Settings, check_one, discover
+from checker import batch
+from checker.batch import BARE_CARD, CARDS, LOCK, STATE, SUMMARY_FILES, Found, Settings, check_one, discover, run_batch
 from checker.catalog import load_catalog
 from checker.profiles import load_profile
 from checker.render import FORMATS
+from checker.severity import FailOn
+from checker.summary import Row
 
 EXAMPLE = PASS_CARD.parent
 
@@ -376,3 +379,168 @@ def test_a_bare_card_found_directly_is_a_submission_of_one_file(tmp_path: Path) 
     found = {f.name: f for f in discover(tmp_path)}
     assert found["labA"].folder == tmp_path / "labA" and found["x.yaml"].folder is None
     assert Found("y.yaml", tmp_path / "y.yaml").folder is None  # unless told otherwise, a card has no folder
+
+
+def test_submissions_named_with_bytes_that_are_not_utf8_are_checked_and_shown_escaped(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "ok")
+    _submission(submissions / "lab\udcff")  # the byte 0xff, as Python holds a name that is not UTF-8
+    shutil.copyfile(PASS_CARD, submissions / "bare\udcfe.yaml")
+    done = safetycase("batch", submissions, "--out", out, "--jobs", "1", "--format", "json,html")
+    assert done.returncode in (0, 1), done.stderr
+    rows = _summary(out)
+    assert sorted(rows) == ["bare\\xfe.yaml", "lab\\xff", "ok"]
+    assert [rows[name]["status"] for name in sorted(rows)] == ["checked"] * 3
+    assert rows["lab\\xff"]["card"] == f"{submissions}/lab\\xff/card.yaml"
+    assert (out / rows["lab\\xff"]["reports"]["json"]).is_file()  # the summary's path is the report's
+    assert "\\xff" in done.stderr and "\udcff" not in done.stderr
+    assert "lab%5Cxff/report.html" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_name_that_is_not_utf8_and_its_escape_share_no_report_folder(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "lab\udcff")
+    _submission(submissions / "lab\\xff")
+    _submission(submissions / "ok")
+    done = safetycase("batch", submissions, "--out", out, "--jobs", "1", "--format", "json")
+    assert done.returncode == 1
+    rows = json.loads((out / "summary.json").read_text(encoding="utf-8"))["cards"]
+    assert [(row["name"], row["status"]) for row in rows] == [("lab\\xff", "error")] * 2 + [("ok", "checked")]
+    assert all("as another submission's does" in row["error"] for row in rows[:2])
+    assert not (out / CARDS / "lab\\xff").exists()
+
+
+def _nest(folder: Path, depth: int) -> Path:
+    """`folder` / depth folders of 250 characters: a path longer than the system takes (PATH_MAX, 4096)."""
+    here = os.open(folder, os.O_RDONLY)
+    try:
+        for _ in range(depth):  # made step by step, relative to the last, as no whole path can name it
+            os.mkdir("d" * 250, dir_fd=here)
+            inner = os.open("d" * 250, os.O_RDONLY, dir_fd=here)
+            os.close(here)
+            here = inner
+        with open(os.open("card.yaml", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=here), "wb") as card:
+            card.write(PASS_CARD.read_bytes())
+    finally:
+        os.close(here)
+    return folder
+
+
+def test_a_submission_nested_deeper_than_the_system_takes_is_listed_and_the_batch_goes_on(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "honest")
+    _nest(submissions, 18)
+    done = safetycase("batch", submissions, "--out", out, "--jobs", "1", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    rows = list(_summary(out).values())
+    assert [row["status"] for row in rows] == ["error", "checked"]
+    assert rows[0]["name"].startswith("d" * 250 + "/") and rows[0]["error"].endswith(
+        ": could not be checked: File name too long"
+    )
+
+
+def test_a_folder_that_cannot_be_listed_is_listed_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submissions = tmp_path / "in"
+    _submission(submissions / "honest")
+    (submissions / "locked").mkdir()
+    (submissions / "locked" / "card.yaml").write_bytes(PASS_CARD.read_bytes())
+    listing = os.scandir
+
+    def scandir(path: Any) -> Any:  # as for a folder its owner made unreadable (root reads every folder)
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert [(card.name, card.problem) for card in discover(submissions)] == [
+        ("honest", None),
+        ("locked", "could not be checked: Permission denied"),
+    ]
+
+
+# --- what is planted in the output folder ---------------------------------------------------------
+
+
+def test_a_rerun_removes_the_last_summary_before_any_card_is_checked(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "aster")
+    _submission(submissions / "juniper")
+    assert safetycase("batch", submissions, "--out", out, "--format", "json,html").returncode == 0
+    summaries_seen: list[list[str]] = []
+
+    def finished(row: Row) -> None:  # an interrupted or failed run would end here, with OUT as it is now
+        summaries_seen.append([name for name in SUMMARY_FILES if (out / name).exists()])
+
+    settings = _settings(out, "json")
+    run_batch(discover(submissions), settings, root=submissions, jobs=1, fail_on=FailOn.BLOCKER, progress=finished)
+    assert summaries_seen == [[], []]
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["formats"] == ["json"]
+
+
+def test_a_pipe_planted_as_the_lock_is_exit_2_not_waited_on(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "aster")
+    out.mkdir()
+    os.mkfifo(out / LOCK)
+    with _hang_guard(60):
+        done = safetycase("batch", submissions, "--out", out)
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"safetycase: {out / LOCK} is not a regular file (a batch's lock file); remove it\n",
+    )
+
+
+@pytest.fixture
+def victim(tmp_path: Path) -> Path:
+    """A folder outside OUT holding what looks like a departed card's reports: a batch must never touch it."""
+    (tmp_path / "victim" / "x").mkdir(parents=True)
+    (tmp_path / "victim" / "x" / "report.json").write_text("theirs\n", encoding="utf-8")
+    (tmp_path / "victim" / "x" / STATE).write_text("{}\n", encoding="utf-8")
+    return tmp_path / "victim"
+
+
+def test_cards_planted_as_a_link_is_exit_2_and_nothing_is_written_or_removed_through_it(
+    tmp_path: Path, victim: Path
+) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "aster")
+    out.mkdir()
+    (out / CARDS).symlink_to(victim)
+    done = safetycase("batch", submissions, "--out", out)
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"safetycase: {out / CARDS} is not a folder (a link, say); remove it, batch writes only into its own folders\n",
+    )
+    assert _files(victim) == ["x/.safetycase-state.json", "x/report.json"]
+
+
+def test_a_card_report_folder_planted_as_a_link_is_that_cards_error(tmp_path: Path, victim: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "aster")
+    _submission(submissions / "lab" / "x")
+    (out / CARDS / "lab").mkdir(parents=True)
+    (out / CARDS / "aster").symlink_to(victim / "x")
+    (out / CARDS / "lab" / "x").symlink_to(victim / "x")  # a folder on the way is a link: the same
+    done = safetycase("batch", submissions, "--out", out)
+    assert done.returncode == 1
+    rows = _summary(out)
+    assert (
+        rows["aster"]["error"]
+        == f"{out / CARDS / 'aster'} is not a folder (a link, say); remove it, batch writes only into its own folders"
+    )
+    assert rows["lab/x"]["status"] == "error"
+    assert _files(victim) == ["x/.safetycase-state.json", "x/report.json"]
+
+
+def test_a_checker_whose_code_or_data_changed_checks_every_card_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fix need not change __version__: the fingerprint holds a digest of the checker itself.
+    _submission(tmp_path / "in" / "aster")
+    found, settings = discover(tmp_path / "in"), _settings(tmp_path / "out")
+    assert [check_one(card, settings).status for card in found] == ["checked"]
+    assert [check_one(card, settings).status for card in found] == ["unchanged"]
+    monkeypatch.setattr(batch, "_checker_digest", lambda: "a build with a fix")
+    assert [check_one(card, settings).status for card in found] == ["checked"]

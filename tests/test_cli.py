@@ -139,6 +139,46 @@ def test_validate_and_batch_lines_show_control_characters_escaped(tmp_path: Path
     )
 
 
+NOT_UTF8 = "lab\udcff"
+"""A folder named with the byte 0xff, which is not UTF-8 (Python holds it as a lone surrogate)."""
+
+
+@pytest.fixture
+def card_in_a_folder_not_utf8(tmp_path: Path) -> Path:
+    folder = tmp_path / NOT_UTF8
+    folder.mkdir()
+    (folder / "card.yaml").write_bytes(PASS_CARD.read_bytes())
+    return folder / "card.yaml"
+
+
+@pytest.mark.parametrize("fmt", sorted(name for name, fmt in FORMATS.items() if not fmt.binary))
+def test_a_card_path_that_is_not_utf8_is_shown_escaped_in_every_text_format(
+    card_in_a_folder_not_utf8: Path, fmt: str
+) -> None:
+    done = cli("check", card_in_a_folder_not_utf8, "--format", fmt)
+    assert done.returncode == 0, done.stderr
+    # JSON doubles the backslash; SARIF's artifact URI quotes the name as shown
+    escaped = {"json": "lab\\\\xff", "sarif": "lab%5Cxff"}.get(fmt, "lab\\xff")
+    assert escaped in done.stdout and "\ufffd" not in done.stdout
+
+
+@pytest.mark.parametrize("name", ["report.html", "report.md"])
+def test_a_report_of_a_card_path_that_is_not_utf8_shows_it_escaped(
+    card_in_a_folder_not_utf8: Path, tmp_path: Path, name: str
+) -> None:
+    done = cli("report", card_in_a_folder_not_utf8, "-o", tmp_path / name)
+    assert done.returncode == 0, done.stderr
+    assert "lab\\xff" in (tmp_path / name).read_text(encoding="utf-8")
+
+
+def test_validate_shows_a_card_path_that_is_not_utf8_escaped(card_in_a_folder_not_utf8: Path) -> None:
+    done = cli("validate", card_in_a_folder_not_utf8)
+    assert (done.returncode, done.stdout) == (
+        0,
+        f"{card_in_a_folder_not_utf8.parent.parent}/lab\\xff/card.yaml: valid\n",
+    )
+
+
 def test_missing_card_file(tmp_path: Path) -> None:
     done = cli("check", tmp_path / "nope.yaml")
     assert done.returncode == 2

@@ -198,9 +198,11 @@ FOLDER_NAMES = {
     "@SUM(1;2)": "'@SUM(1;2)",
     "Café": "Café",
     "Cafe\u0301": "Cafe\\u0301",
+    "lab\udcff": "lab\\xff",
 }
 """Folder names a submitter may choose, and how the batch summary's CSV shows each: hidden characters
-escaped, a formula defused wherever a spreadsheet could split the name, two names never alike."""
+escaped, a formula defused wherever a spreadsheet could split the name, two names never alike, a
+byte that is not UTF-8 (Python holds it as a lone surrogate) escaped."""
 ORGANIZATION = 'Acme Lab;=HYPERLINK("http://evil.example/","x")\u202e'
 """The organization of each card in hostile-folder-names: a formula after a semicolon, and an override."""
 
