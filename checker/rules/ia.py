@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checker.model import Audit
-from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
+from checker.rules import CardView, Gap, Outcome, capped, check, fraction, not_applicable
 from checker.rules.vs import identity_differences
 
 ACCESS_ORDER = ("black_box", "grey_box", "white_box")
@@ -41,7 +41,7 @@ def audit_of_release(card: CardView) -> Outcome:
                 )
             ),
             pointer=f"/independent_audits/{i}/configuration" if audit.configuration else f"/independent_audits/{i}",
-            figures={"audit": audit.id, "configuration": audit.configuration, "released": list(card.released_ids)},
+            figures={"audit": audit.id, "configuration": audit.configuration, **capped("released", card.released_ids)},
         )
         for i, audit in audits
     ]

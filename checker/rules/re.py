@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
+from checker.rules import CardView, Gap, Outcome, check, fraction, listed, not_applicable
 
 OVERCLAIM = re.compile(
     r"\bprov(?:e|es|ed|en|ing)\b"
@@ -89,7 +89,7 @@ def not_alone(card: CardView) -> Outcome:
         return not_applicable("no claim cites reasoning evidence")
     gaps = [
         Gap(
-            message=f"claim {c.id} rests on reasoning evidence alone ({', '.join(c.evidence or ())})",
+            message=f"claim {c.id} rests on reasoning evidence alone ({listed(c.evidence or ())})",
             pointer=f"/claims/{i}/evidence",
             figures={"claim": c.id, "evidence": list(c.evidence or ())},
         )
@@ -106,7 +106,7 @@ def no_overclaiming(card: CardView) -> Outcome:
     for i, claim in enumerate(claims):
         words = overclaiming_words(claim.statement)
         if words:
-            quoted = ", ".join(f'"{w}"' for w in words)
+            quoted = listed([f'"{w}"' for w in words])
             gaps.append(
                 Gap(
                     message=f"claim {claim.id} overclaims: {quoted} presents the evidence as proof",

@@ -9,7 +9,7 @@ from checker.comparisons import pooled_arms
 from checker.evidence import recounted
 from checker.model import Configuration
 from checker.report import EvidenceRecord
-from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
+from checker.rules import CardView, Gap, Outcome, capped, check, fraction, listed, not_applicable
 
 REACH = re.compile(
     r"\b(?:all|any|every)\s+(?:future|later|subsequent|other)\s+(?:versions?|models?|releases?|checkpoints?)\b"
@@ -27,12 +27,9 @@ REACH = re.compile(
 
 def _closest_released(card: CardView, configuration_id: str) -> tuple[Configuration, Configuration] | None:
     """(tested, the released configuration it differs from least), or None when either is unknown."""
-    configurations = card.configurations
-    tested = configurations.get(configuration_id)
-    released = [configurations[r] for r in card.released_ids if r in configurations]
-    if tested is None or not released:
-        return None
-    return tested, min(released, key=lambda r: len(identity.differences(tested, r)))
+    tested = card.configurations.get(configuration_id)
+    nearest = card.identities.nearest_released(configuration_id)
+    return None if tested is None or nearest is None else (tested, nearest)
 
 
 def identity_differences(card: CardView, configuration_id: str) -> list[str]:
@@ -41,19 +38,10 @@ def identity_differences(card: CardView, configuration_id: str) -> list[str]:
     Empty when it is released, or identical to a released one in all six items. An item that
     either side leaves unstated counts as differing: nothing shows that it is the same.
     """
-    if configuration_id in card.released_ids:
+    if configuration_id in card.released:
         return []
     closest = _closest_released(card, configuration_id)
     return list(identity.ITEMS) if closest is None else identity.differences(*closest)
-
-
-def same_identity(card: CardView, tested_id: str, target_id: str) -> bool:
-    """Whether evidence on `tested_id` speaks for `target_id`: the same entry, or all six items stated and equal."""
-    if tested_id == target_id:
-        return True
-    configurations = card.configurations
-    tested, target = configurations.get(tested_id), configurations.get(target_id)
-    return tested is not None and target is not None and not identity.differences(tested, target)
 
 
 def _difference_words(card: CardView, configuration_id: str, items: list[str]) -> str:
@@ -85,7 +73,7 @@ def identity_complete(card: CardView) -> Outcome:
                 figures={},
             )
         )
-    released = [(i, c) for i, c in enumerate(model.configurations or ()) if c.id in card.released_ids]
+    released = [(i, c) for i, c in enumerate(model.configurations or ()) if c.id in card.released]
     if not released:
         gaps.append(
             Gap(
@@ -162,7 +150,7 @@ def evidence_on_release(card: CardView) -> Outcome:
                         "entry": entry_id,
                         "configuration": configuration,
                         "differs_in": different,
-                        "released": list(card.released_ids),
+                        **capped("released", card.released_ids),
                     },
                 )
             )
@@ -184,11 +172,11 @@ def claims_scoped(card: CardView) -> Outcome:
             )
             failing.add(i)
         else:
-            beyond = [c for c in claim.configurations if c not in card.released_ids]
+            beyond = [c for c in claim.configurations if c not in card.released]
             if beyond:
                 gaps.append(
                     Gap(
-                        message=f"claim {claim.id} covers configurations this release does not ship: {', '.join(beyond)}",
+                        message=f"claim {claim.id} covers configurations this release does not ship: {listed(beyond)}",
                         pointer=f"/claims/{i}/configurations",
                         figures={"claim": claim.id, "not_released": beyond},
                     )
@@ -196,7 +184,7 @@ def claims_scoped(card: CardView) -> Outcome:
                 failing.add(i)
         reach = [m.group(0) for m in REACH.finditer(claim.statement)]
         if reach:
-            quoted = ", ".join(f'"{r}"' for r in reach)
+            quoted = listed([f'"{r}"' for r in reach])
             gaps.append(
                 Gap(
                     message=f"claim {claim.id} reaches beyond the tested configurations: {quoted}",

@@ -1,0 +1,154 @@
+"""Big cards (issue 12, item 9): checking grows with the card, and reports with the findings a reader needs.
+
+A card of many thousands of entries alike (tests/hostile/make.py's `repeated`) must cost about
+twice as much to check when it is twice as long: no check may compare every entry with every
+other. Work is counted, not timed: the lines of Python a check runs (a trace) and the peak of the
+memory it allocates (tracemalloc), each on a card and on the same card twice as long. How long big cards take is benchmarks/big_cards.py's business.
+"""
+
+from __future__ import annotations
+
+import sys
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import TODAY
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checker import identity
+from checker.model import Configuration
+from checker.pipeline import check_file
+from checker.rules.identities import LISTED, Identities
+from tests.hostile.make import LISTS, repeated
+
+LINEAR = 2.3
+"""Most a card twice as long may cost, as a multiple of the shorter one's (a fixed part makes it under 2)."""
+
+
+def lines_run(action: Callable[[], object]) -> int:
+    """How many lines of Python `action` runs (each loop turn counts): work that no machine's speed changes."""
+    count = 0
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        action()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def peak_bytes(action: Callable[[], object]) -> int:
+    """The most memory `action` held at once, as tracemalloc counts Python's allocations."""
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _growth(tmp_path: Path, n: int, lists: tuple[str, ...], cost: Callable[[Path], int]) -> float:
+    """The cost of a card of 2n entries in each of `lists`, as a multiple of that of n entries."""
+    costs = []
+    for size in (n, 2 * n):
+        card = tmp_path / f"card-{size}.yaml"
+        card.write_text(repeated(size, lists), encoding="utf-8")
+        costs.append(cost(card))
+    return costs[1] / costs[0]
+
+
+def _check(card: Path) -> object:
+    return check_file(card, today=TODAY, evidence=False)
+
+
+SHAPES = {
+    "evaluations": ("evaluations",),
+    "evaluations on unreleased configurations": ("configurations", "evaluations"),
+    "claims without a scope": ("configurations", "claims"),
+    "every list": LISTS,
+}
+"""Which of a card's lists grow: alone, and the pairs that a check compares with each other."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lists", SHAPES.values(), ids=SHAPES.keys())
+def test_checking_a_card_twice_as_long_runs_about_twice_the_lines(tmp_path: Path, lists: tuple[str, ...]) -> None:
+    assert _growth(tmp_path, 100, lists, lambda card: lines_run(lambda: _check(card))) < LINEAR
+
+
+@pytest.mark.slow
+def test_checking_a_card_twice_as_long_takes_about_twice_the_memory(tmp_path: Path) -> None:
+    assert _growth(tmp_path, 200, LISTS, lambda card: peak_bytes(lambda: _check(card))) < LINEAR
+
+
+# --- the released configuration nearest to another, and what evidence speaks for ------------------
+
+_ITEM_VALUES: dict[str, Any] = {
+    "weights_sha256": st.sampled_from(["a" * 64, "b" * 64, "A" * 64]),
+    "system_prompt_sha256": st.sampled_from([None, "c" * 64]),
+    "tools": st.sampled_from([[], [{"name": "t", "version": "1"}], [{"name": "t"}, {"name": "u"}]]),
+    "monitoring_layer": st.sampled_from([None, {"name": "m"}]),
+    "fine_tuning_history": st.sampled_from([[], [{"stage": "s"}]]),
+    "access_setting": st.sampled_from(["api", "internal"]),
+}
+"""A few values for each identity item, so that configurations often agree on some of them (or are twins)."""
+
+
+@st.composite
+def _configurations(draw: st.DrawFn) -> dict[str, Configuration]:
+    count = draw(st.integers(min_value=1, max_value=8))
+    configurations = {}
+    for i in range(count):
+        stated = draw(st.dictionaries(st.sampled_from(list(_ITEM_VALUES)), st.none(), max_size=6))
+        items = {item: draw(_ITEM_VALUES[item]) for item in stated}
+        configurations[f"c{i}"] = Configuration.model_validate({"id": f"c{i}", **items})
+    return configurations
+
+
+def _differences(a: Configuration, b: Configuration) -> int:
+    return len(identity.differences(a, b))
+
+
+@settings(max_examples=100, derandomize=True, database=None, deadline=None)
+@given(configurations=_configurations(), data=st.data())
+def test_the_nearest_released_configuration_is_the_first_that_differs_least(
+    configurations: dict[str, Configuration], data: st.DataObject
+) -> None:
+    released = data.draw(st.lists(st.sampled_from(list(configurations)), unique=True))
+    identities = Identities(configurations, released)
+    for key, configuration in configurations.items():
+        pairwise = min(
+            (configurations[r] for r in released), key=lambda r: _differences(configuration, r), default=None
+        )
+        assert identities.nearest_released(key) == pairwise
+
+
+@settings(max_examples=100, derandomize=True, database=None, deadline=None)
+@given(configurations=_configurations(), data=st.data())
+def test_evidence_speaks_for_the_configurations_pairwise_comparison_says(
+    configurations: dict[str, Configuration], data: st.DataObject
+) -> None:
+    keys = list(configurations)
+    released = data.draw(st.lists(st.sampled_from(keys), unique=True))
+    tested = set(data.draw(st.lists(st.sampled_from([*keys, "undescribed"]))))
+    scope = data.draw(st.none() | st.lists(st.sampled_from(keys), min_size=1))
+
+    def spoken_for(target: str) -> bool:
+        twins = [t for t in tested if t in configurations and target in configurations]
+        return target in tested or any(_differences(configurations[t], configurations[target]) == 0 for t in twins)
+
+    missing = [c for c in dict.fromkeys(released if scope is None else scope) if not spoken_for(c)]
+    shown, total = Identities(configurations, released).not_spoken_for(tested, scope)
+    assert total == len(missing)
+    assert len(shown) == len(set(shown)) == min(total, LISTED) and set(shown) <= set(missing)
+    if scope is not None:
+        assert shown == missing[:LISTED]
