@@ -1,5 +1,8 @@
 """Big cards (issue 12, item 9): checking grows with the card, and reports with the findings a reader needs.
 
+One problem at many entries (25,000 evaluations without samples) is one finding that lists its
+places; its places count in the counts, as findings of their own would (the spec's scoring).
+
 A card of many thousands of entries alike (tests/hostile/make.py's `repeated`) must cost about
 twice as much to check when it is twice as long: no check may compare every entry with every
 other. Work is counted, not timed: the lines of Python a check runs (a trace) and the peak of the
@@ -8,21 +11,27 @@ memory it allocates (tracemalloc), each on a card and on the same card twice as 
 
 from __future__ import annotations
 
+import json
 import sys
 import tracemalloc
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TODAY
+from conftest import FAIL_CARD, TODAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker import identity
 from checker.model import Configuration
 from checker.pipeline import check_file
+from checker.render import FORMATS, PLACES_SHOWN
+from checker.render.sarif import PLACES_PER_FINDING
+from checker.report import Report
 from checker.rules.identities import LISTED, Identities
+from checker.severity import Severity
 from tests.hostile.make import LISTS, repeated
 
 LINEAR = 2.3
@@ -152,3 +161,92 @@ def test_evidence_speaks_for_the_configurations_pairwise_comparison_says(
     assert len(shown) == len(set(shown)) == min(total, LISTED) and set(shown) <= set(missing)
     if scope is not None:
         assert shown == missing[:LISTED]
+
+
+# --- one problem at many places is one finding ----------------------------------------------------
+
+
+def _repeated_report(tmp_path: Path, n: int, lists: tuple[str, ...] = ("evaluations",)) -> Report:
+    card = tmp_path / f"card-{n}.yaml"
+    card.write_text(repeated(n, lists), encoding="utf-8")
+    return check_file(card, today=TODAY, evidence=False)
+
+
+def test_one_problem_at_many_entries_is_one_finding_listing_every_place(tmp_path: Path) -> None:
+    report = _repeated_report(tmp_path, 30)
+    (samples,) = report.findings_for("AD-8")
+    assert samples.problem == "evaluations show fewer random samples than the profile's 5" == samples.message
+    assert [place.pointer for place in samples.places] == [f"/evaluations/{i}" for i in range(30)]
+    assert samples.places[7].message == "evaluation 'ev-7' shows 0 random samples, fewer than the profile's 5"
+    assert samples.id == samples.places[0].id == "AD-8@/evaluations/0"
+    lines = [place.line or 0 for place in samples.places]
+    assert lines == sorted(lines) and len(set(lines)) == 30
+    every = [place.id for finding in report.findings for place in finding.places]
+    assert len(every) == len(set(every))
+
+
+def test_a_problem_at_one_place_is_a_finding_with_its_own_message(tmp_path: Path) -> None:
+    (samples,) = _repeated_report(tmp_path, 1).findings_for("AD-8")
+    assert samples.problem is None and len(samples.places) == 1
+    assert (
+        samples.message
+        == samples.places[0].message
+        == "evaluation 'ev-0' shows 0 random samples, fewer than the profile's 5"
+    )
+
+
+def test_every_place_counts_as_a_finding_and_the_score_ignores_grouping(tmp_path: Path) -> None:
+    # The spec's scoring: every shortfall is a finding; counts are of shortfalls, the score of requirements.
+    report = _repeated_report(tmp_path, 40, LISTS)
+    for severity in Severity:
+        places = sum(len(f.places) for f in report.findings_of(severity))
+        assert getattr(report.counts, severity.value) == places
+    assert {r.id: r.findings for a in report.areas for r in a.requirements if r.findings} == {
+        f.requirement: sum(len(g.places) for g in report.findings_for(f.requirement)) for f in report.findings
+    }
+    assert len(report.findings) < 60 < sum(report.counts.model_dump().values())
+
+
+def test_the_failing_example_keeps_the_counts_and_score_it_had_before_grouping() -> None:
+    report = check_file(FAIL_CARD, today=TODAY)
+    assert report.counts.model_dump() == {"blocker": 3, "major": 24, "minor": 16}
+    assert report.score == 31.5
+    assert len(report.findings) == 33  # 43 findings before: six problems showed at two to four places
+
+
+@pytest.mark.parametrize("n", [3, PLACES_SHOWN + 1, 60])
+def test_a_document_lists_the_first_places_and_counts_the_rest(tmp_path: Path, n: int) -> None:
+    report = _repeated_report(tmp_path, n)
+    shown, left = min(n, PLACES_SHOWN), n - min(n, PLACES_SHOWN)
+    text = FORMATS["text"].render(report)
+    block = text[text.index("  AD-8 (unmet)") :].split("    fix:")[0]
+    assert f"at {n:,} places: evaluations show fewer random samples" in block
+    assert block.count("\n    - line ") == shown
+    assert (f"\n    - and {left:,} more places (every one in --format json)" in block) == (left > 0)
+    markdown = FORMATS["markdown"].render(report)
+    assert markdown.count("shows 0 random samples") == shown
+    assert (f"  - and {left:,} more places (every one in the JSON report)" in markdown) == (left > 0)
+    html = FORMATS["html"].render(report)
+    assert html.count("shows 0 random samples") == shown
+    assert (f"and {left:,} more places (every one in the JSON report)" in html) == (left > 0)
+    failure = ET.fromstring(FORMATS["junit"].render(report)).find(
+        ".//testcase[@name='AD-8 Random samples shown']/failure"
+    )
+    assert failure is not None and failure.text is not None
+    assert failure.text.count("shows 0 random samples") == shown
+
+
+def test_sarif_gives_a_result_a_place_up_to_its_limit_and_says_how_many_it_leaves_out(tmp_path: Path) -> None:
+    n = PLACES_PER_FINDING + 20
+    report = _repeated_report(tmp_path, n)
+    results = [r for r in json.loads(FORMATS["sarif"].render(report))["runs"][0]["results"] if r["ruleId"] == "AD-8"]
+    assert len(results) == PLACES_PER_FINDING
+    assert [r["properties"]["pointer"] for r in results] == [f"/evaluations/{i}" for i in range(PLACES_PER_FINDING)]
+    assert "This problem shows at 20 more places, not listed here" in results[-1]["message"]["text"]
+    assert all("more places" not in r["message"]["text"] for r in results[:-1])
+
+
+def test_the_json_report_lists_every_place(tmp_path: Path) -> None:
+    report = json.loads(FORMATS["json"].render(_repeated_report(tmp_path, 60)))
+    (samples,) = [f for f in report["findings"] if f["requirement"] == "AD-8"]
+    assert len(samples["places"]) == 60 and samples["places"][59]["pointer"] == "/evaluations/59"

@@ -26,6 +26,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from checker.render import PLACES_SHOWN
 from checker.render.charts import comparison_chart, score_chart
 from checker.resources import read_bytes
 from checker.terminal import distinct, visible, visible_prose
@@ -219,6 +220,7 @@ def environment(kind: Kind) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(percent=percent, points=points, p_value=p_value, figure=figure)
+    env.globals.update(places_shown=PLACES_SHOWN)
     if kind == "markdown":
         env.filters.update(quote=markdown_quote, code=code)
     else:

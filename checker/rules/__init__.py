@@ -26,6 +26,10 @@ class Gap:
     message: str
     pointer: str
     figures: dict[str, Any] = field(default_factory=dict)
+    kind: str | None = None
+    """The problem in words that name no place, for a gap a check gives once per entry of the card: the
+    report lists the gaps of one kind as one finding at all their places. None for a gap a check gives a
+    fixed number of times, whatever the card: gaps without a kind are one finding per message."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,6 +14,7 @@ def argument_named(card: CardView) -> Outcome:
             message=f"claim {c.id} does not name its argument type (inability, control, trustworthiness or deference)",
             pointer=f"/claims/{i}",
             figures={"claim": c.id},
+            kind="claims do not name their argument type (inability, control, trustworthiness or deference)",
         )
         for i, c in enumerate(claims)
         if c.argument is None
@@ -43,6 +44,7 @@ def supported(card: CardView) -> Outcome:
                     message=f"claim {claim.id} cites no evidence (unsupported)",
                     pointer=f"/claims/{i}",
                     figures={"claim": claim.id},
+                    kind="claims cite no evidence (unsupported)",
                 )
             )
             continue
@@ -65,6 +67,7 @@ def supported(card: CardView) -> Outcome:
                     ),
                     pointer=f"/claims/{i}/evidence",
                     figures=figures,
+                    kind="claims rest on evidence that did not test every configuration they are about",
                 )
             )
     return fraction(len(claims) - len(gaps), len(claims), gaps)
@@ -105,6 +108,7 @@ def inability_not_contradicted(card: CardView) -> Outcome:
                         "rate": round(arm.count / arm.n, 4),
                         "interval": [round(low, 4), round(high, 4)],
                     },
+                    kind="inability claims are contradicted by their own evidence",
                 )
             )
             break

@@ -59,6 +59,7 @@ def limitations(card: CardView) -> Outcome:
             message=f"reasoning evidence '{r.id}' states no limitations",
             pointer=f"/reasoning_evidence/{i}",
             figures={"entry": r.id},
+            kind="reasoning evidence entries state no limitations",
         )
         for i, r in enumerate(entries)
         if not (r.limitations and r.limitations.strip())
@@ -74,6 +75,7 @@ def optimisation_pressure(card: CardView) -> Outcome:
             message=f"reasoning evidence '{r.id}' does not say whether the reasoning was trained against a monitor (optimization_pressure)",
             pointer=f"/reasoning_evidence/{i}",
             figures={"entry": r.id},
+            kind="reasoning evidence entries do not say whether the reasoning was trained against a monitor (optimization_pressure)",
         )
         for i, r in enumerate(entries)
         if r.optimization_pressure is None
@@ -92,6 +94,7 @@ def not_alone(card: CardView) -> Outcome:
             message=f"claim {c.id} rests on reasoning evidence alone ({listed(c.evidence or ())})",
             pointer=f"/claims/{i}/evidence",
             figures={"claim": c.id, "evidence": list(c.evidence or ())},
+            kind="claims rest on reasoning evidence alone",
         )
         for i, c in relevant
         if set(c.evidence or ()) <= reasoning_ids
@@ -112,6 +115,7 @@ def no_overclaiming(card: CardView) -> Outcome:
                     message=f"claim {claim.id} overclaims: {quoted} presents the evidence as proof",
                     pointer=f"/claims/{i}/statement",
                     figures={"claim": claim.id, "words": words},
+                    kind="claims overclaim: their words present the evidence as proof",
                 )
             )
     return fraction(len(claims) - len(gaps), len(claims), gaps, "no claims")

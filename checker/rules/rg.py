@@ -54,6 +54,7 @@ def decision_stated(card: CardView) -> Outcome:
                         message=f"release criterion '{criterion.name}' does not state its {', '.join(missing)}",
                         pointer=f"/release_gate/criteria/{i}",
                         figures={"criterion": criterion.name, "missing": missing},
+                        kind="release criteria do not state all of their threshold, observed value and met",
                     )
                 )
     checked = 4 + len(gate.criteria or ())

@@ -93,6 +93,7 @@ def identity_complete(card: CardView) -> Outcome:
                     message=f"released configuration '{configuration.id}' does not name its {identity.plain(missing)}",
                     pointer=f"/model/configurations/{i}",
                     figures={"configuration": configuration.id, "missing": missing},
+                    kind="released configurations do not name all six identity items",
                 )
             )
     score = named / (len(identity.ITEMS) * len(released))
@@ -124,6 +125,7 @@ def evidence_names_configuration(card: CardView) -> Outcome:
             message=f"'{entry_id}' does not name the configuration it examined",
             pointer=pointer,
             figures={"entry": entry_id},
+            kind="audits or reasoning evidence do not name the configuration they examined",
         )
         for pointer, entry_id, configuration in entries
         if configuration is None
@@ -152,6 +154,7 @@ def evidence_on_release(card: CardView) -> Outcome:
                         "differs_in": different,
                         **capped("released", card.released_ids),
                     },
+                    kind="evidence tested configurations that differ from the released ones: it does not support claims about this release",
                 )
             )
     return fraction(len(entries) - len(gaps), len(entries), gaps, "no evidence names a configuration")
@@ -168,6 +171,7 @@ def claims_scoped(card: CardView) -> Outcome:
                     message=f"claim {claim.id} does not name the configurations it covers",
                     pointer=f"/claims/{i}",
                     figures={"claim": claim.id},
+                    kind="claims do not name the configurations they cover",
                 )
             )
             failing.add(i)
@@ -179,6 +183,7 @@ def claims_scoped(card: CardView) -> Outcome:
                         message=f"claim {claim.id} covers configurations this release does not ship: {listed(beyond)}",
                         pointer=f"/claims/{i}/configurations",
                         figures={"claim": claim.id, "not_released": beyond},
+                        kind="claims cover configurations this release does not ship",
                     )
                 )
                 failing.add(i)
@@ -190,6 +195,7 @@ def claims_scoped(card: CardView) -> Outcome:
                     message=f"claim {claim.id} reaches beyond the tested configurations: {quoted}",
                     pointer=f"/claims/{i}/statement",
                     figures={"claim": claim.id, "words": reach},
+                    kind="claims reach beyond the tested configurations",
                 )
             )
             failing.add(i)
@@ -208,7 +214,12 @@ def evidence_hashed(card: CardView) -> Outcome:
         if a.report is not None
     ]
     gaps = [
-        Gap(message=f"evidence file {path} carries no sha256 hash", pointer=pointer, figures={"path": path})
+        Gap(
+            message=f"evidence file {path} carries no sha256 hash",
+            pointer=pointer,
+            figures={"path": path},
+            kind="evidence files carry no sha256 hash",
+        )
         for pointer, path, digest in files
         if digest is None
     ]
@@ -262,6 +273,11 @@ def evidence_readable(card: CardView) -> Outcome:
                     ),
                     pointer=record.pointer + "/path",
                     figures={"path": record.path, "status": record.status},
+                    kind=(
+                        "declared evidence files are not in the card's folder (missing)"
+                        if record.status == "missing"
+                        else "declared evidence files were refused and never read"
+                    ),
                 )
             )
         elif record.status == "unverifiable":
@@ -280,6 +296,7 @@ def evidence_readable(card: CardView) -> Outcome:
                         "malformed_total": record.malformed_total,
                         "malformed": [f"line {m.line}: {m.problem}" for m in record.malformed],
                     },
+                    kind="raw samples cannot be verified: they hold malformed lines",
                 )
             )
     return fraction(len(card.evidence) - len(gaps), len(card.evidence), gaps, "no evidence files")
@@ -298,6 +315,7 @@ def evidence_matches_hash(card: CardView) -> Outcome:
             ),
             pointer=record.pointer + "/sha256",
             figures={"path": record.path},
+            kind="evidence files are not the declared ones: their sha256 differs",
         )
         for record in hashed
         if record.status == "mismatch"
@@ -332,6 +350,7 @@ def counts_match_raw_samples(card: CardView) -> Outcome:
                         "declared": {c: {"n": n, "count": k} for c, (n, k) in sorted(declared.items())},
                         "recounted": {c: {"n": n, "count": k} for c, (n, k) in sorted(raw.items())},
                     },
+                    kind="evaluations declare counts that differ from their raw samples",
                 )
             )
     return fraction(len(checked) - len(gaps), len(checked), gaps, "no raw samples were read")
