@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from checker import identity
 from checker.model import Configuration
 from checker.pipeline import check_file
-from checker.render import FORMATS, PLACES_SHOWN
+from checker.render import FORMATS, PLACES_SHOWN, ROWS_SHOWN
 from checker.render.sarif import PLACES_PER_FINDING
 from checker.report import Report
 from checker.rules.identities import LISTED, Identities
@@ -250,3 +250,32 @@ def test_the_json_report_lists_every_place(tmp_path: Path) -> None:
     report = json.loads(FORMATS["json"].render(_repeated_report(tmp_path, 60)))
     (samples,) = [f for f in report["findings"] if f["requirement"] == "AD-8"]
     assert len(samples["places"]) == 60 and samples["places"][59]["pointer"] == "/evaluations/59"
+
+
+# --- documents a reader can read ------------------------------------------------------------------
+
+BOUNDED = ("text", "markdown", "html", "junit", "sarif")
+"""The formats whose length is bounded whatever the card's size: everything but the JSON report."""
+
+
+@pytest.mark.slow
+def test_a_card_four_times_as_long_gives_documents_about_as_long(tmp_path: Path) -> None:
+    # Past the documents' limits (10 places a finding, 25 rows a table, 100 SARIF results a finding),
+    # more entries alike add no finding and no line: only the counts in "and 470 more" change.
+    small, large = _repeated_report(tmp_path, 120, LISTS), _repeated_report(tmp_path, 480, LISTS)
+    assert len(large.findings) == len(small.findings)
+    for name in BOUNDED:
+        assert len(FORMATS[name].render(large)) < 1.02 * len(FORMATS[name].render(small)), name
+
+
+def test_tables_show_their_first_rows_and_say_where_the_rest_are(tmp_path: Path) -> None:
+    report = _repeated_report(tmp_path, ROWS_SHOWN + 5, LISTS)
+    html = FORMATS["html"].render(report)
+    assert html.count('<div class="entry">\n    <h4>ev-') == ROWS_SHOWN
+    comparisons = f"{len(report.comparisons) - ROWS_SHOWN} more comparisons"  # two an evaluation
+    for what in (comparisons, "5 more evaluations", "5 more audits", "5 more claims", "5 more criteria"):
+        assert f"and {what}: the JSON report has them all." in html, what
+    markdown = FORMATS["markdown"].render(report)
+    assert markdown.count("\n#### ev-") == ROWS_SHOWN
+    assert f"and {comparisons}: the JSON report has them all." in markdown
+    assert "and 5 more evaluations: the JSON report has them all." in markdown
