@@ -79,7 +79,8 @@ def _places_by_kind(requirement: str, gaps: tuple[Gap, ...], locate: Locate) -> 
     for gap in gaps:
         base = f"{requirement}@{gap.pointer or '/'}"
         seen[base] = seen.get(base, 0) + 1
-        place = Place(
+        # Unvalidated: the engine's own typed values, and a card may give hundreds of thousands of places.
+        place = Place.model_construct(
             id=base if seen[base] == 1 else f"{base}#{seen[base]}",
             pointer=gap.pointer,
             line=locate(gap.pointer),
