@@ -206,6 +206,25 @@ def repeated(n: int, lists: Sequence[str] = LISTS) -> str:
     return "\n".join(lines) + "\n"
 
 
+def many_evaluations() -> str:
+    """25,000 minimal evaluations, alike but for their ids (their titles pad the card to 10 MB, under the limit).
+
+    Each lacks the same things (method, samples, prompts, evidence): its report is 25,000 places of a
+    few findings.
+    """
+    title = "A minimal evaluation, one of many alike, padded to make the card ten megabytes " * 4
+    evaluations = (
+        f"  - id: ev-{i:05d}\n    title: {title}{i}\n    category: alignment_faking\n    configuration: release\n"
+        for i in range(25_000)
+    )
+    return CARD + "evaluations:\n" + "".join(evaluations)
+
+
+def every_list_200() -> str:
+    """Each list of a card 200 times (210 KB), each entry falling short the same ways: once too long to print."""
+    return repeated(200)
+
+
 def invalid_utf8() -> bytes:
     return CARD.replace("Hostile Lab", "Hostile Lab \xff").encode("latin-1")
 
@@ -306,6 +325,8 @@ TEXTS: dict[str, Callable[[], str | bytes]] = {
     "invalid-utf8.yaml": invalid_utf8,
     "nul-byte.yaml": nul_byte,
     "utf16.yaml": utf16,
+    "many-evaluations.yaml": many_evaluations,
+    "every-list-200.yaml": every_list_200,
 }
 """Generated card files, by the name cases.yaml gives them."""
 FOLDERS: dict[str, Callable[[Path], None]] = {
