@@ -6,7 +6,8 @@ places; its places count in the counts, as findings of their own would (the spec
 A card of many thousands of entries alike (tests/hostile/make.py's `repeated`) must cost about
 twice as much to check when it is twice as long: no check may compare every entry with every
 other. Work is counted, not timed: the lines of Python a check runs (a trace) and the peak of the
-memory it allocates (tracemalloc), each on a card and on the same card twice as long. How long big cards take is benchmarks/big_cards.py's business.
+memory it allocates (tracemalloc), each on a card and on the same card twice as long. How long
+big cards take is benchmarks/big_cards.py's business.
 """
 
 from __future__ import annotations

@@ -206,18 +206,21 @@ def repeated(n: int, lists: Sequence[str] = LISTS) -> str:
     return "\n".join(lines) + "\n"
 
 
-def many_evaluations() -> str:
-    """25,000 minimal evaluations, alike but for their ids (their titles pad the card to 10 MB, under the limit).
+def minimal_evaluations(n: int) -> str:
+    """n minimal evaluations, alike but for their ids (titles of 400 characters: 25,000 make 10 MB, under the limit).
 
-    Each lacks the same things (method, samples, prompts, evidence): its report is 25,000 places of a
-    few findings.
+    Each lacks the same things (method, samples, prompts, evidence): its report is n places of a few findings.
     """
     title = "A minimal evaluation, one of many alike, padded to make the card ten megabytes " * 4
     evaluations = (
         f"  - id: ev-{i:05d}\n    title: {title}{i}\n    category: alignment_faking\n    configuration: release\n"
-        for i in range(25_000)
+        for i in range(n)
     )
     return CARD + "evaluations:\n" + "".join(evaluations)
+
+
+def many_evaluations() -> str:
+    return minimal_evaluations(25_000)
 
 
 def every_list_200() -> str:
