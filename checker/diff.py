@@ -21,6 +21,7 @@ from checker.model import (
     Configuration,
     Evaluation,
     Finding,
+    Place,
     ReasoningEvidence,
     Submission,
     Verdict,
@@ -155,8 +156,12 @@ class VersionDiff(_Part):
     evidence_revised: tuple[EvidenceOnChangedConfiguration, ...] = Field(
         description="changed together with its configuration: check that it was re-run on the new one"
     )
-    findings_new: tuple[Finding, ...] = Field(description="findings of the new report that the old one lacks")
-    findings_resolved: tuple[Finding, ...] = Field(description="findings of the old report that the new one lacks")
+    findings_new: tuple[Finding, ...] = Field(
+        description="findings of the new report that the old one lacks, each at the places it lacks"
+    )
+    findings_resolved: tuple[Finding, ...] = Field(
+        description="findings of the old report that the new one lacks, each at the places it lacks"
+    )
     card: tuple[FieldChange, ...] = Field(description="submission and model fields (changelog apart)")
     changelog: tuple[ChangelogEntry, ...] = Field(description="changelog entries of the new card, not the old")
     configurations: tuple[ConfigurationChange, ...]
@@ -437,29 +442,33 @@ def _entry_ids(card: Submission) -> dict[str, list[str]]:
     }
 
 
-def _finding_key(finding: Finding, ids: dict[str, list[str]]) -> str:
-    """The finding's requirement and place, the entry's id standing for its index ('/evaluations/sb-wmdp/...')."""
+def _place_key(requirement: str, place: Place, ids: dict[str, list[str]]) -> str:
+    """A finding's requirement and one of its places, the entry's id standing for its index ('/evaluations/sb-wmdp/...')."""
     for prefix, entries in ids.items():
-        head, _, rest = finding.pointer.removeprefix(prefix + "/").partition("/")
-        if finding.pointer.startswith(prefix + "/") and head.isdigit() and int(head) < len(entries):
-            place = f"{prefix}/{entries[int(head)]}" + (f"/{rest}" if rest else "")
-            return f"{finding.requirement}@{place}"
-    return f"{finding.requirement}@{finding.pointer}"
+        head, _, rest = place.pointer.removeprefix(prefix + "/").partition("/")
+        if place.pointer.startswith(prefix + "/") and head.isdigit() and int(head) < len(entries):
+            where = f"{prefix}/{entries[int(head)]}" + (f"/{rest}" if rest else "")
+            return f"{requirement}@{where}"
+    return f"{requirement}@{place.pointer}"
 
 
 def _unmatched(
     findings: Sequence[Finding], card: Submission, others: Sequence[Finding], other_card: Submission
 ) -> tuple[Finding, ...]:
-    """Findings with no counterpart in `others`, one for one."""
+    """The findings at places with no counterpart in `others`, one for one, each at those places only."""
     ids, other_ids = _entry_ids(card), _entry_ids(other_card)
-    left = Counter(_finding_key(f, other_ids) for f in others)
+    left = Counter(_place_key(f.requirement, place, other_ids) for f in others for place in f.places)
     kept = []
     for finding in findings:
-        key = _finding_key(finding, ids)
-        if left[key]:
-            left[key] -= 1
-        else:
-            kept.append(finding)
+        places = []
+        for place in finding.places:
+            key = _place_key(finding.requirement, place, ids)
+            if left[key]:
+                left[key] -= 1
+            else:
+                places.append(place)
+        if places:
+            kept.append(finding.at(places))
     return tuple(kept)
 
 

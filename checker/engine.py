@@ -1,7 +1,8 @@
 """The engine: runs every check and turns its bare gaps into findings with requirement identity.
 
 This is the one place where a requirement's severity (after the profile), area and
-remediation are attached to what a check saw, and where pointers become lines.
+remediation are attached to what a check saw, where pointers become lines, and where the gaps
+that show one problem become one finding at all their places.
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from checker.catalog import Catalog
-from checker.model import Finding, Status, Submission
+from checker.model import Finding, Place, Status, Submission
 from checker.profiles import Profile
 from checker.report import Comparison, EvidenceRecord
-from checker.rules import CardView, Outcome, registry
+from checker.rules import CardView, Gap, Outcome, registry
 
 Locate = Callable[[str], int | None]
 """JSON pointer -> 1-based line of it, or of its nearest ancestor in the file."""
@@ -34,7 +35,10 @@ def run_checks(
     evidence: tuple[EvidenceRecord, ...] = (),
     evidence_read: bool = False,
 ) -> tuple[dict[str, Outcome], tuple[Finding, ...]]:
-    """Every requirement's outcome, and the findings, gravest first then in file order."""
+    """Every requirement's outcome, and the findings, gravest first then in file order.
+
+    The gaps of one requirement that show one problem (one kind) make one finding at all their places.
+    """
     checks = registry()
     unchecked, orphaned = check_coverage(catalog)
     if unchecked or orphaned:
@@ -44,27 +48,46 @@ def run_checks(
     )
     outcomes: dict[str, Outcome] = {}
     findings: list[Finding] = []
-    seen: dict[str, int] = {}
     for requirement in catalog.requirements:
         outcome = checks[requirement.id](view)
         outcomes[requirement.id] = outcome
         severity = profile.severity(requirement.id, requirement.severity)
-        for gap in outcome.gaps:
-            base = f"{requirement.id}@{gap.pointer or '/'}"
-            seen[base] = seen.get(base, 0) + 1
+        for problem, places in _places_by_kind(requirement.id, outcome.gaps, locate).items():
             findings.append(
                 Finding(
-                    id=base if seen[base] == 1 else f"{base}#{seen[base]}",
+                    id=places[0].id,
                     requirement=requirement.id,
                     area=requirement.area,
                     severity=severity,
                     status=Status.of(outcome.score),
-                    message=gap.message,
-                    pointer=gap.pointer,
-                    line=locate(gap.pointer),
-                    figures=gap.figures,
+                    problem=problem if len(places) > 1 else None,
                     remediation=requirement.remediation,
+                    places=tuple(places),
                 )
             )
-    findings.sort(key=lambda f: (f.severity.rank, f.line or 0, f.requirement, f.id))
+    findings.sort(key=lambda f: (f.severity.rank, f.places[0].line or 0, f.requirement, f.id))
     return outcomes, tuple(findings)
+
+
+def _places_by_kind(requirement: str, gaps: tuple[Gap, ...], locate: Locate) -> dict[str, list[Place]]:
+    """Each gap as a place, by the problem it shows (its kind, else its message), in file order.
+
+    A place's id is the requirement and its pointer, numbered from the second gap at the same pointer.
+    """
+    seen: dict[str, int] = {}
+    kinds: dict[str, list[Place]] = {}
+    for gap in gaps:
+        base = f"{requirement}@{gap.pointer or '/'}"
+        seen[base] = seen.get(base, 0) + 1
+        # Unvalidated: the engine's own typed values, and a card may give hundreds of thousands of places.
+        place = Place.model_construct(
+            id=base if seen[base] == 1 else f"{base}#{seen[base]}",
+            pointer=gap.pointer,
+            line=locate(gap.pointer),
+            message=gap.message,
+            figures=gap.figures,
+        )
+        kinds.setdefault(gap.kind or gap.message, []).append(place)
+    for places in kinds.values():
+        places.sort(key=lambda p: (p.line or 0, p.id))
+    return kinds

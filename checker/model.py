@@ -7,10 +7,11 @@ them in step); they are built only from data the schema has already accepted.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.severity import Severity
 
@@ -292,19 +293,51 @@ class _Result(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Finding(_Result):
-    """One shortfall against one requirement, at one place in the card."""
+class Place(_Result):
+    """One place in the card where a finding's problem shows, and what the check saw there."""
 
     id: str = Field(description="stable id: requirement and pointer, e.g. 'CV-4@/evaluations/0'")
+    pointer: str = Field(description="JSON pointer of the place in the card")
+    line: int | None = Field(description="1-based line of that place (or its nearest ancestor)")
+    message: str = Field(description="what falls short there, in plain words, quoting the card")
+    figures: Figures = Field(description="the computed numbers behind it")
+
+
+class Finding(_Result):
+    """A shortfall against one requirement: at one place, or one problem at many places, listed once.
+
+    A check that finds the same problem at many entries of the card (25,000 evaluations without
+    samples) gives one finding at every place, not one finding a place, so that a report grows with
+    the problems a reader must act on. Every place counts in the report's counts, as if each were a
+    finding of its own.
+    """
+
+    id: str = Field(description="stable id: that of its first place")
     requirement: str = Field(description="the catalog id of the requirement, e.g. 'CV-4'")
     area: str = Field(description="the area prefix, e.g. 'CV'")
     severity: Severity = Field(description="after the profile's overrides")
     status: Status = Field(description="the requirement's status on this card")
-    message: str = Field(description="what falls short, in plain words, quoting the card")
-    pointer: str = Field(description="JSON pointer of the place in the card")
-    line: int | None = Field(description="1-based line of that place (or its nearest ancestor)")
-    figures: Figures = Field(description="the computed numbers behind the finding")
+    problem: str | None = Field(
+        description="what falls short at every place, in words that name none of them; null at one place, whose message says it"
+    )
     remediation: str = Field(description="what to do about it, from the catalog")
+    places: tuple[Place, ...] = Field(min_length=1, description="every place where it shows, in file order")
+
+    @model_validator(mode="after")
+    def _one_place_or_a_problem(self) -> Finding:
+        if (self.problem is None) != (len(self.places) == 1):
+            raise ValueError("a finding at several places states the problem they share, and only such a finding")
+        return self
+
+    @property
+    def message(self) -> str:
+        """What falls short: the message of its one place, or the problem its places share."""
+        return self.places[0].message if self.problem is None else self.problem
+
+    def at(self, places: Sequence[Place]) -> Finding:
+        """This finding at some of its places (the problem dropped when one place is left)."""
+        problem = self.problem if len(places) > 1 else None
+        return self.model_copy(update={"id": places[0].id, "places": tuple(places), "problem": problem})
 
 
 class Source(_Result):
@@ -323,7 +356,7 @@ class RequirementResult(_Result):
     weight: float
     score: float | None = Field(description="0 to 1; None when not applicable")
     status: Status
-    findings: int = Field(description="how many findings this requirement raised")
+    findings: int = Field(description="how many shortfalls this requirement raised: the places of its findings")
     statement: str = Field(description="what the requirement asks, from the catalog")
     rationale: str = Field(description="why, from the catalog")
     remediation: str = Field(description="what to do when it is not met, from the catalog")

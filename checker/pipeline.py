@@ -24,13 +24,11 @@ from checker.report import (
     CardInfo,
     CatalogInfo,
     CheckerInfo,
-    Counts,
     EvidenceRecord,
     ProfileInfo,
     Report,
 )
-from checker.scoring import area_results, overall_score, verdict
-from checker.severity import Severity
+from checker.scoring import area_results, counts, overall_score, verdict
 from checker.terminal import path_text
 from checker.validate import validate
 
@@ -87,7 +85,7 @@ def assess(
         verdict=verdict(findings, score, profile),
         score=score,
         pass_score=profile.pass_score,
-        counts=Counts(**{s.value: sum(f.severity == s for f in findings) for s in Severity}),
+        counts=counts(findings),
         areas=areas,
         findings=findings,
         comparisons=comparisons,

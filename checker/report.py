@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from checker.model import AreaResult, Finding, RequirementResult, Submission, Verdict
 from checker.severity import Severity
 
-REPORT_FORMAT = "1.0"
+REPORT_FORMAT = "2.0"
 
 
 class _Part(BaseModel):
@@ -128,6 +128,8 @@ class EvidenceRecord(_Part):
 
 
 class Counts(_Part):
+    """How many shortfalls of each severity: every place of a finding counts, as if each were a finding of its own."""
+
     blocker: int
     major: int
     minor: int

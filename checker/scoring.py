@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from checker.catalog import Catalog
 from checker.model import AreaResult, Finding, RequirementResult, Status, Verdict
 from checker.profiles import Profile
+from checker.report import Counts
 from checker.rules import Outcome
 from checker.severity import Severity
 
@@ -24,7 +25,7 @@ def area_results(
     """Each area: its requirements' results and the weighted mean of their scores, 0-100."""
     counts: dict[str, int] = {}
     for finding in findings:
-        counts[finding.requirement] = counts.get(finding.requirement, 0) + 1
+        counts[finding.requirement] = counts.get(finding.requirement, 0) + len(finding.places)
     areas = []
     for area in catalog.areas:
         requirements = []
@@ -63,6 +64,14 @@ def overall_score(areas: Sequence[AreaResult]) -> float:
     """The weighted mean of the area scores; areas where nothing applies are left out."""
     mean = _weighted_mean([(a.score, a.weight) for a in areas if a.score is not None])
     return 0.0 if mean is None else mean
+
+
+def counts(findings: Sequence[Finding]) -> Counts:
+    """How many shortfalls of each severity: every place of a finding counts, as if each were a finding of its own."""
+    by_severity = dict.fromkeys(Severity, 0)
+    for finding in findings:
+        by_severity[finding.severity] += len(finding.places)
+    return Counts(**{severity.value: n for severity, n in by_severity.items()})
 
 
 def verdict(findings: Sequence[Finding], score: float, profile: Profile) -> Verdict:

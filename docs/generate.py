@@ -142,7 +142,14 @@ lab's file under a name inside the folder: submit a copy). Sizes are bounded by 
 over `max_evidence_file_mib` (256 MiB by default), or one that would take the card's files past
 `max_evidence_card_mib` in all (1 GiB, counted in the order they are declared), is refused
 unread. A refused file is a VS-7 finding that says why. Each file is read once, however often it
-is declared, in one pass for its sha256 and, for raw samples, their counts.""",
+is declared, in one pass for its sha256 and, for raw samples, their counts.
+
+**One problem, many places.** A problem a card has at many entries (25,000 evaluations without
+samples) is one finding that lists its places, and the counts count every place, as findings of
+their own. `text`, `markdown`, `html`, `pdf` and `junit` show a finding's first 10 places and the
+first 25 rows of each table and list, and say how many more there are; `sarif` gives a result a
+place, up to 100 a finding (the last says how many it leaves out); `json` holds every place and
+the whole card.""",
         formats=True,
         exit_codes=(
             (0, "The gate passes: no finding at or above `--fail-on` (default `blocker`)."),

@@ -11,7 +11,7 @@ from conftest import CONDITIONAL_CARD, FAIL_CARD, TODAY
 
 from checker.catalog import load_catalog
 from checker.engine import check_coverage
-from checker.model import AreaResult, Finding, Status, Verdict
+from checker.model import AreaResult, Finding, Place, Status, Verdict
 from checker.pipeline import check_file
 from checker.problems import CardError
 from checker.profiles import load_profile
@@ -72,11 +72,9 @@ def finding(severity: Severity) -> Finding:
         area="X",
         severity=severity,
         status=Status.PARTIAL,
-        message="m",
-        pointer="",
-        line=1,
-        figures={},
+        problem=None,
         remediation="r",
+        places=(Place(id="X-1@", pointer="", line=1, message="m", figures={}),),
     )
 
 

@@ -333,12 +333,11 @@ def test_json_has_the_same_keys_in_the_same_order_whatever_changed(tmp_path: Pat
         "area",
         "severity",
         "status",
-        "message",
-        "pointer",
-        "line",
-        "figures",
+        "problem",
         "remediation",
+        "places",
     ]
+    assert list(data["findings_new"][0]["places"][0]) == ["id", "pointer", "line", "message", "figures"]
 
 
 def test_markdown_escapes_hostile_card_text(tmp_path: Path) -> None:

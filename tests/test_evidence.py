@@ -64,7 +64,7 @@ def record(report: Report, pointer: str = SA_POINTER) -> EvidenceRecord:
 
 
 def findings(report: Report, requirement: str) -> list[tuple[str, Severity, str]]:
-    return [(f.pointer, f.severity, f.message) for f in report.findings if f.requirement == requirement]
+    return [(p.pointer, f.severity, p.message) for f in report.findings_for(requirement) for p in f.places]
 
 
 def sha(data: bytes) -> str:

@@ -462,11 +462,11 @@ def _escape(key: str) -> str:
 
 
 def assert_placed(report: dict[str, Any], card: LoadedCard, text: str) -> None:
-    """Every finding's pointer resolves in the card, or names an optional key its mapping leaves out
-    (the rules point at `/evaluations` to say there are none); its line is that place's, or the
-    mapping's when the key is left out, and that line holds the key."""
+    """Every place of a finding has a pointer that resolves in the card, or names an optional key its
+    mapping leaves out (the rules point at `/evaluations` to say there are none); its line is that
+    place's, or the mapping's when the key is left out, and that line holds the key."""
     lines = text.split("\n")  # the loader's lines: JSON's and YAML's line breaks, not str.splitlines()'s
-    for finding in report["findings"]:
+    for finding in (place for f in report["findings"] for place in f["places"]):
         tokens = _tokens(finding["pointer"])
         anchor = tokens
         if _walk(card.data, tokens) is _ABSENT:
@@ -510,7 +510,7 @@ def assert_scored(report: dict[str, Any]) -> None:
         for requirement in area["requirements"]:
             assert requirement["score"] is None or 0 <= requirement["score"] <= 1, requirement["id"]
             own = [f for f in findings if f["requirement"] == requirement["id"]]
-            assert requirement["findings"] == len(own), requirement["id"]
+            assert requirement["findings"] == sum(len(f["places"]) for f in own), requirement["id"]
             assert all(f["severity"] == requirement["severity"] and f["status"] == requirement["status"] for f in own)
             # A shortfall is always explained by a finding, and a finding is always a shortfall.
             assert bool(own) == (requirement["status"] in ("partial", "unmet")), requirement["id"]
@@ -521,7 +521,7 @@ def assert_scored(report: dict[str, Any]) -> None:
     overall = _weighted_mean([(a["score"], a["weight"]) for a in report["areas"] if a["score"] is not None])
     assert abs(report["score"] - (overall or 0.0)) <= 0.05 + 1e-9
     for severity in SEVERITIES:
-        assert report["counts"][severity] == sum(f["severity"] == severity for f in findings)
+        assert report["counts"][severity] == sum(len(f["places"]) for f in findings if f["severity"] == severity)
 
 
 REPORT_VALIDATOR = jsonschema.Draft202012Validator(
@@ -598,7 +598,7 @@ def test_a_valid_card_gives_a_sound_report(case: GeneratedCase, data: st.DataObj
     event(f"verdict {at_the_bar['verdict']} at the pass score's edge, with {gravest} findings at worst")
     for status in sorted({record["status"] for record in result["evidence"]}):
         event(f"an evidence file {status}")
-    if any(_walk(loaded.data, _tokens(f["pointer"])) is _ABSENT for f in result["findings"]):
+    if any(_walk(loaded.data, _tokens(p["pointer"])) is _ABSENT for f in result["findings"] for p in f["places"]):
         event("a finding names a key the card leaves out")
 
 

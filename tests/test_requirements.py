@@ -101,7 +101,7 @@ def test_failing_case(tmp_path: Path, path: Path) -> None:
     assert findings, f"{requirement} found nothing: {fail['why']}"
     assert status(report, requirement) in (Status.PARTIAL, Status.UNMET)
     expected = (requirement, fail["severity"], fail["pointer"], marked[0])
-    seen = [(f.requirement, f.severity.value, f.pointer, f.line) for f in findings]
+    seen = [(f.requirement, f.severity.value, place.pointer, place.line) for f in findings for place in f.places]
     assert expected in seen
     assert all(f.message and f.remediation for f in findings)
 
@@ -116,11 +116,14 @@ def test_yaml_json_and_markdown_cards_give_the_same_findings(tmp_path: Path) -> 
     reports = {
         name: check_file(tmp_path / name, "default", today=TODAY) for name in ("card.yaml", "card.json", "card.md")
     }
-    findings = {name: [(f.requirement, f.pointer, f.message) for f in r.findings] for name, r in reports.items()}
+    findings = {
+        name: [(f.requirement, p.pointer, p.message) for f in r.findings for p in f.places]
+        for name, r in reports.items()
+    }
     assert findings["card.yaml"] == findings["card.json"] == findings["card.md"] != []
-    yaml_line = next(f.line for f in reports["card.yaml"].findings if f.requirement == "CV-4")
-    md_line = next(f.line for f in reports["card.md"].findings if f.requirement == "CV-4")
+    yaml_line = reports["card.yaml"].findings_for("CV-4")[0].places[0].line
+    md_line = reports["card.md"].findings_for("CV-4")[0].places[0].line
     assert md_line == yaml_line + 1  # the front matter's opening line
     json_text = (tmp_path / "card.json").read_text(encoding="utf-8").splitlines()
-    json_line = next(f.line for f in reports["card.json"].findings if f.requirement == "CV-4")
+    json_line = reports["card.json"].findings_for("CV-4")[0].places[0].line
     assert json_line is not None and json_text[json_line - 1].strip().startswith('"arms"')

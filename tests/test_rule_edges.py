@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.model import Finding, Verdict
+from checker.model import Place, Verdict
 from checker.report import Report
 from checker.severity import Severity
 from tests.test_requirements import BASE, run
@@ -25,8 +25,9 @@ def card(*edits: tuple[str, str]) -> str:
     return text
 
 
-def findings(report: Report, requirement: str) -> list[Finding]:
-    return [f for f in report.findings if f.requirement == requirement]
+def places(report: Report, requirement: str) -> list[Place]:
+    """Every place of the requirement's findings: each a shortfall, with its own message and figures."""
+    return [place for finding in report.findings_for(requirement) for place in finding.places]
 
 
 # --- CV-4, RG-5: a gap exactly at the tolerance ------------------------------------------------
@@ -52,10 +53,10 @@ def test_a_gap_exactly_at_the_tolerance_is_a_gap(tmp_path: Path) -> None:
             ),
         ),
     )
-    (gap,) = findings(report, "CV-4")
+    (gap,) = places(report, "CV-4")
     assert gap.figures["difference_pp"] == 5.0
-    (release,) = findings(report, "RG-5")
-    assert release.severity is Severity.BLOCKER
+    (release,) = places(report, "RG-5")
+    assert report.requirement("RG-5").severity is Severity.BLOCKER
     assert "gap of 5.0 pp" in release.message
     assert report.verdict is Verdict.FAIL
 
@@ -75,7 +76,7 @@ def test_rates_near_one_are_underpowered_not_powered(tmp_path: Path) -> None:
             )
         ),
     )
-    (under,) = [f for f in findings(report, "CV-5") if "monitored/unmonitored" in f.message]
+    (under,) = [f for f in places(report, "CV-5") if "monitored/unmonitored" in f.message]
     assert under.figures["detectable_gap_pp"] > 5
     assert "can only detect a gap of" in under.message
 
@@ -90,7 +91,7 @@ def test_arms_too_small_for_any_gap_say_so(tmp_path: Path) -> None:
             )
         ),
     )
-    (under,) = [f for f in findings(report, "CV-5") if "monitored/unmonitored" in f.message]
+    (under,) = [f for f in places(report, "CV-5") if "monitored/unmonitored" in f.message]
     assert "cannot reach 80% power for a gap of any size (underpowered)" in under.message
     assert under.figures["detectable_gap_pp"] is None
 
@@ -126,7 +127,7 @@ def test_evidence_on_one_released_configuration_does_not_support_a_claim_on_anot
             ),
         ),
     )
-    (unsupported,) = findings(report, "AR-2")
+    (unsupported,) = places(report, "AR-2")
     assert unsupported.pointer == "/claims/1/evidence"
     assert unsupported.figures["untested"] == ["consumer"]
     assert unsupported.message.startswith("claim C2 is unsupported: none of its evidence tested consumer")
@@ -143,7 +144,7 @@ def test_a_claim_on_two_configurations_tested_on_one_is_partly_unsupported(tmp_p
             ),
         ),
     )
-    (partly,) = findings(report, "AR-2")
+    (partly,) = places(report, "AR-2")
     assert partly.message.startswith("claim C2 is partly unsupported")
     assert partly.figures["untested"] == ["consumer"]
 
@@ -161,7 +162,7 @@ def test_an_inability_claim_citing_an_awareness_evaluation_is_not_contradicted_b
             )
         ),
     )
-    assert findings(report, "AR-3") == []
+    assert places(report, "AR-3") == []
 
 
 # --- RE-5: negated words are humility, not overclaiming -----------------------------------------
@@ -179,7 +180,7 @@ C2_STATEMENT = "    statement: On api-prod, elicitation by fine-tuning found no 
 )
 def test_negated_overclaiming_words_are_not_findings(tmp_path: Path, statement: str) -> None:
     report = run(tmp_path, card((C2_STATEMENT, f"    statement: {statement}\n")))
-    assert findings(report, "RE-5") == []
+    assert places(report, "RE-5") == []
 
 
 @pytest.mark.parametrize(
@@ -193,7 +194,7 @@ def test_negated_overclaiming_words_are_not_findings(tmp_path: Path, statement: 
 )
 def test_overclaiming_words_are_quoted(tmp_path: Path, statement: str, quoted: str) -> None:
     report = run(tmp_path, card((C2_STATEMENT, f"    statement: {statement}\n")))
-    (overclaim,) = findings(report, "RE-5")
+    (overclaim,) = places(report, "RE-5")
     assert f'"{quoted}"' in overclaim.message
     assert overclaim.pointer == "/claims/1/statement"
 
@@ -214,7 +215,7 @@ def test_awareness_measured_as_a_metric_must_be_accounted_for_elsewhere(tmp_path
             ("      - {name: verbalized_evaluation_awareness_rate, value: 0.022, n: 1000}\n", ""),
         ),
     )
-    (ad9,) = findings(report, "AD-9")
+    (ad9,) = places(report, "AD-9")
     assert ad9.pointer == "/evaluations/2"
     assert "measured at 15.0% by 'af-helpful-only' (threshold 10%)" in ad9.message
     assert "deception evaluation 'sb-wmdp' does not report" in ad9.message
@@ -240,7 +241,7 @@ def test_an_auc_metric_is_not_read_as_the_awareness_score(tmp_path: Path) -> Non
     )
     # Declared low, measured 30% (under the 50% high threshold): consistent, so no RG-3 finding;
     # reading the AUC as the score would make it 83% and contradict the declaration.
-    assert [f.message for f in findings(report, "RG-3")] == []
+    assert [f.message for f in places(report, "RG-3")] == []
 
 
 # --- RG-4: a review must be shown to precede the decision ---------------------------------------
@@ -248,8 +249,8 @@ def test_an_auc_metric_is_not_read_as_the_awareness_score(tmp_path: Path) -> Non
 
 def test_an_undated_decision_cannot_show_the_review_preceded_it(tmp_path: Path) -> None:
     report = run(tmp_path, card(("  decided_on: 2026-10-30\n", "")))
-    (undated,) = findings(report, "RG-4")
-    assert undated.severity is Severity.BLOCKER
+    (undated,) = places(report, "RG-4")
+    assert report.requirement("RG-4").severity is Severity.BLOCKER
     assert "the release decision gives no date" in undated.message
 
 
@@ -280,7 +281,7 @@ def test_tested_configuration_names_what_differs_and_what_is_unstated(tmp_path: 
             ),
         ),
     )
-    (off,) = findings(report, "VS-3")
+    (off,) = places(report, "VS-3")
     assert off.pointer == "/evaluations/2/configuration"
     assert off.figures["differs_in"] == [
         "weights_sha256",
@@ -301,12 +302,12 @@ def test_all_deployments_of_a_named_configuration_is_scoped(tmp_path: Path) -> N
         "    statement: On all deployments of api-prod, elicitation by fine-tuning found no hidden capability.\n"
     )
     report = run(tmp_path, card((C2_STATEMENT, statement)))
-    assert findings(report, "VS-4") == []
+    assert places(report, "VS-4") == []
 
 
 @pytest.mark.parametrize("words", ["its successors", "later versions", "the Aster family", "subsequent releases"])
 def test_claims_reaching_beyond_the_release_are_quoted(tmp_path: Path, words: str) -> None:
     statement = f"    statement: On api-prod and {words}, elicitation by fine-tuning found no hidden capability.\n"
     report = run(tmp_path, card((C2_STATEMENT, statement)))
-    (reach,) = findings(report, "VS-4")
+    (reach,) = places(report, "VS-4")
     assert f'"{words}"' in reach.message

@@ -129,27 +129,28 @@ def test_sarif_has_a_rule_per_catalog_requirement_in_catalog_order(reports: dict
 
 
 @pytest.mark.parametrize("card", CARDS, ids=str)
-def test_sarif_has_a_result_per_finding_at_its_line(reports: dict[Path, Report], card: Path) -> None:
+def test_sarif_has_a_result_per_place_of_a_finding_at_its_line(reports: dict[Path, Report], card: Path) -> None:
     report = reports[card]
     run = sarif(report)["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert len(run["results"]) == len(report.findings)
+    places = [(finding, place) for finding in report.findings for place in finding.places]
+    assert len(run["results"]) == len(places) == sum(report.counts.model_dump().values())
     levels = Counter(result["level"] for result in run["results"])
     assert (levels["error"], levels["warning"], levels["note"]) == (
         report.counts.blocker,
         report.counts.major,
         report.counts.minor,
     )
-    for result, finding in zip(run["results"], report.findings, strict=True):
+    for result, (finding, place) in zip(run["results"], places, strict=True):
         assert result["ruleId"] == finding.requirement
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
-        assert finding.message in result["message"]["text"] and finding.remediation in result["message"]["text"]
+        assert place.message in result["message"]["text"] and finding.remediation in result["message"]["text"]
         (location,) = result["locations"]
         physical = location["physicalLocation"]
         assert physical["artifactLocation"]["uri"] == card.as_posix()
-        assert physical["region"]["startLine"] == finding.line
-        assert location["logicalLocations"][0]["fullyQualifiedName"] == finding.pointer
-        assert result["properties"]["findingId"] == finding.id
+        assert physical["region"]["startLine"] == place.line
+        assert location["logicalLocations"][0]["fullyQualifiedName"] == place.pointer
+        assert result["properties"]["findingId"] == place.id
 
 
 def test_sarif_levels_of_the_failing_card(reports: dict[Path, Report]) -> None:
@@ -181,7 +182,7 @@ def test_sarif_fingerprints_are_unique_and_stable_across_runs(reports: dict[Path
     first = sarif(reports[FAIL_CARD])["runs"][0]["results"]
     again = sarif(_check(FAIL_CARD))["runs"][0]["results"]
     prints = [result["partialFingerprints"][FINGERPRINT_KEY] for result in first]
-    assert len(set(prints)) == len(prints) == len(golden(FAIL_CARD)["findings"])
+    assert len(set(prints)) == len(prints) == sum(golden(FAIL_CARD)["counts"].values())
     assert prints == [result["partialFingerprints"][FINGERPRINT_KEY] for result in again]
     assert "primaryLocationLineHash" not in first[0]["partialFingerprints"]  # GitHub computes that one
 
@@ -189,9 +190,12 @@ def test_sarif_fingerprints_are_unique_and_stable_across_runs(reports: dict[Path
 def test_sarif_fingerprint_follows_the_finding_not_its_line_or_wording(reports: dict[Path, Report]) -> None:
     report = reports[FAIL_CARD]
     finding = report.findings[0]
-    assert finding.line is not None
-    moved = finding.model_copy(update={"line": finding.line + 7, "message": finding.message + " (reworded)"})
-    edited = report.model_copy(update={"findings": (moved, *report.findings[1:])})
+    place = finding.places[0]
+    assert place.line is not None
+    moved = place.model_copy(update={"line": place.line + 7, "message": place.message + " (reworded)"})
+    edited = report.model_copy(
+        update={"findings": (finding.model_copy(update={"places": (moved, *finding.places[1:])}), *report.findings[1:])}
+    )
     elsewhere = report.model_copy(
         update={"submission": report.submission.model_copy(update={"path": "cards/orion/card.yaml"})}
     )
@@ -236,7 +240,12 @@ def test_card_uri_encodes_what_must_be_encoded(path: str, uri: str) -> None:
 def test_sarif_leaves_out_the_region_of_a_finding_without_a_line(reports: dict[Path, Report]) -> None:
     report = reports[FAIL_CARD]
     lineless = report.model_copy(
-        update={"findings": tuple(f.model_copy(update={"line": None}) for f in report.findings)}
+        update={
+            "findings": tuple(
+                f.model_copy(update={"places": tuple(p.model_copy(update={"line": None}) for p in f.places)})
+                for f in report.findings
+            )
+        }
     )
     log = sarif(lineless)
     assert schema_errors(log) == []
@@ -284,10 +293,11 @@ def test_junit_failures_carry_every_finding_with_place_and_fix(reports: dict[Pat
         assert failure is not None and failure.text is not None
         assert failure.get("type") == report.requirement(finding.requirement).severity.value
         assert finding.message in failure.text
-        assert f"{card}:{finding.line}" in failure.text
+        for place in finding.places:
+            assert place.message in failure.text and f"{card}:{place.line}" in failure.text
         assert f"Fix: {finding.remediation}" in failure.text
         assert finding.message in failure.get("message", "") or failure.get("message", "").startswith(
-            f"{len(report.findings_for(finding.requirement))} findings"
+            f"{report.requirement(finding.requirement).findings} findings"
         )
 
 
@@ -379,7 +389,7 @@ def test_cli_writes_sarif_to_standard_output_and_fails_the_gate() -> None:
     assert done.returncode == 1, done.stderr
     log = json.loads(done.stdout)
     assert schema_errors(log) == []
-    assert len(log["runs"][0]["results"]) == len(golden(FAIL_CARD)["findings"])
+    assert len(log["runs"][0]["results"]) == sum(golden(FAIL_CARD)["counts"].values())
     assert done.stdout == FORMATS["sarif"].render(_check(FAIL_CARD))
 
 

@@ -20,6 +20,15 @@ if TYPE_CHECKING:
     from checker.report import Report
 
 
+PLACES_SHOWN = 10
+"""How many places of one finding a document lists (text, Markdown, HTML, PDF, JUnit, diff): the rest are
+counted ("and 24,990 more"). The JSON report lists every place; SARIF its own number (render/sarif.py)."""
+ROWS_SHOWN = 25
+"""How many rows a table of the HTML, PDF and Markdown reports shows (comparisons, evidence files, the card's
+entries), and how many items a figure or a list of the card's shows: the rest are counted, and are in the
+JSON report. A card's size is bounded only by its file's; a report a reader can read must be bounded too."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class RenderOptions:
     """How to render, beyond the report itself: only the terminal report reads these."""
@@ -112,7 +121,7 @@ FORMATS: dict[str, Format] = {
         Format(
             name="sarif",
             extension="sarif",
-            description="SARIF 2.1.0 for code scanning: a rule per requirement, a result per finding",
+            description="SARIF 2.1.0 for code scanning: a rule per requirement, a result per place of a finding",
             module="checker.render.sarif",
         ),
         Format(
@@ -148,4 +157,14 @@ def listing(names: Sequence[str], last: str = "or") -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {last} {names[-1]}"
 
 
-__all__ = ["DOCUMENTS", "FORMATS", "Format", "RenderOptions", "format_named", "format_of_file", "listing"]
+__all__ = [
+    "DOCUMENTS",
+    "FORMATS",
+    "PLACES_SHOWN",
+    "ROWS_SHOWN",
+    "Format",
+    "RenderOptions",
+    "format_named",
+    "format_of_file",
+    "listing",
+]

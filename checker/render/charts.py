@@ -12,6 +12,7 @@ from html import escape
 
 from markupsafe import Markup
 
+from checker.render import ROWS_SHOWN
 from checker.report import Comparison, Report
 
 _FONT = "font-family=\"'DejaVu Sans', 'Liberation Sans', Arial, sans-serif\""
@@ -74,9 +75,10 @@ def comparison_chart(report: Report) -> Markup:
     """Each comparison's difference (watched minus unwatched) with its 95% interval, against the tolerance.
 
     The band between minus and plus the tolerance is shaded; significant differences (after
-    Holm's adjustment) are drawn filled, the others hollow.
+    Holm's adjustment) are drawn filled, the others hollow. Only the first ROWS_SHOWN comparisons
+    are drawn, as the table beside the chart shows only those.
     """
-    comparisons: tuple[Comparison, ...] = report.comparisons
+    comparisons: tuple[Comparison, ...] = report.comparisons[:ROWS_SHOWN]
     tolerance = float(report.profile.settings["gap_tolerance_pp"])  # type: ignore[arg-type]
     label_width, plot_width, row, top = 250, 380, 22, 8
     width = label_width + plot_width + 10

@@ -19,6 +19,7 @@ from pydantic import JsonValue
 from checker import identity
 from checker.diff import ArmChange, ArmFigures, EntryChange, EvidenceOnChangedConfiguration, FieldChange, VersionDiff
 from checker.model import Finding
+from checker.render import PLACES_SHOWN
 from checker.render.text import plain as _plain
 from checker.render.text import shown_path
 from checker.report import Counts
@@ -153,9 +154,14 @@ class _Text:
         self.add(f"new: {new}", indent + 2, hang=5)
 
     def finding(self, finding: Finding, path: str) -> None:
-        place = shown_path(path) + (f":{finding.line}" if finding.line else "")
+        first, count = finding.places[0], len(finding.places)
+        place = shown_path(path) + (f":{first.line}" if first.line else "")
         self.lines.append(f"{place}  {finding.requirement} {finding.severity.value} ({finding.status.value})")
-        self.add(finding.message, 4, hang=0)
+        self.add(finding.message if count == 1 else f"at {count:,} places: {finding.message}", 4, hang=0)
+        for shown in finding.places[:PLACES_SHOWN] if count > 1 else ():
+            self.add(f"- {f'line {shown.line}' if shown.line else shown.pointer or '/'}: {shown.message}", 4, hang=2)
+        if count > PLACES_SHOWN:
+            self.add(f"- and {count - PLACES_SHOWN:,} more places", 4, hang=2)
 
     def evidence(self, entries: Iterable[EvidenceOnChangedConfiguration]) -> None:
         for e in entries:
@@ -218,7 +224,7 @@ def render_text(diff: VersionDiff, *, width: int = 80) -> str:
     ):
         if findings:
             out.add()
-            out.add(f"{title} ({len(findings)})")
+            out.add(f"{title} ({sum(len(finding.places) for finding in findings)})")
             for finding in findings:
                 out.finding(finding, path)
     if diff.unchanged:

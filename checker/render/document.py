@@ -2,7 +2,9 @@
 
 Templates get the finished Report and nothing else. The filters only format (numbers, the
 card's Markdown as safe HTML, Markdown escaping) and the globals only draw (charts): no figure
-is computed here that the report does not hold.
+is computed here that the report does not hold. A document shows the first ROWS_SHOWN rows of a
+table or items of a list (`shown`) and says how many more there are (`more`): a card may hold
+25,000 evaluations, a report a reader can read may not.
 
 Everything taken from the card is untrusted. In both kinds, the card's hidden characters
 (controls, bidirectional and zero-width ones: checker.terminal) are shown as escapes, as the
@@ -18,17 +20,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence, Sized
 from functools import cache, partial
-from typing import Literal
+from typing import Literal, TypeVar
 
 import jinja2
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from checker.render import PLACES_SHOWN, ROWS_SHOWN
 from checker.render.charts import comparison_chart, score_chart
 from checker.resources import read_bytes
 from checker.terminal import distinct, visible, visible_prose
+
+T = TypeVar("T")
 
 LONG_WORD = 64
 """In print, a word longer than this (a sha256 in hex is not) gets a break opportunity every BREAK_EVERY characters."""
@@ -183,7 +189,7 @@ def p_value(value: float) -> str:
 
 
 def figure(value: object) -> str:
-    """A figure from a finding in plain words: true/false/none, lists joined, floats to 4 figures."""
+    """A figure from a finding in plain words: true/false/none, lists joined (the first ROWS_SHOWN), floats to 4 figures."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -191,10 +197,22 @@ def figure(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, list | tuple):
-        return ", ".join(figure(v) for v in value)
+        more = f", … {len(value) - ROWS_SHOWN:,} more" if len(value) > ROWS_SHOWN else ""
+        return ", ".join(figure(v) for v in value[:ROWS_SHOWN]) + more
     if isinstance(value, dict):
         return "; ".join(f"{k}: {figure(v)}" for k, v in value.items())
     return str(value)
+
+
+def shown(items: Sequence[T]) -> Sequence[T]:
+    """The first ROWS_SHOWN items of a list, for a table or a list in a document."""
+    return items[:ROWS_SHOWN]
+
+
+def more(items: Sized, what: str = "") -> str:
+    """'and 24,975 more evaluations' when a document shows only the first ROWS_SHOWN of `items`; else empty."""
+    left = len(items) - ROWS_SHOWN
+    return f"and {left:,} more {what}".rstrip() if left > 0 else ""
 
 
 def _template_source(name: str) -> str:
@@ -218,7 +236,8 @@ def environment(kind: Kind) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(percent=percent, points=points, p_value=p_value, figure=figure)
+    env.filters.update(percent=percent, points=points, p_value=p_value, figure=figure, shown=shown, more=more)
+    env.globals.update(places_shown=PLACES_SHOWN, rows_shown=ROWS_SHOWN)
     if kind == "markdown":
         env.filters.update(quote=markdown_quote, code=code)
     else:

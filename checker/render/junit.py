@@ -1,6 +1,7 @@
 """The JUnit XML report, for CI test views (Jenkins, GitLab): a test suite per area, a test case per requirement.
 
-A requirement with findings fails, with every finding (message, card path and line, fix) in its failure;
+A requirement with findings fails, with every finding (message, card path and line, fix) in its failure, and
+of a finding at many places the first PLACES_SHOWN;
 one that does not apply to the card is skipped; the rest pass. Card text can hold characters XML 1.0
 forbids (most C0 controls), which no parser would accept even as character references, so they are
 replaced before ElementTree escapes the rest; the hidden characters XML allows (C1 controls, a
@@ -13,8 +14,8 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Literal
 
-from checker.model import AreaResult, Finding, RequirementResult, Status
-from checker.render import RenderOptions
+from checker.model import AreaResult, Finding, Place, RequirementResult, Status
+from checker.render import PLACES_SHOWN, RenderOptions
 from checker.report import Report
 from checker.terminal import escape_hidden
 
@@ -86,8 +87,8 @@ def _case(report: Report, requirement: RequirementResult, area: AreaResult) -> E
     )
     findings = report.findings_for(requirement.id)
     if findings:
-        first = findings[0].message
-        summary = first if len(findings) == 1 else f"{len(findings)} findings; the first: {first}"
+        first, shortfalls = findings[0].places[0].message, sum(len(f.places) for f in findings)
+        summary = first if shortfalls == 1 else f"{shortfalls} findings; the first: {first}"
         failure = ET.SubElement(case, "failure", {"message": xml_text(summary), "type": requirement.severity.value})
         failure.text = xml_text("\n\n".join(_finding_text(report.submission.path, finding) for finding in findings))
     elif requirement.status is Status.NOT_APPLICABLE:
@@ -96,7 +97,20 @@ def _case(report: Report, requirement: RequirementResult, area: AreaResult) -> E
 
 
 def _finding_text(path: str, finding: Finding) -> str:
-    place = f"{path}:{finding.line}" if finding.line is not None else path
+    """One place: where and what; several: the problem, then the first PLACES_SHOWN places, each where and what."""
+    if len(finding.places) == 1:
+        text = f"[{finding.severity.value}] {_place(path, finding.places[0])}\n{finding.message}"
+    else:
+        places = [f"- {_place(path, place)}: {place.message}" for place in finding.places[:PLACES_SHOWN]]
+        if len(finding.places) > PLACES_SHOWN:
+            places.append(f"- and {len(finding.places) - PLACES_SHOWN:,} more places (every one in the JSON report)")
+        text = "\n".join([f"[{finding.severity.value}] at {len(finding.places):,} places: {finding.message}", *places])
+    return f"{text}\nFix: {finding.remediation}"
+
+
+def _place(path: str, place: Place) -> str:
     return (
-        f"[{finding.severity.value}] {place} ({finding.pointer or '/'})\n{finding.message}\nFix: {finding.remediation}"
+        f"{path}:{place.line} ({place.pointer or '/'})"
+        if place.line is not None
+        else f"{path} ({place.pointer or '/'})"
     )

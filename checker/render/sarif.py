@@ -1,8 +1,9 @@
 """The SARIF 2.1.0 report, for code scanning (GitHub and other SARIF viewers): one run, a rule per requirement.
 
-Every catalog requirement is a rule, in catalog order; every finding is a result at its line of the card.
+Every catalog requirement is a rule, in catalog order; every place of a finding is a result at its line of
+the card (up to PLACES_PER_FINDING of them).
 GitHub tells alerts apart by `partialFingerprints`, so each result carries a hash of the card's URI and the
-finding's stable id (requirement and JSON pointer), never of its line or wording: an edit above a finding
+place's stable id (requirement and JSON pointer), never of its line or wording: an edit above a finding
 or new figures in its message keep the alert it already has. Card text is kept exact, its hidden characters
 written as \\u escapes (checker.render.json).
 """
@@ -16,7 +17,7 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-from checker.model import Finding, RequirementResult
+from checker.model import Finding, Place, RequirementResult
 from checker.render import RenderOptions
 from checker.render.json import json_escaped
 from checker.report import Report
@@ -30,6 +31,11 @@ FINGERPRINT_KEY = "safetycaseFinding/v1"
 
 LEVELS = {Severity.BLOCKER: "error", Severity.MAJOR: "warning", Severity.MINOR: "note"}
 """SARIF level of each severity."""
+
+PLACES_PER_FINDING = 100
+"""The most results one finding gives. Code scanning expects a result a place, but GitHub takes at most 25,000
+results a run and shows 5,000: a card with one problem at 25,000 entries would be refused whole. The last
+result of a finding at more places says how many it leaves out; the JSON report lists them all."""
 
 
 def card_uri(path: str) -> str:
@@ -57,7 +63,9 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
                 "hashes": {"sha-256": report.submission.sha256},
             }
         ],
-        "results": [_result(finding, index[finding.requirement], uri) for finding in report.findings],
+        "results": [
+            result for finding in report.findings for result in _results(finding, index[finding.requirement], uri)
+        ],
         "properties": _run_properties(report),
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
@@ -91,29 +99,41 @@ def _rule(requirement: RequirementResult, area: str) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, rule_index: int, uri: str) -> dict[str, Any]:
+def _results(finding: Finding, rule_index: int, uri: str) -> list[dict[str, Any]]:
+    """A result at each of the finding's first PLACES_PER_FINDING places, the last saying how many more there are."""
+    shown = finding.places[:PLACES_PER_FINDING]
+    results = [_result(finding, place, rule_index, uri) for place in shown]
+    left_out = len(finding.places) - len(shown)
+    if left_out:
+        results[-1]["message"]["text"] += (
+            f" This problem shows at {left_out:,} more places, not listed here: the JSON report lists them all."
+        )
+    return results
+
+
+def _result(finding: Finding, place: Place, rule_index: int, uri: str) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": uri, "index": 0}}
-    if finding.line is not None:
-        physical["region"] = {"startLine": finding.line}
-    fingerprint = hashlib.sha256(f"{uri}\n{finding.id}".encode()).hexdigest()
+    if place.line is not None:
+        physical["region"] = {"startLine": place.line}
+    fingerprint = hashlib.sha256(f"{uri}\n{place.id}".encode()).hexdigest()
     return {
         "ruleId": finding.requirement,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
-        "message": {"text": f"{_sentence(finding.message)} Fix: {finding.remediation}"},
+        "message": {"text": f"{_sentence(place.message)} Fix: {finding.remediation}"},
         "locations": [
             {
                 "physicalLocation": physical,
-                "logicalLocations": [{"fullyQualifiedName": finding.pointer}],
+                "logicalLocations": [{"fullyQualifiedName": place.pointer}],
             }
         ],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
         "properties": {
-            "findingId": finding.id,
-            "pointer": finding.pointer,
+            "findingId": place.id,
+            "pointer": place.pointer,
             "severity": finding.severity.value,
             "status": finding.status.value,
-            "figures": finding.model_dump(mode="json")["figures"],
+            "figures": place.model_dump(mode="json")["figures"],
         },
     }
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import shlex
 import textwrap
 
-from checker.model import Finding
-from checker.render import RenderOptions
+from checker.model import Finding, Place
+from checker.render import PLACES_SHOWN, ROWS_SHOWN, RenderOptions
 from checker.report import Report
 from checker.severity import Severity
 from checker.terminal import visible
@@ -62,44 +62,61 @@ def _score(score: float | None) -> str:
 
 
 def plain(value: object) -> str:
-    """A figure in plain words: true/false/none, lists in brackets, mappings in braces."""
+    """A figure in plain words: true/false/none, lists in brackets (the first ROWS_SHOWN), mappings in braces."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "none"
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(plain(v) for v in value) + "]"
+        more = f", … {len(value) - ROWS_SHOWN:,} more" if len(value) > ROWS_SHOWN else ""
+        return "[" + ", ".join(plain(v) for v in value[:ROWS_SHOWN]) + more + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {plain(v)}" for k, v in value.items()) + "}"
     return str(value)
 
 
-def _figures(finding: Finding) -> str:
+def _figures(place: Place) -> str:
     """The figures the message does not already state (all of them are in --format json)."""
     items = [
         f"{key}: {shown}"
-        for key, value in finding.figures.items()
+        for key, value in place.figures.items()
         if not (isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()) and value)
         and not (isinstance(value, dict) and {"n", "count"} <= set(value))
-        and (shown := plain(value)) not in finding.message
+        and (shown := plain(value)) not in place.message
     ]
     if len(items) > _FIGURE_LIMIT:
         items = [*items[:_FIGURE_LIMIT], f"… {len(items) - _FIGURE_LIMIT} more in --format json"]
     return "; ".join(items)
 
 
+def _where(place: Place) -> str:
+    return f"line {place.line}" if place.line else place.pointer or "/"
+
+
 def _finding(report: Report, finding: Finding, width: int, colour: bool) -> list[str]:
-    place = shown_path(report.submission.path) + (f":{finding.line}" if finding.line else "")
+    """The finding's place, requirement and message, then its figures (at one place) or its places, then the fix.
+
+    A finding at several places lists the first PLACES_SHOWN, each `- line N: ` and its message (card text
+    after the report's own words, wrapped under it), and counts the rest.
+    """
+    first, count = finding.places[0], len(finding.places)
+    place = shown_path(report.submission.path) + (f":{first.line}" if first.line else "")
     head = f"{place}  {finding.requirement} ({finding.status.value})"
     lines = [_paint(head, finding.severity.value, colour)]
     # Wrapped lines hang under the message: card text it quotes cannot start a `figures:` or `fix:` line.
     wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="      ", break_on_hyphens=False)
-    lines += wrap.wrap(one_line(finding.message))
-    figures = one_line(_figures(finding))
+    lines += wrap.wrap(one_line(finding.message if count == 1 else f"at {count:,} places: {finding.message}"))
+    figures = one_line(_figures(first)) if count == 1 else ""
     if figures:
         lines += textwrap.TextWrapper(
             width=width, initial_indent="    figures: ", subsequent_indent="      ", break_on_hyphens=False
         ).wrap(figures)
+    for shown in finding.places[:PLACES_SHOWN] if count > 1 else ():
+        lines += textwrap.TextWrapper(
+            width=width, initial_indent="    - ", subsequent_indent="      ", break_on_hyphens=False
+        ).wrap(one_line(f"{_where(shown)}: {shown.message}"))
+    if count > PLACES_SHOWN:
+        lines.append(f"    - and {count - PLACES_SHOWN:,} more places (every one in --format json)")
     lines += textwrap.TextWrapper(
         width=width, initial_indent="    fix: ", subsequent_indent="      ", break_on_hyphens=False
     ).wrap(finding.remediation)
@@ -143,7 +160,8 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
         findings = report.findings_of(severity)
         if not findings:
             continue
-        lines += ["", _paint(f"{_TITLES[severity]} ({len(findings)})", severity.value, colour)]
+        shortfalls = sum(len(finding.places) for finding in findings)
+        lines += ["", _paint(f"{_TITLES[severity]} ({shortfalls})", severity.value, colour)]
         for finding in findings:
             lines += _finding(report, finding, width, colour)
     if not report.findings:

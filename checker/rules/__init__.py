@@ -8,13 +8,15 @@ It knows nothing of severities, weights or remediation: the engine adds those fr
 from __future__ import annotations
 
 import re as regex  # not `re`: checker.rules.re is the RE area's module
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from checker.model import Configuration, Evaluation, Submission
 from checker.profiles import Profile
 from checker.report import Comparison, EvidenceRecord
+from checker.rules.identities import LISTED, Identities
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,6 +26,10 @@ class Gap:
     message: str
     pointer: str
     figures: dict[str, Any] = field(default_factory=dict)
+    kind: str | None = None
+    """The problem in words that name no place, for a gap a check gives once per entry of the card: the
+    report lists the gaps of one kind as one finding at all their places. None for a gap a check gives a
+    fixed number of times, whatever the card: gaps without a kind are one finding per message."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +49,25 @@ class Outcome:
             raise ValueError("a met requirement cannot have gaps")
         if not self.gaps and self.score is not None and self.score < 1.0:
             raise ValueError("a shortfall needs at least one gap to explain it")
+
+
+def listed(items: Sequence[str], separator: str = ", ", total: int | None = None) -> str:
+    """Items of the card's for a message, the first LISTED of them: 'a, b, c and 4 more'.
+
+    `total` is how many there are when `items` holds only the first few.
+    """
+    more = (len(items) if total is None else total) - min(len(items), LISTED)
+    shown = separator.join(items[:LISTED])
+    return f"{shown} and {more:,} more" if more else shown
+
+
+def capped(key: str, items: Sequence[str]) -> dict[str, object]:
+    """A figure listing items of the card's: the first LISTED, and how many in all (`<key>_total`) when there are more.
+
+    For lists that are not the place's own (the card's released configurations, say): copied whole
+    into each of many findings, they would make the report grow with the square of the card.
+    """
+    return {key: list(items[:LISTED])} | ({f"{key}_total": len(items)} if len(items) > LISTED else {})
 
 
 def not_applicable(note: str) -> Outcome:
@@ -67,21 +92,33 @@ class CardView:
     evidence_read: bool = False
     """Whether evidence files were read (not under --no-evidence)."""
 
+    # The lookups below are cached: checks ask them once per entry, and a card may hold many
+    # thousands of entries and configurations, so each must cost a lookup, not a pass over the card.
+
     @property
     def evaluations(self) -> tuple[Evaluation, ...]:
         return self.submission.evaluations or ()
 
-    @property
+    @cached_property
     def configurations(self) -> dict[str, Configuration]:
         return {c.id: c for c in self.submission.model.configurations or ()}
 
-    @property
+    @cached_property
     def released_ids(self) -> tuple[str, ...]:
-        """The released configurations; when the card does not say, every configuration."""
+        """The released configurations, each once; when the card does not say, every configuration."""
         model = self.submission.model
         if model.released_configurations is not None:
-            return model.released_configurations
+            return tuple(dict.fromkeys(model.released_configurations))
         return tuple(c.id for c in model.configurations or ())
+
+    @cached_property
+    def released(self) -> frozenset[str]:
+        """`released_ids` as a set, to ask whether one configuration is released."""
+        return frozenset(self.released_ids)
+
+    @cached_property
+    def identities(self) -> Identities:
+        return Identities(self.configurations, self.released_ids)
 
     def awareness_scores(self, category: str) -> list[tuple[int, Evaluation, float]]:
         """(index, evaluation, score) for each evaluation of `category` that reports a score.

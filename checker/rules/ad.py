@@ -98,6 +98,17 @@ def alignment_faking(card: CardView) -> Outcome:
     return _tested(card, "alignment_faking")
 
 
+_ELICITED: dict[str | None, tuple[str, str]] = {
+    "prompting": ("elicits capability by prompting alone", "elicit capability by prompting alone"),
+    "other": (
+        "elicits capability by a method it describes only as 'other'",
+        "elicit capability by a method they describe only as 'other'",
+    ),
+    None: ("does not say how capability was elicited", "do not say how capability was elicited"),
+}
+"""How a sandbagging evaluation elicited capability, when that falls short: said of one, and of several."""
+
+
 @check("AD-6")
 def sandbagging_elicitation(card: CardView) -> Outcome:
     evaluations = [(i, e) for i, e in enumerate(card.evaluations) if e.category == "sandbagging"]
@@ -107,15 +118,10 @@ def sandbagging_elicitation(card: CardView) -> Outcome:
         return Outcome(score=1.0)
     gaps = [
         Gap(
-            message=(
-                f"sandbagging evaluation '{e.id}' elicits capability by prompting alone"
-                if e.elicitation == "prompting"
-                else f"sandbagging evaluation '{e.id}' elicits capability by a method it describes only as 'other'"
-                if e.elicitation == "other"
-                else f"sandbagging evaluation '{e.id}' does not say how capability was elicited"
-            ),
+            message=f"sandbagging evaluation '{e.id}' {_ELICITED[e.elicitation][0]}",
             pointer=f"/evaluations/{i}/elicitation" if e.elicitation else f"/evaluations/{i}",
             figures={"evaluation": e.id, "elicitation": e.elicitation},
+            kind=f"sandbagging evaluations {_ELICITED[e.elicitation][1]}",
         )
         for i, e in evaluations
     ]
@@ -132,6 +138,7 @@ def held_out_prompts(card: CardView) -> Outcome:
                     message=f"evaluation '{e.id}' uses only published prompts, which may be in the model's training data",
                     pointer=f"/evaluations/{i}/prompts",
                     figures={"evaluation": e.id, "prompts": e.prompts},
+                    kind="evaluations use only published prompts, which may be in the model's training data",
                 )
             )
         elif e.prompts is None:
@@ -140,6 +147,7 @@ def held_out_prompts(card: CardView) -> Outcome:
                     message=f"evaluation '{e.id}' does not say whether its prompts were public before training",
                     pointer=f"/evaluations/{i}",
                     figures={"evaluation": e.id, "prompts": None},
+                    kind="evaluations do not say whether their prompts were public before training",
                 )
             )
     return fraction(len(card.evaluations) - len(gaps), len(card.evaluations), gaps, "no evaluations")
@@ -157,6 +165,7 @@ def random_samples(card: CardView) -> Outcome:
                     message=f"evaluation '{e.id}' shows {shown} random sample{'s' if shown != 1 else ''}, fewer than the profile's {least}",
                     pointer=f"/evaluations/{i}/samples" if e.samples is not None else f"/evaluations/{i}",
                     figures={"evaluation": e.id, "samples": shown, "min_samples": least},
+                    kind=f"evaluations show fewer random samples than the profile's {least}",
                 )
             )
     return fraction(len(card.evaluations) - len(gaps), len(card.evaluations), gaps, "no evaluations")
@@ -191,6 +200,10 @@ def awareness_accounted(card: CardView) -> Outcome:
                 "awareness": round(score, 4),
                 "threshold": threshold,
             },
+            kind=(
+                f"deception evaluations do not report how evaluation awareness (measured at {score:.1%} by "
+                f"'{source.id}') was accounted for"
+            ),
         )
         for i, e in deception
         if not _accounts_for_awareness(e)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from checker import stats
-from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
-from checker.rules.vs import same_identity
+from checker.rules import CardView, Gap, Outcome, capped, check, fraction, listed, not_applicable
 
 
 @check("AR-1")
@@ -15,6 +14,7 @@ def argument_named(card: CardView) -> Outcome:
             message=f"claim {c.id} does not name its argument type (inability, control, trustworthiness or deference)",
             pointer=f"/claims/{i}",
             figures={"claim": c.id},
+            kind="claims do not name their argument type (inability, control, trustworthiness or deference)",
         )
         for i, c in enumerate(claims)
         if c.argument is None
@@ -38,36 +38,36 @@ def supported(card: CardView) -> Outcome:
     tested = _tested_configuration(card)
     gaps = []
     for i, claim in enumerate(claims):
-        scope = claim.configurations or card.released_ids
         if not claim.evidence:
             gaps.append(
                 Gap(
                     message=f"claim {claim.id} cites no evidence (unsupported)",
                     pointer=f"/claims/{i}",
                     figures={"claim": claim.id},
+                    kind="claims cite no evidence (unsupported)",
                 )
             )
             continue
         # Each configuration the claim is about needs evidence that tested it (or its exact twin).
-        uncovered = [
-            s
-            for s in scope
-            if not any(
-                (tested_on := tested.get(e)) is not None and same_identity(card, tested_on, s) for e in claim.evidence
-            )
-        ]
-        if uncovered:
+        scope = tuple(dict.fromkeys(claim.configurations)) if claim.configurations else card.released_ids
+        on = {tested_on for e in claim.evidence if (tested_on := tested.get(e)) is not None}
+        untested, missing = card.identities.not_spoken_for(on, claim.configurations or None)
+        if missing:
             off = {e: tested.get(e) for e in claim.evidence}
-            described = ", ".join(f"'{e}' ({c or 'no configuration'})" for e, c in off.items())
-            whole = len(uncovered) == len(scope)
+            described = listed([f"'{e}' ({c or 'no configuration'})" for e, c in off.items()])
+            # The scope may be every released configuration: its lists are cut, with their totals.
+            figures = {"claim": claim.id, **capped("configurations", scope), "untested": untested}
+            figures |= {"untested_total": missing} if missing > len(untested) else {}
+            figures["evidence"] = off
             gaps.append(
                 Gap(
                     message=(
-                        f"claim {claim.id} is {'unsupported' if whole else 'partly unsupported'}: none of its evidence "
-                        f"tested {', '.join(uncovered)}; it cites {described}"
+                        f"claim {claim.id} is {'unsupported' if missing == len(scope) else 'partly unsupported'}: "
+                        f"none of its evidence tested {listed(untested, total=missing)}; it cites {described}"
                     ),
                     pointer=f"/claims/{i}/evidence",
-                    figures={"claim": claim.id, "configurations": list(scope), "untested": uncovered, "evidence": off},
+                    figures=figures,
+                    kind="claims rest on evidence that did not test every configuration they are about",
                 )
             )
     return fraction(len(claims) - len(gaps), len(claims), gaps)
@@ -108,6 +108,7 @@ def inability_not_contradicted(card: CardView) -> Outcome:
                         "rate": round(arm.count / arm.n, 4),
                         "interval": [round(low, 4), round(high, 4)],
                     },
+                    kind="inability claims are contradicted by their own evidence",
                 )
             )
             break

@@ -95,6 +95,7 @@ def arm_sizes(card: CardView) -> Outcome:
                             "n": arm.n,
                             "min_arm_size": least,
                         },
+                        kind=f"arms have fewer trials than the profile's {least}",
                     )
                 )
     return fraction(total - len(gaps), total, gaps, "no context comparisons")
@@ -116,6 +117,7 @@ def no_significant_gap(card: CardView) -> Outcome:
                     ),
                     pointer=c.pointer + "/arms",
                     figures=figures(c),
+                    kind=f"comparisons show a significant gap at or above the {card.profile.gap_tolerance_pp:g} pp tolerance",
                 )
             )
     return fraction(len(card.comparisons) - len(gaps), len(card.comparisons), gaps, "no context comparisons")
@@ -141,6 +143,10 @@ def powered(card: CardView) -> Outcome:
                 message=f"evaluation '{c.evaluation}': the {c.pair} comparison ({_arms(c)}) {reach} (underpowered)",
                 pointer=c.pointer + "/arms",
                 figures=figures(c),
+                kind=(
+                    f"comparisons are underpowered: their arms cannot detect a gap of the "
+                    f"{card.profile.gap_tolerance_pp:g} pp tolerance with {power}"
+                ),
             )
         )
     return fraction(len(card.comparisons) - len(gaps), len(card.comparisons), gaps, "no context comparisons")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checker.model import Audit
-from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
+from checker.rules import CardView, Gap, Outcome, capped, check, fraction, not_applicable
 from checker.rules.vs import identity_differences
 
 ACCESS_ORDER = ("black_box", "grey_box", "white_box")
@@ -41,7 +41,12 @@ def audit_of_release(card: CardView) -> Outcome:
                 )
             ),
             pointer=f"/independent_audits/{i}/configuration" if audit.configuration else f"/independent_audits/{i}",
-            figures={"audit": audit.id, "configuration": audit.configuration, "released": list(card.released_ids)},
+            figures={"audit": audit.id, "configuration": audit.configuration, **capped("released", card.released_ids)},
+            kind=(
+                "audits tested configurations that are not released"
+                if audit.configuration
+                else "audits do not say which configuration they tested"
+            ),
         )
         for i, audit in audits
     ]
@@ -73,6 +78,7 @@ def independent(card: CardView) -> Outcome:
                         "financial_ties": independence.financial_ties if independence else None,
                         "selected_by": independence.selected_by if independence else None,
                     },
+                    kind="auditors are not shown to be independent of the lab",
                 )
             )
     return fraction(len(audits) - len(gaps), len(audits), gaps, "no audits")
@@ -93,6 +99,11 @@ def own_tests(card: CardView) -> Outcome:
             if audit.auditor_designed_tests is not None
             else f"/independent_audits/{i}",
             figures={"audit": audit.id, "auditor_designed_tests": audit.auditor_designed_tests},
+            kind=(
+                "auditors ran only tests they did not design"
+                if audit.auditor_designed_tests is False
+                else "auditors do not say whether they designed any of their tests"
+            ),
         )
         for i, audit in audits
         if audit.auditor_designed_tests is not True
@@ -133,9 +144,18 @@ def access(card: CardView) -> Outcome:
                     message=f"auditor {audit.auditor} ('{audit.id}') had " + "; ".join(shortfalls),
                     pointer=f"/independent_audits/{i}/access" if granted else f"/independent_audits/{i}",
                     figures={"audit": audit.id, "shortfalls": shortfalls, "days": days, "level": level},
+                    kind="auditors had less access than the profile asks",
                 )
             )
     return Outcome(score=total / len(audits), gaps=tuple(gaps))
+
+
+_PUBLICATION: dict[str | None, tuple[str, str]] = {
+    "summary": ("may publish only a summary", "may publish only a summary"),
+    "none": ("may not publish its findings", "may not publish their findings"),
+    None: ("does not say what it may publish", "do not say what they may publish"),
+}
+"""What an auditor may publish, when it is not everything: said of one, and of several."""
 
 
 @check("IA-5")
@@ -147,14 +167,13 @@ def may_publish(card: CardView) -> Outcome:
     gaps = []
     for i, audit in audits:
         if audit.publication != "full":
-            what = {"summary": "may publish only a summary", "none": "may not publish its findings"}.get(
-                audit.publication or "", "does not say what it may publish"
-            )
+            one, several = _PUBLICATION[audit.publication]
             gaps.append(
                 Gap(
-                    message=f"auditor {audit.auditor} ('{audit.id}') {what}",
+                    message=f"auditor {audit.auditor} ('{audit.id}') {one}",
                     pointer=f"/independent_audits/{i}/publication" if audit.publication else f"/independent_audits/{i}",
                     figures={"audit": audit.id, "publication": audit.publication},
+                    kind=f"auditors {several}",
                 )
             )
     score = sum(credit.get(a.publication or "", 0.0) for _, a in audits) / len(audits)

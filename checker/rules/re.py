@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
+from checker.rules import CardView, Gap, Outcome, check, fraction, listed, not_applicable
 
 OVERCLAIM = re.compile(
     r"\bprov(?:e|es|ed|en|ing)\b"
@@ -59,6 +59,7 @@ def limitations(card: CardView) -> Outcome:
             message=f"reasoning evidence '{r.id}' states no limitations",
             pointer=f"/reasoning_evidence/{i}",
             figures={"entry": r.id},
+            kind="reasoning evidence entries state no limitations",
         )
         for i, r in enumerate(entries)
         if not (r.limitations and r.limitations.strip())
@@ -74,6 +75,7 @@ def optimisation_pressure(card: CardView) -> Outcome:
             message=f"reasoning evidence '{r.id}' does not say whether the reasoning was trained against a monitor (optimization_pressure)",
             pointer=f"/reasoning_evidence/{i}",
             figures={"entry": r.id},
+            kind="reasoning evidence entries do not say whether the reasoning was trained against a monitor (optimization_pressure)",
         )
         for i, r in enumerate(entries)
         if r.optimization_pressure is None
@@ -89,9 +91,10 @@ def not_alone(card: CardView) -> Outcome:
         return not_applicable("no claim cites reasoning evidence")
     gaps = [
         Gap(
-            message=f"claim {c.id} rests on reasoning evidence alone ({', '.join(c.evidence or ())})",
+            message=f"claim {c.id} rests on reasoning evidence alone ({listed(c.evidence or ())})",
             pointer=f"/claims/{i}/evidence",
             figures={"claim": c.id, "evidence": list(c.evidence or ())},
+            kind="claims rest on reasoning evidence alone",
         )
         for i, c in relevant
         if set(c.evidence or ()) <= reasoning_ids
@@ -106,12 +109,13 @@ def no_overclaiming(card: CardView) -> Outcome:
     for i, claim in enumerate(claims):
         words = overclaiming_words(claim.statement)
         if words:
-            quoted = ", ".join(f'"{w}"' for w in words)
+            quoted = listed([f'"{w}"' for w in words])
             gaps.append(
                 Gap(
                     message=f"claim {claim.id} overclaims: {quoted} presents the evidence as proof",
                     pointer=f"/claims/{i}/statement",
                     figures={"claim": claim.id, "words": words},
+                    kind="claims overclaim: their words present the evidence as proof",
                 )
             )
     return fraction(len(claims) - len(gaps), len(claims), gaps, "no claims")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checker.model import ReleaseGate
-from checker.rules import CardView, Gap, Outcome, check, not_applicable, percent
+from checker.rules import CardView, Gap, Outcome, check, listed, not_applicable, percent
 
 AWARENESS_CATEGORIES = ("situational_awareness", "evaluation_awareness")
 RELEASING = ("release", "staged_release")
@@ -54,6 +54,7 @@ def decision_stated(card: CardView) -> Outcome:
                         message=f"release criterion '{criterion.name}' does not state its {', '.join(missing)}",
                         pointer=f"/release_gate/criteria/{i}",
                         figures={"criterion": criterion.name, "missing": missing},
+                        kind="release criteria do not state all of their threshold, observed value and met",
                     )
                 )
     checked = 4 + len(gate.criteria or ())
@@ -67,7 +68,7 @@ def awareness_assessed(card: CardView) -> Outcome:
     evaluations = {e.id: e for e in card.evaluations if e.category in AWARENESS_CATEGORIES}
     basis = [b for b in (declared.basis or ()) if b in evaluations] if declared else []
     if declared and declared.level and basis:
-        return Outcome(score=1.0, note=f"{declared.level}, from {', '.join(basis)}")
+        return Outcome(score=1.0, note=f"{declared.level}, from {listed(basis)}")
     if declared and declared.level:
         gap = Gap(
             message=f"situational awareness is declared {declared.level}, but no situational- or evaluation-awareness evaluation is cited as its basis",
@@ -81,7 +82,7 @@ def awareness_assessed(card: CardView) -> Outcome:
         gaps=(
             Gap(
                 message="the release gate declares no situational-awareness level"
-                + (f" (the card has awareness evaluations: {', '.join(evaluations)})" if evaluations else ""),
+                + (f" (the card has awareness evaluations: {listed(list(evaluations))})" if evaluations else ""),
                 pointer=pointer,
                 figures={"awareness_evaluations": sorted(evaluations)},
             ),
@@ -197,7 +198,7 @@ def release_over_gap(card: CardView) -> Outcome:
         gaps=(
             Gap(
                 message="the decision is a full release with no deeper review, while these stand: "
-                + "; ".join(standing),
+                + listed(standing, "; "),
                 pointer="/release_gate/decision",
                 figures={"decision": gate.decision, "standing": standing},
             ),

@@ -9,7 +9,7 @@ from checker.comparisons import pooled_arms
 from checker.evidence import recounted
 from checker.model import Configuration
 from checker.report import EvidenceRecord
-from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable
+from checker.rules import CardView, Gap, Outcome, capped, check, fraction, listed, not_applicable
 
 REACH = re.compile(
     r"\b(?:all|any|every)\s+(?:future|later|subsequent|other)\s+(?:versions?|models?|releases?|checkpoints?)\b"
@@ -27,12 +27,9 @@ REACH = re.compile(
 
 def _closest_released(card: CardView, configuration_id: str) -> tuple[Configuration, Configuration] | None:
     """(tested, the released configuration it differs from least), or None when either is unknown."""
-    configurations = card.configurations
-    tested = configurations.get(configuration_id)
-    released = [configurations[r] for r in card.released_ids if r in configurations]
-    if tested is None or not released:
-        return None
-    return tested, min(released, key=lambda r: len(identity.differences(tested, r)))
+    tested = card.configurations.get(configuration_id)
+    nearest = card.identities.nearest_released(configuration_id)
+    return None if tested is None or nearest is None else (tested, nearest)
 
 
 def identity_differences(card: CardView, configuration_id: str) -> list[str]:
@@ -41,19 +38,10 @@ def identity_differences(card: CardView, configuration_id: str) -> list[str]:
     Empty when it is released, or identical to a released one in all six items. An item that
     either side leaves unstated counts as differing: nothing shows that it is the same.
     """
-    if configuration_id in card.released_ids:
+    if configuration_id in card.released:
         return []
     closest = _closest_released(card, configuration_id)
     return list(identity.ITEMS) if closest is None else identity.differences(*closest)
-
-
-def same_identity(card: CardView, tested_id: str, target_id: str) -> bool:
-    """Whether evidence on `tested_id` speaks for `target_id`: the same entry, or all six items stated and equal."""
-    if tested_id == target_id:
-        return True
-    configurations = card.configurations
-    tested, target = configurations.get(tested_id), configurations.get(target_id)
-    return tested is not None and target is not None and not identity.differences(tested, target)
 
 
 def _difference_words(card: CardView, configuration_id: str, items: list[str]) -> str:
@@ -85,7 +73,7 @@ def identity_complete(card: CardView) -> Outcome:
                 figures={},
             )
         )
-    released = [(i, c) for i, c in enumerate(model.configurations or ()) if c.id in card.released_ids]
+    released = [(i, c) for i, c in enumerate(model.configurations or ()) if c.id in card.released]
     if not released:
         gaps.append(
             Gap(
@@ -105,6 +93,7 @@ def identity_complete(card: CardView) -> Outcome:
                     message=f"released configuration '{configuration.id}' does not name its {identity.plain(missing)}",
                     pointer=f"/model/configurations/{i}",
                     figures={"configuration": configuration.id, "missing": missing},
+                    kind="released configurations do not name all six identity items",
                 )
             )
     score = named / (len(identity.ITEMS) * len(released))
@@ -136,6 +125,7 @@ def evidence_names_configuration(card: CardView) -> Outcome:
             message=f"'{entry_id}' does not name the configuration it examined",
             pointer=pointer,
             figures={"entry": entry_id},
+            kind="audits or reasoning evidence do not name the configuration they examined",
         )
         for pointer, entry_id, configuration in entries
         if configuration is None
@@ -162,8 +152,9 @@ def evidence_on_release(card: CardView) -> Outcome:
                         "entry": entry_id,
                         "configuration": configuration,
                         "differs_in": different,
-                        "released": list(card.released_ids),
+                        **capped("released", card.released_ids),
                     },
+                    kind="evidence tested configurations that differ from the released ones: it does not support claims about this release",
                 )
             )
     return fraction(len(entries) - len(gaps), len(entries), gaps, "no evidence names a configuration")
@@ -180,28 +171,31 @@ def claims_scoped(card: CardView) -> Outcome:
                     message=f"claim {claim.id} does not name the configurations it covers",
                     pointer=f"/claims/{i}",
                     figures={"claim": claim.id},
+                    kind="claims do not name the configurations they cover",
                 )
             )
             failing.add(i)
         else:
-            beyond = [c for c in claim.configurations if c not in card.released_ids]
+            beyond = [c for c in claim.configurations if c not in card.released]
             if beyond:
                 gaps.append(
                     Gap(
-                        message=f"claim {claim.id} covers configurations this release does not ship: {', '.join(beyond)}",
+                        message=f"claim {claim.id} covers configurations this release does not ship: {listed(beyond)}",
                         pointer=f"/claims/{i}/configurations",
                         figures={"claim": claim.id, "not_released": beyond},
+                        kind="claims cover configurations this release does not ship",
                     )
                 )
                 failing.add(i)
         reach = [m.group(0) for m in REACH.finditer(claim.statement)]
         if reach:
-            quoted = ", ".join(f'"{r}"' for r in reach)
+            quoted = listed([f'"{r}"' for r in reach])
             gaps.append(
                 Gap(
                     message=f"claim {claim.id} reaches beyond the tested configurations: {quoted}",
                     pointer=f"/claims/{i}/statement",
                     figures={"claim": claim.id, "words": reach},
+                    kind="claims reach beyond the tested configurations",
                 )
             )
             failing.add(i)
@@ -220,7 +214,12 @@ def evidence_hashed(card: CardView) -> Outcome:
         if a.report is not None
     ]
     gaps = [
-        Gap(message=f"evidence file {path} carries no sha256 hash", pointer=pointer, figures={"path": path})
+        Gap(
+            message=f"evidence file {path} carries no sha256 hash",
+            pointer=pointer,
+            figures={"path": path},
+            kind="evidence files carry no sha256 hash",
+        )
         for pointer, path, digest in files
         if digest is None
     ]
@@ -274,6 +273,11 @@ def evidence_readable(card: CardView) -> Outcome:
                     ),
                     pointer=record.pointer + "/path",
                     figures={"path": record.path, "status": record.status},
+                    kind=(
+                        "declared evidence files are not in the card's folder (missing)"
+                        if record.status == "missing"
+                        else "declared evidence files were refused and never read"
+                    ),
                 )
             )
         elif record.status == "unverifiable":
@@ -292,6 +296,7 @@ def evidence_readable(card: CardView) -> Outcome:
                         "malformed_total": record.malformed_total,
                         "malformed": [f"line {m.line}: {m.problem}" for m in record.malformed],
                     },
+                    kind="raw samples cannot be verified: they hold malformed lines",
                 )
             )
     return fraction(len(card.evidence) - len(gaps), len(card.evidence), gaps, "no evidence files")
@@ -310,6 +315,7 @@ def evidence_matches_hash(card: CardView) -> Outcome:
             ),
             pointer=record.pointer + "/sha256",
             figures={"path": record.path},
+            kind="evidence files are not the declared ones: their sha256 differs",
         )
         for record in hashed
         if record.status == "mismatch"
@@ -344,6 +350,7 @@ def counts_match_raw_samples(card: CardView) -> Outcome:
                         "declared": {c: {"n": n, "count": k} for c, (n, k) in sorted(declared.items())},
                         "recounted": {c: {"n": n, "count": k} for c, (n, k) in sorted(raw.items())},
                     },
+                    kind="evaluations declare counts that differ from their raw samples",
                 )
             )
     return fraction(len(checked) - len(gaps), len(checked), gaps, "no raw samples were read")

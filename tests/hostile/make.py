@@ -6,6 +6,8 @@ committed. `make(name, target)` writes the one that cases.yaml names
 `name` at `target` (for a committed folder, adds its links and pipe to the copy), and
 `place(card, folder)` puts a case's card, committed or made, into a folder to run it; run
 `python tests/hostile/make.py DIR` to write every generated card into DIR and look at them.
+`repeated(n, lists)` writes a valid card with n entries alike in each of its lists, of any size,
+for the tests and benchmarks of big cards.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 import shutil
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +144,90 @@ def long_key_paths_yaml() -> str:
     return 'schema_version: "1.0"\n? x-' + "k" * MIB + "\n:\n" + "".join("  - 1\n" for _ in range(600))
 
 
+LISTS = ("configurations", "evaluations", "independent_audits", "reasoning_evidence", "claims", "criteria", "changelog")
+"""The lists of a card that `repeated` can fill: each gives the report places of findings of its own."""
+
+
+def repeated(n: int, lists: Sequence[str] = LISTS) -> str:
+    """A valid card with n entries in each of `lists` (one in each other list), alike but for their ids.
+
+    Every entry falls short the same ways (no method, no samples, small arms, published prompts, an
+    unreleased configuration, overclaiming claims with no scope, criteria unmet), so that its report
+    is many places of a few findings. Configurations come in pairs, each stating all six identity
+    items: a released one and an unreleased one, which the evaluations, audits and reasoning
+    evidence tested, so that each is compared with every released configuration.
+    """
+    size = {name: n if name in lists else 1 for name in LISTS}
+    lines = [
+        'schema_version: "1.0"',
+        "submission:",
+        "  organization: Hostile Lab",
+        '  card_version: "1"',
+        "  changelog:",
+        *(f'    - {{card_version: "{size["changelog"] - i}", date: 2026-10-01}}' for i in range(size["changelog"])),
+        "model:",
+        "  name: Hostile-1",
+        "  release_id: hostile-1",
+        f"  released_configurations: [{', '.join(f'rel-{i}' for i in range(size['configurations']))}]",
+        "  configurations:",
+    ]
+    for i in range(size["configurations"]):
+        for name, weights in ((f"rel-{i}", 2 * i), (f"dev-{i}", 2 * i + 1)):
+            lines.append(
+                f"    - {{id: {name}, weights_sha256: '{weights:064x}', system_prompt_sha256: null, tools: [], "
+                "monitoring_layer: null, fine_tuning_history: [], access_setting: api}"
+            )
+    lines.append("evaluations:")
+    for i in range(size["evaluations"]):
+        lines.append(
+            f"  - {{id: ev-{i}, title: Evaluation {i} of many alike, category: alignment_faking, "
+            f"configuration: dev-{i % size['configurations']}, prompts: published, arms: ["
+            "{context: monitored, n: 40, count: 4}, {context: unmonitored, n: 40, count: 3}, "
+            "{context: training_like, n: 40, count: 4}, {context: deployment_like, n: 40, count: 2}]}"
+        )
+    lines.append("independent_audits:")
+    lines += (
+        f"  - {{id: audit-{i}, auditor: Auditor {i}, configuration: dev-{i % size['configurations']}}}"
+        for i in range(size["independent_audits"])
+    )
+    lines.append("reasoning_evidence:")
+    lines += (
+        f"  - {{id: cot-{i}, kind: chain_of_thought, configuration: dev-{i % size['configurations']}}}"
+        for i in range(size["reasoning_evidence"])
+    )
+    lines.append("claims:")
+    lines += (
+        f"  - {{id: C{i}, statement: This proves the model is safe for all future versions., "
+        f"evidence: [ev-{i % size['evaluations']}, cot-{i % size['reasoning_evidence']}]}}"
+        for i in range(size["claims"])
+    )
+    lines += ["release_gate:", "  decision: release", "  criteria:"]
+    lines += (f"    - {{name: criterion {i}, met: false}}" for i in range(size["criteria"]))
+    return "\n".join(lines) + "\n"
+
+
+def minimal_evaluations(n: int) -> str:
+    """n minimal evaluations, alike but for their ids (titles of 400 characters: 25,000 make 10 MB, under the limit).
+
+    Each lacks the same things (method, samples, prompts, evidence): its report is n places of a few findings.
+    """
+    title = "A minimal evaluation, one of many alike, padded to make the card ten megabytes " * 4
+    evaluations = (
+        f"  - id: ev-{i:05d}\n    title: {title}{i}\n    category: alignment_faking\n    configuration: release\n"
+        for i in range(n)
+    )
+    return CARD + "evaluations:\n" + "".join(evaluations)
+
+
+def many_evaluations() -> str:
+    return minimal_evaluations(25_000)
+
+
+def every_list_200() -> str:
+    """Each list of a card 200 times (210 KB), each entry falling short the same ways: once too long to print."""
+    return repeated(200)
+
+
 def invalid_utf8() -> bytes:
     return CARD.replace("Hostile Lab", "Hostile Lab \xff").encode("latin-1")
 
@@ -244,6 +330,8 @@ TEXTS: dict[str, Callable[[], str | bytes]] = {
     "invalid-utf8.yaml": invalid_utf8,
     "nul-byte.yaml": nul_byte,
     "utf16.yaml": utf16,
+    "many-evaluations.yaml": many_evaluations,
+    "every-list-200.yaml": every_list_200,
 }
 """Generated card files, by the name cases.yaml gives them."""
 FOLDERS: dict[str, Callable[[Path], None]] = {
