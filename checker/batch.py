@@ -688,8 +688,9 @@ def _holding(out: Path) -> Iterator[None]:
     except OSError as error:
         raise UsageError(f"cannot write {out / LOCK}: {error.strerror or error}") from None
     try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise UsageError(f"{out / LOCK} is not a regular file (a batch's lock file); remove it")
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:  # a hard link: the pid would be written over its file
+            raise UsageError(f"{out / LOCK} is not a regular file of its own (a batch's lock file); remove it")
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -804,9 +805,9 @@ def run_batch(
             progress(row)
 
     with _holding(settings.out):
+        _real_folder(settings.out / CARDS)
         for name in SUMMARY_FILES:  # from now on they would describe reports that are changing
             _remove(settings.out / name)
-        _real_folder(settings.out / CARDS)
         _remove_temporaries(settings.out)
         try:
             rows = run(found, settings, jobs=workers(jobs), bounds=bounds, progress=finished)
@@ -815,8 +816,14 @@ def run_batch(
         summary = summarize(rows, settings, root=root, fail_on=fail_on)
         documents = [render(summary) for render in (render_json, render_csv, render_html)]
         _remove_departed(found, settings)
-        for name, document in zip(SUMMARY_FILES, documents, strict=True):
-            write_atomically(settings.out / name, document)
+        try:
+            for name, document in zip(SUMMARY_FILES, documents, strict=True):
+                write_atomically(settings.out / name, document)
+        except BaseException:  # the summary's files are written together or not at all
+            for name in SUMMARY_FILES:
+                with contextlib.suppress(OutputRefused):
+                    _remove(settings.out / name)
+            raise
     return summary
 
 

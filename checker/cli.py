@@ -311,6 +311,7 @@ def batch(
         typer.Option(
             "--card-timeout",
             min=0,
+            max=86_400,
             help="Seconds one card may take; a card still being checked then is stopped and listed as not "
             "checked, and the batch goes on (0: no bound).",
         ),
@@ -320,6 +321,7 @@ def batch(
         typer.Option(
             "--card-memory",
             min=0,
+            max=1_048_576,
             help="MiB of memory a worker process may use for one card; a card that needs more is listed as not "
             "checked, and the batch goes on (0: no bound).",
         ),

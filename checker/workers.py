@@ -71,7 +71,13 @@ class Lost:
 
 
 class WorkerFailed(RuntimeError):
-    """A worker ended before it could take an item (it could not even start): no item is to blame."""
+    """Workers ended before they could take an item (they could not even start), MAX_FAILED_STARTS in a row: no
+    item is to blame."""
+
+
+MAX_FAILED_STARTS = 3
+"""Workers in a row that may end as they start before the pool gives up (WorkerFailed): another is started
+in place of each before."""
 
 
 def _serve(task: Callable[[Item, Context], Result], context: Context, connection: Connection, mebibytes: int) -> None:
@@ -140,6 +146,9 @@ class Pool(Generic[Item, Context, Result]):
         self._waiting: deque[int] = deque()
         self._stopping = False
         self.started = 0
+        self._failed_starts = 0
+        """Workers in a row that ended before they were ready: one may be chance (the kernel's
+        out-of-memory killer, say); MAX_FAILED_STARTS in a row is a bug."""
         """How many worker processes this pool has started, replacements included."""
 
     def __enter__(self) -> Pool[Item, Context, Result]:
@@ -239,7 +248,10 @@ class Pool(Generic[Item, Context, Result]):
                 self._ended(worker, done)
         if self._bounds.seconds:
             for worker in self._holding():
-                if time.monotonic() - worker.since > self._bounds.seconds:
+                with contextlib.suppress(OSError):  # a result that came just now is its item's, in time
+                    while worker.given and worker.connection.poll() and self._receive(worker, done):
+                        pass
+                if worker.given and time.monotonic() - worker.since > self._bounds.seconds:
                     worker.process.kill()
                     self._lose(worker, Lost("time"), done)
 
@@ -258,6 +270,7 @@ class Pool(Generic[Item, Context, Result]):
             return False
         if message == _HELLO:
             worker.ready = True
+            self._failed_starts = 0
         else:
             index, result = message
             worker.given.popleft()
@@ -276,7 +289,11 @@ class Pool(Generic[Item, Context, Result]):
             worker.given.clear()
         self._lose(worker, Lost("memory") if exitcode == _OUT_OF_MEMORY else Lost("died", exitcode), done)
         if not worker.ready:
-            raise WorkerFailed(f"a worker process ended as it started (exit code {exitcode})")
+            self._failed_starts += 1
+            if self._failed_starts >= MAX_FAILED_STARTS:
+                raise WorkerFailed(
+                    f"a worker process ended as it started (exit code {exitcode}), {MAX_FAILED_STARTS} in a row"
+                )
 
     def _lose(self, worker: _Worker, lost: Lost, done: Callable[[int, Result | Lost], None]) -> None:
         """Take `worker` out of the pool (it has ended or been killed): the item it was on is `lost`, and

@@ -488,8 +488,24 @@ def test_a_pipe_planted_as_the_lock_is_exit_2_not_waited_on(tmp_path: Path) -> N
         done = safetycase("batch", submissions, "--out", out)
     assert (done.returncode, done.stderr) == (
         2,
-        f"safetycase: {out / LOCK} is not a regular file (a batch's lock file); remove it\n",
+        f"safetycase: {out / LOCK} is not a regular file of its own (a batch's lock file); remove it\n",
     )
+
+
+def test_a_hard_link_planted_as_the_lock_is_exit_2_and_its_file_untouched(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "in", tmp_path / "out"
+    _submission(submissions / "aster")
+    out.mkdir()
+    theirs = tmp_path / "theirs.txt"  # a file of someone else's, which the lock's pid would overwrite
+    theirs.write_text("keep me\n", encoding="utf-8")
+    os.link(theirs, out / LOCK)
+    done = safetycase("batch", submissions, "--out", out)
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"safetycase: {out / LOCK} is not a regular file of its own (a batch's lock file); remove it\n",
+    )
+    assert theirs.read_text(encoding="utf-8") == "keep me\n"
+    assert not (out / "summary.json").exists()
 
 
 @pytest.fixture
