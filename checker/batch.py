@@ -9,7 +9,8 @@ The steps, plain data between them:
   `.md`) is one submission, its evidence beside it, and is not searched further; elsewhere a
   `.yaml`, `.yml` or `.json` file is a bare card, and a `.md` file is one when it opens with
   YAML front matter (a README is not a card). Hidden entries are skipped; a link, pipe, device
-  or socket is listed as a broken card, never followed or opened.
+  or socket is listed as a broken card, never followed or opened, and so is a folder that
+  cannot be listed (too deep for the system, say).
 - `check_one(found, settings)`: checks one card and writes its reports, each atomically; a
   broken card becomes a row with its error, never an exception. A card reads only its own
   submission: a bare card, a submission of one file, reads no evidence (its declared files are
@@ -21,12 +22,15 @@ The steps, plain data between them:
   (`checker.workers`), each card bounded in time and memory: a card over a bound, or whose
   worker dies, is a row saying why, and the others are checked.
 - `run_batch(...)`: `run`, then the summary of its rows, with OUT locked against other batches
-  throughout; under the lock it removes the temporary files of a killed batch, and the reports
-  of cards no longer submitted. Only files a batch writes are ever removed.
+  throughout; under the lock it first removes the last summary (it would describe reports that
+  are changing) and the temporary files of a killed batch, and at the end the reports of cards
+  no longer submitted. Only files a batch writes are ever removed, and then the folders of
+  departed cards left empty.
 
 Workers ignore SIGINT: on Ctrl-C the parent stops handing out cards, lets each worker finish
-the card it holds (its files are whole), and raises KeyboardInterrupt. The per-card state is
-written after the reports, so a rerun redoes exactly the cards that were not finished.
+the card it holds (its files are whole), and raises BatchInterrupted (a KeyboardInterrupt), with
+no summary. The per-card state is written after the reports, so a rerun redoes exactly the cards
+that were not finished.
 """
 
 from __future__ import annotations

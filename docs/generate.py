@@ -293,7 +293,8 @@ from the summary, so no card's name can be taken for a file of the summary.
   the next card. Normal cards take well under a second and under 100 MiB (a few seconds and
   ~400 MiB with `--format pdf`). `0` turns a bound off.
 - **Safe to interrupt, quick to rerun.** Every file is written atomically (a temporary file,
-  flushed to disk, then a rename), so Ctrl-C, a kill or a power cut leaves no half-written
+  then a rename; reports and summary flushed to disk first, a card's state file not, as losing it
+  only means the card is checked again), so Ctrl-C, a kill or a power cut leaves no half-written
   report, and no summary: a run removes the last summary before any report changes, so that
   `OUT` never holds a summary its reports do not match. A rerun removes the temporary files a
   killed batch left, and skips each card whose input has not changed since its reports were
