@@ -10,7 +10,6 @@ entry the word 'version', and a path holding whitespace is quoted.
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 
@@ -22,7 +21,7 @@ from checker.model import Finding
 from checker.render.text import plain as _plain
 from checker.render.text import shown_path
 from checker.report import Counts
-from checker.terminal import visible
+from checker.terminal import visible, wrap
 
 _KINDS = {"evaluation": "evaluation", "audit": "audit", "reasoning_evidence": "reasoning evidence"}
 _SECTIONS = (
@@ -116,13 +115,7 @@ class _Text:
         if not text:
             self.lines.append("")
             return
-        self.lines += textwrap.wrap(
-            visible(text),
-            width=self.width,
-            initial_indent=" " * indent,
-            subsequent_indent=" " * (indent + hang),
-            break_on_hyphens=False,  # ids and dates keep their hyphens; ids and hashes fit a line whole
-        )
+        self.lines += wrap(visible(text), self.width, " " * indent, " " * (indent + hang))
 
     def field(self, change: FieldChange, indent: int) -> None:
         if _is_list(change):
