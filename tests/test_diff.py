@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import CONDITIONAL_CARD, PASS_CARD, TODAY, safetycase
+from conftest import CONDITIONAL_CARD, PASS_CARD, ROOT, TODAY, safetycase
 from markdown_it import MarkdownIt
 
 from checker.diff import VersionDiff, diff_versions
 from checker.pipeline import check_file
 from checker.render.diff import render_markdown, render_text
+from checker.terminal import HIDDEN_CATEGORIES
 
 WEIGHTS = "0ae54f7078118c5a146dcd92d04842b8e78a68aac4b5663a10e2eb79bffec65f"
 """The released configuration api-prod's weights hash in the aster-2-pass example."""
@@ -435,3 +437,14 @@ def test_both_cards_bad_or_missing_show_every_problem(tmp_path: Path) -> None:
     lines = done.stderr.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith(f"{missing}") and lines[1] == f"{empty}:1:1: the file is empty"
+
+
+def test_the_json_diff_keeps_card_text_exact_with_its_hidden_characters_escaped() -> None:
+    hostile = ROOT / "tests" / "hostile" / "invisible-characters.yaml"
+    done = safetycase("diff", PASS_CARD, hostile, "--format", "json", "--no-evidence")
+    assert done.returncode == 0, done.stderr
+    assert [c for c in done.stdout if unicodedata.category(c) in HIDDEN_CATEGORIES and c != "\n"] == []
+    assert (
+        json.loads(done.stdout)["new"]["organization"]
+        == "Hostile\u200b Lab\u202e\u2066gnp.exe\u2069\U000e0041\U000e0042"
+    )

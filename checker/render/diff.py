@@ -4,7 +4,8 @@ The outcome and the evidence that no longer applies come first: they are what a 
 comparing two submissions needs before the list of edits. In the text diff, card text is shown
 with its hidden characters escaped (checker.terminal), before it is wrapped, and, as in the text
 report, starts no line where the diff's own lines start: the names follow a label, a changelog
-entry the word 'version', and a path holding whitespace is quoted.
+entry the word 'version', and a path holding anything but shell-safe ASCII is quoted. The JSON diff
+keeps card text exact, its hidden characters written as \\u escapes, as the JSON report does.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import JsonValue
 from checker import identity
 from checker.diff import ArmChange, ArmFigures, EntryChange, EvidenceOnChangedConfiguration, FieldChange, VersionDiff
 from checker.model import Finding
+from checker.render.json import json_escaped
 from checker.render.text import plain as _plain
 from checker.render.text import shown_path
 from checker.report import Counts
@@ -262,7 +264,8 @@ def _text_card_changes(out: _Text, diff: VersionDiff) -> None:
 
 
 def render_json(diff: VersionDiff) -> str:
-    return json.dumps(diff.model_dump(mode="json"), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """The diff as JSON, card text exact, its hidden characters as \\u escapes as in the report's JSON."""
+    return json_escaped(json.dumps(diff.model_dump(mode="json"), indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 # --- Markdown --------------------------------------------------------------------------------
