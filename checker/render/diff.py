@@ -230,10 +230,15 @@ def _text_card_changes(out: _Text, diff: VersionDiff) -> None:
         out.lines += ["", "Card"]
         for field in diff.card:
             out.field(field, 2)
-    if diff.changelog:
-        out.lines += ["", "Changelog entries new since the old card"]
-        for entry in diff.changelog:
-            out.add(f"version {entry.card_version} ({entry.date.isoformat()}): {entry.changes or ''}".rstrip(": "), 2)
+    for entries, title in (
+        (diff.changelog, "Changelog entries new since the old card"),
+        (diff.changelog_removed, "Changelog entries removed from the old card"),
+    ):
+        if entries:
+            out.lines += ["", title]
+            for entry in entries:
+                line = f"version {entry.card_version} ({entry.date.isoformat()}): {entry.changes or ''}"
+                out.add(line.rstrip(": "), 2)
     if diff.configurations:
         out.lines += ["", f"Configurations ({len(diff.configurations)})"]
         for configuration in diff.configurations:
