@@ -65,13 +65,31 @@ def escape_hidden(document: str, escape: Callable[[str], str]) -> str:
 
 
 def distinct(name: str) -> str:
-    """A name shown so that two different names never look alike: `visible`, every space but ' ' escaped
-    (a no-break space looks like one), and, in a name not in Unicode's composed form (NFC), every
-    character beyond ASCII escaped: 'Cafe\\u0301' beside 'Café', not two rows that read 'Café'."""
+    """A name shown so that two different names do not look alike: `visible` (which escapes blank-looking
+    letters too), every space but ' ' escaped (a no-break space looks like one), and every character beyond
+    ASCII escaped in a name not in Unicode's composed form (NFC), 'Cafe\\u0301' beside 'Café', or with a word
+    that mixes Latin, Cyrillic and Greek letters, 'n\\u043erthwind' beside 'northwind'. A name wholly in
+    one script that looks like one in another ('аеро', 'aepo') still looks alike: no rule short of Unicode's
+    confusables table tells those apart."""
     shown = _SPACE_BUT_SPACE.sub(_escape, name)
-    if not unicodedata.is_normalized("NFC", name):
+    if not unicodedata.is_normalized("NFC", name) or _mixes_scripts(name):
         return visible(shown).encode("ascii", "backslashreplace").decode("ascii")
     return visible(shown)
+
+
+_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+"""Scripts with letters drawn alike (Latin o, Cyrillic о, Greek ο): a word mixing them may pass for another."""
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def _mixes_scripts(name: str) -> bool:
+    """Whether a run of letters in `name` holds letters of two of the look-alike scripts."""
+    return any(len({_script(letter) for letter in word} - {None}) > 1 for word in _LETTER_RUN.findall(name))
+
+
+def _script(letter: str) -> str | None:
+    """The look-alike script a letter's Unicode name starts with ('CYRILLIC SMALL LETTER O'), if any."""
+    return next((script for script in _LOOKALIKE_SCRIPTS if unicodedata.name(letter, "").startswith(script)), None)
 
 
 def columns(text: str) -> int:

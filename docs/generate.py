@@ -299,11 +299,15 @@ from the summary, so no card's name can be taken for a file of the summary.
   written; another batch into the same folder stops at once (exit 2) and names the one at work.
   The lock goes with the process that holds it, however it ends.
 - **Names as they are.** Submitters name their folders and write their cards, so the summary
-  shows control, bidirectional and zero-width characters as escapes (`\\x1b`, `\\u202e`), and a
-  name not in Unicode's composed form (NFC) in ASCII escapes, so that two names never look
-  alike. In `summary.csv`, wherever a spreadsheet could start a cell (splitting on commas or
-  semicolons), text that would start a formula (`=`, `+`, `-`, `@`) gets an apostrophe before
-  it: `Acme;'=HYPERLINK(...)`. `summary.json` keeps every name exact.
+  shows control, bidirectional and zero-width characters, letters that draw nothing (the braille
+  blank, Hangul fillers) and spaces other than ' ' as escapes (`\\x1b`, `\\u202e`, `\\u2800`), and
+  a name not in Unicode's composed form (NFC), or with a word that mixes Latin, Cyrillic and
+  Greek letters (`n\\u043erthwind`), in ASCII escapes. That tells apart the names that differ only
+  in what a reader cannot see, not every pair that looks alike: a name wholly in Cyrillic can
+  still look like one in Latin. In `summary.csv`, wherever a spreadsheet could start a cell
+  (splitting on commas or semicolons), text that would start a formula (`=`, `+`, `-`, `@`,
+  after spaces or double quotes) gets an apostrophe before it: `Acme;'=HYPERLINK(...)`.
+  `summary.json` keeps every name exact.
 - `--out` may lie inside the submissions folder (it is not searched), but not around it, nor
   inside a card's folder, where a report could replace the evidence the card declares.""",
         exit_codes=(

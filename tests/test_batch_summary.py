@@ -123,3 +123,17 @@ def test_summary_json_keeps_each_name_exact(hostile_batch: Path) -> None:
     assert sorted(card["name"] for card in cards) == sorted(FOLDER_NAMES)
     assert {card["organization"] for card in cards} == {ORGANIZATION}
     assert unicodedata.normalize("NFD", "Café") in {card["name"] for card in cards}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["n\u043erthwind", "northwind\u2800", "northwind\u3164", "north\u115fwind", "northwind\u3000", "x\u0391x"],
+    ids=["cyrillic-o", "braille-blank", "hangul-filler", "choseong-filler", "ideographic-space", "greek-alpha"],
+)
+def test_a_name_that_looks_like_a_plain_one_shows_an_escape(name: str) -> None:
+    assert distinct(name).isascii() and "\\u" in distinct(name)
+
+
+@pytest.mark.parametrize("name", ["northwind", "Café", "Ελλάς", "Acme Ελλάς", "Москва", "naïve"])
+def test_a_name_in_one_script_a_word_shows_as_it_is(name: str) -> None:
+    assert distinct(name) == name

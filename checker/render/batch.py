@@ -2,9 +2,10 @@
 
 They take a finished `checker.summary.Summary` and compute nothing. Names and card text come from
 outside (a submitter names its folder and writes its card), so the CSV and the index show each
-through `checker.terminal.distinct`: hidden characters (controls, bidirectional and zero-width
-ones) as escapes, and two names that differ never alike (a name not in NFC is shown in ASCII
-escapes). summary.json keeps every string exact.
+through `checker.terminal.distinct`: hidden and blank-looking characters (controls,
+bidirectional and zero-width ones, a braille blank) as escapes, and a name not in NFC or mixing
+Latin, Cyrillic and Greek in a word in ASCII escapes, so that names differing only in what a reader
+cannot see do not look alike. summary.json keeps every string exact.
 
 In the CSV, no text a spreadsheet could read as a cell runs as a formula (OWASP, "CSV
 injection"): wherever a cell could begin, at the start or after a comma or semicolon (a
