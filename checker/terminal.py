@@ -30,11 +30,11 @@ _HIDDEN = (
 )
 """The characters of HIDDEN_CATEGORIES (Unicode 15.1), as a regular expression class: spelled out,
 since `re` has no Unicode categories and finding them in unicodedata costs a third of a second."""
-_BLANK_LOOKING = "\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0"
+BLANK_LOOKING = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
 """Letters and marks that draw nothing though they are not spaces: the combining grapheme joiner, the Khmer
 inherent vowels, the Hangul fillers and the braille blank. `visible` escapes them too; other spaces (a no-break
 space, U+3000) are whitespace, which card text on one line makes a plain space and `distinct` escapes."""
-_ANY_HIDDEN = re.compile(f"[{_HIDDEN}{_BLANK_LOOKING}]")
+_ANY_HIDDEN = re.compile(f"[{_HIDDEN}{''.join(sorted(BLANK_LOOKING))}]")
 _HIDDEN_BUT_LAYOUT = f"(?![\t\n])[{_HIDDEN}]"
 _HIDDEN_IN_PROSE = re.compile(f"\r\n|{_HIDDEN_BUT_LAYOUT}")
 _HIDDEN_IN_A_DOCUMENT = re.compile(_HIDDEN_BUT_LAYOUT)
@@ -143,4 +143,13 @@ def _cut(word: str, line: str, width: int, hang: str, lines: list[str]) -> str:
     return line
 
 
-__all__ = ["HIDDEN_CATEGORIES", "columns", "distinct", "escape_hidden", "visible", "visible_prose", "wrap"]
+__all__ = [
+    "BLANK_LOOKING",
+    "HIDDEN_CATEGORIES",
+    "columns",
+    "distinct",
+    "escape_hidden",
+    "visible",
+    "visible_prose",
+    "wrap",
+]
