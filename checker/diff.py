@@ -2,13 +2,15 @@
 
 Pure: takes the two finished Reports (each holding its validated card) and returns a `VersionDiff`.
 Entries are matched by their ids, findings by their requirement and place with list indices
-replaced by entry ids, so that reordering a card's entries changes nothing.
+replaced by entry ids, so that reordering a card's entries changes nothing. Where a key is not
+unique (two not-tested statements may share a category), the entries that share it are matched in
+order, as a list: every edit shows, none hides behind another with the same key.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, computed_field
@@ -28,7 +30,8 @@ from checker.model import (
 )
 from checker.report import CardInfo, CatalogInfo, CheckerInfo, Counts, Report
 
-DIFF_FORMAT = "1.0"
+DIFF_FORMAT = "1.1"
+"""1.1: changelog_removed; the second and later entries sharing a key are keyed "key #2" and on."""
 
 T = TypeVar("T")
 Entry = TypeVar("Entry", bound=BaseModel)
@@ -164,6 +167,7 @@ class VersionDiff(_Part):
     )
     card: tuple[FieldChange, ...] = Field(description="submission and model fields (changelog apart)")
     changelog: tuple[ChangelogEntry, ...] = Field(description="changelog entries of the new card, not the old")
+    changelog_removed: tuple[ChangelogEntry, ...] = Field(description="changelog entries of the old card, not the new")
     configurations: tuple[ConfigurationChange, ...]
     evaluations: tuple[EntryChange, ...]
     independent_audits: tuple[EntryChange, ...]
@@ -180,6 +184,7 @@ class VersionDiff(_Part):
             (
                 self.card,
                 self.changelog,
+                self.changelog_removed,
                 self.configurations,
                 self.evaluations,
                 self.independent_audits,
@@ -211,21 +216,25 @@ def _dump(entry: BaseModel | None) -> dict[str, JsonValue]:
     return {} if entry is None else entry.model_dump(mode="json")
 
 
-def _only_in(items: list[JsonValue], others: list[JsonValue]) -> tuple[JsonValue, ...]:
-    """Items of `items` not matched one for one in `others`, in order (a repeated item counts twice).
+def _lacking(items: Iterable[T], others: Iterable[T], key: Callable[[T], Hashable]) -> tuple[T, ...]:
+    """Items of `items` not matched one for one in `others` by `key`, in order (a repeated item counts twice).
 
-    Counted by `_hashable` keys, so that two lists of 60,000 release conditions take one pass each,
-    not a search of the one for every item of the other.
+    Counted by key, so that two lists of 60,000 release conditions take one pass each, not a search of
+    the one for every item of the other.
     """
-    left = Counter(map(_hashable, others))
+    left = Counter(map(key, others))
     kept = []
     for item in items:
-        key = _hashable(item)
-        if left[key]:
-            left[key] -= 1
+        if left[key(item)]:
+            left[key(item)] -= 1
         else:
             kept.append(item)
     return tuple(kept)
+
+
+def _only_in(items: list[JsonValue], others: list[JsonValue]) -> tuple[JsonValue, ...]:
+    """Items of `items` not matched one for one in `others`, as JSON values."""
+    return _lacking(items, others, _hashable)
 
 
 def _hashable(value: JsonValue) -> Hashable:
@@ -276,11 +285,21 @@ def _card_fields(card: Submission) -> dict[str, JsonValue]:
 def _pairs(
     old: Sequence[Entry] | None, new: Sequence[Entry] | None, key: Callable[[Entry], str]
 ) -> list[tuple[str, Entry | None, Entry | None]]:
-    """(key, old entry, new entry) for every key: the new card's order, then entries it removed."""
-    before = {key(e): e for e in old or ()}
-    after = {key(e): e for e in new or ()}
+    """(key, old entry, new entry) for every key: the new card's order, then entries it removed. The second
+    and later entries with a key already seen are keyed 'key #2' and on: the n-th with a key pairs with the n-th."""
+    before, after = _numbered(old, key), _numbered(new, key)
     keys = [*after, *(k for k in before if k not in after)]
     return [(k, before.get(k), after.get(k)) for k in keys]
+
+
+def _numbered(entries: Sequence[Entry] | None, key: Callable[[Entry], str]) -> dict[str, Entry]:
+    seen: Counter[str] = Counter()
+    numbered = {}
+    for entry in entries or ():
+        name = key(entry)
+        seen[name] += 1
+        numbered[name if seen[name] == 1 else f"{name} #{seen[name]}"] = entry
+    return numbered
 
 
 def _kind(old: object | None, new: object | None) -> Kind:
@@ -473,10 +492,9 @@ def _unmatched(
 
 
 def _only_in_changelog(card: Submission, other: Submission) -> tuple[ChangelogEntry, ...]:
-    """The changelog entries of `card` that `other` lacks, by a set of the other's (entries are frozen, so
-    hashable by value), not a search of its list for each."""
-    known = set(other.submission.changelog or ())
-    return tuple(entry for entry in card.submission.changelog or () if entry not in known)
+    """The changelog entries of `card` that `other` lacks, one for one (an entry written twice and kept once
+    is one lacking), by value (entries are frozen, so hashable)."""
+    return _lacking(card.submission.changelog or (), other.submission.changelog or (), lambda entry: entry)
 
 
 # --- the whole diff --------------------------------------------------------------------------
@@ -527,6 +545,7 @@ def diff_versions(old: Report, new: Report) -> VersionDiff:
         findings_resolved=_unmatched(old.findings, a, new.findings, b),
         card=tuple(_field_changes(_card_fields(a), _card_fields(b))),
         changelog=_only_in_changelog(b, a),
+        changelog_removed=_only_in_changelog(a, b),
         configurations=configurations,
         evaluations=_entry_changes(a.evaluations, b.evaluations, lambda e: e.id),
         independent_audits=_entry_changes(a.independent_audits, b.independent_audits, lambda e: e.id),

@@ -318,14 +318,18 @@ from the summary, so no card's name can be taken for a file of the summary.
   regular file, or `OUT/cards` as a link, stops the batch (exit 2); a card whose report folder
   is a link is listed with that error. Nothing is written or removed through a link.
 - **Names as they are.** Submitters name their folders and write their cards, so the summary
-  shows control, bidirectional and zero-width characters as escapes (`\\x1b`, `\\u202e`), and a
-  name not in Unicode's composed form (NFC) in ASCII escapes, so that two names never look
-  alike. In `summary.csv`, wherever a spreadsheet could start a cell (splitting on commas or
-  semicolons), text that would start a formula (`=`, `+`, `-`, `@`) gets an apostrophe before
-  it: `Acme;'=HYPERLINK(...)`. `summary.json` keeps every name exact. A byte that is not UTF-8
-  in a name or path is shown as its escape everywhere, `lab\\xff`, and names the card's report
-  folder too (`OUT/cards/lab\\xff`); a folder literally named so beside it is listed as an error,
-  as is the other, rather than the two sharing a folder.
+  shows control, bidirectional and zero-width characters, letters that draw nothing (the braille
+  blank, Hangul fillers) and spaces other than ' ' as escapes (`\\x1b`, `\\u202e`, `\\u2800`), and
+  a name not in Unicode's composed form (NFC), or with a word that mixes Latin, Cyrillic and
+  Greek letters (`n\\u043erthwind`), in ASCII escapes. That tells apart the names that differ only
+  in what a reader cannot see, not every pair that looks alike: a name wholly in Cyrillic can
+  still look like one in Latin. In `summary.csv`, wherever a spreadsheet could start a cell
+  (splitting on commas or semicolons), text that would start a formula (`=`, `+`, `-`, `@`,
+  after spaces or double quotes) gets an apostrophe before it: `Acme;'=HYPERLINK(...)`.
+  `summary.json` keeps every name exact. A byte that is not UTF-8 in a name or path is shown as
+  its escape everywhere, `lab\\xff`, and names the card's report folder too
+  (`OUT/cards/lab\\xff`); a folder literally named so beside it is listed as an error, as is the
+  other, rather than the two sharing a folder.
 - `--out` may lie inside the submissions folder (it is not searched), but not around it, nor
   inside a card's folder, where a report could replace the evidence the card declares.""",
         exit_codes=(

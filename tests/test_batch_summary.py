@@ -41,6 +41,9 @@ FORMULAS = (
     "Acme\t=1",
     "Acme; -1",
     "a;b,c;@d",
+    "Example Lab;\"=cmd|'/C calc'!A0;",
+    'Acme, " "+1',
+    '"@SUM(A1)"',
     "Acme Lab",
 )
 
@@ -53,17 +56,23 @@ def _summary(rows: list[SummaryRow]) -> Summary:
     )  # fmt: skip
 
 
-def _fields(text: str, separator: str) -> list[str]:
-    return [field for row in csv.reader(io.StringIO(text), delimiter=separator) for field in row]
+QUOTING = (csv.QUOTE_MINIMAL, csv.QUOTE_NONE)
+"""A spreadsheet may read double quotes as a cell's quoting (RFC 4180) or as text."""
 
 
+def _fields(text: str, separator: str, quoting: int = csv.QUOTE_MINIMAL) -> list[str]:
+    rows = csv.reader(io.StringIO(text), delimiter=separator, quoting=quoting)
+    return [field for row in rows for field in row]
+
+
+@pytest.mark.parametrize("quoting", QUOTING, ids=["quoted", "unquoted"])
 @pytest.mark.parametrize("separator", SEPARATORS, ids=["comma", "semicolon", "tab"])
-def test_no_field_runs_as_a_formula_however_a_spreadsheet_splits_the_line(separator: str) -> None:
+def test_no_field_runs_as_a_formula_however_a_spreadsheet_splits_the_line(separator: str, quoting: int) -> None:
     rows = [
         SummaryRow(name=text, card=f"{text}/card.yaml", status="checked", organization=text, model=text, gate="pass")
         for text in FORMULAS
     ]
-    fields = _fields(render_csv(_summary(rows)), separator)
+    fields = _fields(render_csv(_summary(rows)), separator, quoting)
     assert [field for field in fields if field.lstrip(" ").startswith(FORMULA_START)] == []
 
 
@@ -114,3 +123,17 @@ def test_summary_json_keeps_each_name_exact(hostile_batch: Path) -> None:
     assert sorted(card["name"] for card in cards) == sorted(map(path_text, FOLDER_NAMES))  # no JSON holds 0xff
     assert {card["organization"] for card in cards} == {ORGANIZATION}
     assert unicodedata.normalize("NFD", "Café") in {card["name"] for card in cards}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["n\u043erthwind", "northwind\u2800", "northwind\u3164", "north\u115fwind", "northwind\u3000", "x\u0391x"],
+    ids=["cyrillic-o", "braille-blank", "hangul-filler", "choseong-filler", "ideographic-space", "greek-alpha"],
+)
+def test_a_name_that_looks_like_a_plain_one_shows_an_escape(name: str) -> None:
+    assert distinct(name).isascii() and "\\u" in distinct(name)
+
+
+@pytest.mark.parametrize("name", ["northwind", "Café", "Ελλάς", "Acme Ελλάς", "Москва", "naïve"])
+def test_a_name_in_one_script_a_word_shows_as_it_is(name: str) -> None:
+    assert distinct(name) == name

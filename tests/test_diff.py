@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import CONDITIONAL_CARD, PASS_CARD, TODAY, safetycase
+from conftest import CONDITIONAL_CARD, PASS_CARD, ROOT, TODAY, safetycase
 from markdown_it import MarkdownIt
 
 from checker.diff import VersionDiff, diff_versions
 from checker.pipeline import check_file
 from checker.render.diff import render_markdown, render_text
+from checker.terminal import HIDDEN_CATEGORIES
 
 WEIGHTS = "0ae54f7078118c5a146dcd92d04842b8e78a68aac4b5663a10e2eb79bffec65f"
 """The released configuration api-prod's weights hash in the aster-2-pass example."""
@@ -303,6 +305,7 @@ _TOP_LEVEL = [
     "findings_resolved",
     "card",
     "changelog",
+    "changelog_removed",
     "configurations",
     "evaluations",
     "independent_audits",
@@ -434,3 +437,69 @@ def test_both_cards_bad_or_missing_show_every_problem(tmp_path: Path) -> None:
     lines = done.stderr.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith(f"{missing}") and lines[1] == f"{empty}:1:1: the file is empty"
+
+
+def test_the_json_diff_keeps_card_text_exact_with_its_hidden_characters_escaped() -> None:
+    hostile = ROOT / "tests" / "hostile" / "invisible-characters.yaml"
+    done = safetycase("diff", PASS_CARD, hostile, "--format", "json", "--no-evidence")
+    assert done.returncode == 0, done.stderr
+    assert [c for c in done.stdout if unicodedata.category(c) in HIDDEN_CATEGORIES and c != "\n"] == []
+    assert (
+        json.loads(done.stdout)["new"]["organization"]
+        == "Hostile\u200b Lab\u202e\u2066gnp.exe\u2069\U000e0041\U000e0042"
+    )
+
+
+def _not_tested(*reasons: str) -> Callable[[dict[str, Any]], None]:
+    def change(card: dict[str, Any]) -> None:
+        card["not_tested"] = [{"category": "hidden_goals", "reason": reason} for reason in reasons]
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown"),
+    [
+        (("budget", "see above"), ("we found one", "see above"), [("hidden_goals", "changed")]),
+        (("budget", "see above"), ("budget", "see below"), [("hidden_goals #2", "changed")]),
+        (("budget", "see above"), ("budget",), [("hidden_goals #2", "removed")]),
+        (("budget",), ("budget", "budget"), [("hidden_goals #2", "added")]),
+    ],
+    ids=["first-edited", "second-edited", "second-removed", "repeated"],
+)
+def test_every_edit_of_entries_sharing_a_key_shows(
+    tmp_path: Path, old: tuple[str, ...], new: tuple[str, ...], shown: list[tuple[str, str]]
+) -> None:
+    # Two not-tested statements may share a category: matched in order, neither hides the other's edit.
+    before = _rewrite(_copy(PASS_CARD, tmp_path, "old"), _not_tested(*old))
+    diff = _diff(before, _rewrite(_copy(PASS_CARD, tmp_path), _not_tested(*new)), evidence=False)
+    assert [(change.id, change.change) for change in diff.not_tested] == shown
+    assert not diff.unchanged
+
+
+def test_entries_sharing_a_key_unchanged_are_no_change(tmp_path: Path) -> None:
+    before = _rewrite(_copy(PASS_CARD, tmp_path, "old"), _not_tested("budget", "see above"))
+    diff = _diff(before, _rewrite(_copy(PASS_CARD, tmp_path), _not_tested("budget", "see above")), evidence=False)
+    assert diff.not_tested == () and diff.unchanged
+
+
+def test_a_removed_changelog_entry_shows(tmp_path: Path) -> None:
+    removed = (
+        '    - {card_version: "2", date: 2026-10-12, changes: Added the independent audit and the activation probes.}\n'
+    )
+    new = _replace(_copy(PASS_CARD, tmp_path), removed, "")
+    diff = _diff(PASS_CARD, new, evidence=False)
+    assert [entry.card_version for entry in diff.changelog_removed] == ["2"] and diff.changelog == ()
+    assert not diff.unchanged
+    assert _section(render_text(diff), "Changelog entries removed from the old card") == [
+        "Changelog entries removed from the old card",
+        "  version 2 (2026-10-12): Added the independent audit and the activation probes.",
+    ]
+    assert "## Changelog entries removed from the old card\n\n- 2 (2026-10-12): Added" in render_markdown(diff)
+
+
+def test_a_changelog_entry_written_twice_and_kept_once_shows_removed(tmp_path: Path) -> None:
+    entry = '    - {card_version: "1", date: 2026-09-30, changes: First submission.}\n'
+    old = _replace(_copy(PASS_CARD, tmp_path, "old"), entry, entry * 2)
+    diff = _diff(old, PASS_CARD, evidence=False)
+    assert [entry.card_version for entry in diff.changelog_removed] == ["1"]

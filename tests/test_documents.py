@@ -28,7 +28,7 @@ from checker.render import pdf as pdf_render
 from checker.render.document import breakable, markdown_quote, markdown_to_html
 from checker.render.text import render as render_text
 from checker.report import Report
-from checker.terminal import HIDDEN_CATEGORIES, distinct, escape_hidden, visible, visible_prose
+from checker.terminal import BLANK_LOOKING, HIDDEN_CATEGORIES, distinct, escape_hidden, visible, visible_prose
 from tests.test_hostile import _permissive_viewer, live_in_output
 
 EXAMPLES = EXAMPLE_CARDS
@@ -459,6 +459,7 @@ TERMINAL_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2
         ("line\u2028paragraph\u2029", "line\\u2028paragraph\\u2029"),
         ("Zürich — 東京 שלום عالم 😀 C:\\runs\\x1b", "Zürich — 東京 שלום عالم 😀 C:\\runs\\x1b"),
         ("no-break\xa0space and\u3000ideographic", "no-break\xa0space and\u3000ideographic"),
+        ("braille\u2800blank hangul\u3164filler", "braille\\u2800blank hangul\\u3164filler"),
     ],
 )
 def test_visible_escapes_what_a_terminal_acts_on_or_a_reader_cannot_see_and_nothing_else(text: str, shown: str) -> None:
@@ -473,7 +474,7 @@ def test_the_hidden_characters_are_the_unicode_categories() -> None:
         character = chr(code)
         category = unicodedata.category(character)
         escaped = visible(character) != character
-        hidden = category in HIDDEN_CATEGORIES or 0xDC80 <= code <= 0xDCFF
+        hidden = category in HIDDEN_CATEGORIES or character in BLANK_LOOKING or 0xDC80 <= code <= 0xDCFF
         assert escaped == hidden or (escaped and category == "Cn"), f"U+{code:04X} {category}"
 
 
@@ -514,7 +515,7 @@ def test_the_text_report_shows_the_card_control_characters_escaped(tmp_path: Pat
     assert not TERMINAL_CONTROL.search(plain)
     words = " ".join(plain.split())
     assert "Aster\\r\\x1b[1A\\x1b[2KVERDICT: PASS (aster-2-2026-11), Lab\\x1b]0;pwned\\x07\\x9b2J" in words
-    assert f"{tmp_path}/card\\x1b[2J.json:" in words
+    assert f"'{tmp_path}/card\\x1b[2J.json':" in words  # quoted: a shell reads no backslash bare
     assert "auditor Evaluators\\u202eLtd\\nFAKE: all clear ('audit-1') was selected by the lab alone" in words
     # In colour, the only escape sequences are the report's own.
     coloured = render_text(report, RenderOptions(colour=True))

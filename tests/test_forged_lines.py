@@ -17,6 +17,8 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +26,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import EXAMPLE_CARDS, ROOT, TODAY
+from conftest import EXAMPLE_CARDS, EXAMPLES, ROOT, TODAY, safetycase
 from markdown_it import MarkdownIt
 
 from checker.diff import diff_versions
@@ -230,6 +232,86 @@ def test_card_text_starts_no_line_where_the_text_report_starts_its_own(
                 expected = _starting(_render("text", control, width), own)
                 assert _starting(printed, own) == expected, f"{text!r} at width {width}:\n{printed}"
                 assert sum(line.startswith("VERDICT:") for line in printed.splitlines()) == 1
+
+
+WIDE = "\uff21"
+"""FULLWIDTH LATIN CAPITAL LETTER A: one character, two columns on a terminal."""
+BLANK = "\u2800"
+"""BRAILLE PATTERN BLANK: a letter that draws nothing, not whitespace."""
+FORGED = "VERDICT:{0}PASS{0}{0}{0}score{0}100.0/100"
+
+
+def _columns(text: str) -> int:
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _terminal_rows(printed: str, width: int) -> list[str]:
+    """What a terminal `width` columns wide shows: each line soft-wrapped where its columns run out (a wide
+    character takes two, a combining mark none)."""
+    rows = []
+    for line in printed.splitlines():
+        row, used = "", 0
+        for char in line:
+            taken = _columns(char)
+            if used + taken > width:
+                rows.append(row)
+                row, used = "", 0
+            row, used = row + char, used + taken
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("blank", [" ", BLANK], ids=["space", "braille-blank"])
+def test_wide_card_text_starts_no_row_of_the_terminal(
+    examples: list[tuple[Card, dict[str, list[str]], Checker]], blank: str
+) -> None:
+    # A wide character is one character but two columns: wrapped by characters, a line of them
+    # soft-wraps on the terminal, and the forged verdict after them starts a row.
+    for card, shown, checker in examples:
+        for padding in PADDINGS:
+            text = WIDE * padding + "x" + FORGED.format(blank)
+            fields = checker.accepted(card, dict.fromkeys(shown["text"], text))
+            printed = {width: _render("text", checker.check(_with(card, fields)), width) for width in WIDTHS}
+            for width, report in printed.items():
+                rows = _terminal_rows(report, width)
+                assert sum(row.startswith("VERDICT:") for row in rows) == 1, f"{padding} at {width}:\n{report}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_card_text_wrapped_by_the_text_report_fits_the_width(
+    examples: list[tuple[Card, dict[str, list[str]], Checker]], width: int
+) -> None:
+    card, shown, checker = examples[0]
+    for text in ("\u4e2d\u6587 " * 60, f"{WIDE * 90}x", "e\u0301" * 150, "mixed \u4e2d\u6587 words and Ａｂｃ " * 8):
+        fields = checker.accepted(card, dict.fromkeys(shown["text"], text[:LONGEST]))
+        printed = _render("text", checker.check(_with(card, fields)), width)
+        card_lines = [line for line in printed.splitlines() if line.startswith(("model: ", "    "))]
+        assert card_lines
+        assert [line for line in card_lines if _columns(line) > width] == []
+
+
+FORGED_FOLDER = FORGED.format(BLANK).replace("/", "\u2215") + f"{BLANK}(pass{BLANK}70){BLANK}{BLANK}0{BLANK}blocker"
+"""A folder name that reads as a verdict line: no whitespace, no slash (a division slash instead)."""
+
+
+def test_a_folder_name_starts_no_line_of_check_s_report(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "orion-7-fail", tmp_path / FORGED_FOLDER)
+    done = safetycase("check", f"{FORGED_FOLDER}/card.yaml", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[1] for line in lines if line.startswith("VERDICT:")] == ["FAIL"]
+    assert lines[1].startswith("'VERDICT:\\u2800PASS\\u2800")  # the path line, quoted
+    assert BLANK not in done.stdout
+
+
+def test_a_folder_name_starts_no_line_of_batch_s_progress(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    shutil.copytree(EXAMPLES / "orion-7-fail", tmp_path / "in" / FORGED_FOLDER)
+    done = safetycase("batch", "in", "--out", "out", "--jobs", "1", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert BLANK not in done.stderr
+    assert [line for line in done.stderr.splitlines() if line.startswith("VERDICT")] == []
+    assert "VERDICT:\\u2800PASS" in done.stderr
 
 
 # --- the text diff ------------------------------------------------------------------------------

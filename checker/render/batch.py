@@ -2,14 +2,17 @@
 
 They take a finished `checker.summary.Summary` and compute nothing. Names and card text come from
 outside (a submitter names its folder and writes its card), so the CSV and the index show each
-through `checker.terminal.distinct`: hidden characters (controls, bidirectional and zero-width
-ones) as escapes, and two names that differ never alike (a name not in NFC is shown in ASCII
-escapes). summary.json keeps every string exact.
+through `checker.terminal.distinct`: hidden and blank-looking characters (controls,
+bidirectional and zero-width ones, a braille blank) as escapes, and a name not in NFC or mixing
+Latin, Cyrillic and Greek in a word in ASCII escapes, so that names differing only in what a reader
+cannot see do not look alike. summary.json keeps every string exact.
 
 In the CSV, no text a spreadsheet could read as a cell runs as a formula (OWASP, "CSV
 injection"): wherever a cell could begin, at the start or after a comma or semicolon (a
 spreadsheet may split on either; tabs and line breaks are escaped already), text that begins,
-after spaces, with =, +, - or @ gets an apostrophe before it: `Acme;'=HYPERLINK(...)`.
+after spaces and double quotes, with =, +, - or @ gets an apostrophe before it:
+`Acme;'=HYPERLINK(...)`, `Acme;"'=cmd|...` (a quote there opens a quoted cell for a reader that
+splits on semicolons, and the cell it reads would begin with the formula).
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from checker.render.json import json_escaped
 from checker.summary import Summary
 from checker.terminal import distinct
 
-_FORMULA = re.compile(r"(^|[,;])( *)(?=[=+\-@])")
-"""Where a spreadsheet could read a cell that starts a formula: the start, or after a comma or a semicolon."""
+_FORMULA = re.compile(r'(^|[,;])([ "]*)(?=[=+\-@])')
+"""Where a spreadsheet could read a cell that starts a formula: the start, or after a comma or a semicolon,
+then any spaces and double quotes (which a reader drops as a cell's quoting)."""
 
 
 def render_json(summary: Summary) -> str:

@@ -4,13 +4,13 @@ The outcome and the evidence that no longer applies come first: they are what a 
 comparing two submissions needs before the list of edits. In the text diff, card text is shown
 with its hidden characters escaped (checker.terminal), before it is wrapped, and, as in the text
 report, starts no line where the diff's own lines start: the names follow a label, a changelog
-entry the word 'version', and a path holding whitespace is quoted.
+entry the word 'version', and a path holding anything but shell-safe ASCII is quoted. The JSON diff
+keeps card text exact, its hidden characters written as \\u escapes, as the JSON report does.
 """
 
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 
@@ -20,10 +20,11 @@ from checker import identity
 from checker.diff import ArmChange, ArmFigures, EntryChange, EvidenceOnChangedConfiguration, FieldChange, VersionDiff
 from checker.model import Finding
 from checker.render import PLACES_SHOWN
+from checker.render.json import json_escaped
 from checker.render.text import plain as _plain
 from checker.render.text import shown_path
 from checker.report import Counts
-from checker.terminal import visible
+from checker.terminal import visible, wrap
 
 _KINDS = {"evaluation": "evaluation", "audit": "audit", "reasoning_evidence": "reasoning evidence"}
 _SECTIONS = (
@@ -117,13 +118,7 @@ class _Text:
         if not text:
             self.lines.append("")
             return
-        self.lines += textwrap.wrap(
-            visible(text),
-            width=self.width,
-            initial_indent=" " * indent,
-            subsequent_indent=" " * (indent + hang),
-            break_on_hyphens=False,  # ids and dates keep their hyphens; ids and hashes fit a line whole
-        )
+        self.lines += wrap(visible(text), self.width, " " * indent, " " * (indent + hang))
 
     def field(self, change: FieldChange, indent: int) -> None:
         if _is_list(change):
@@ -241,10 +236,15 @@ def _text_card_changes(out: _Text, diff: VersionDiff) -> None:
         out.lines += ["", "Card"]
         for field in diff.card:
             out.field(field, 2)
-    if diff.changelog:
-        out.lines += ["", "Changelog entries new since the old card"]
-        for entry in diff.changelog:
-            out.add(f"version {entry.card_version} ({entry.date.isoformat()}): {entry.changes or ''}".rstrip(": "), 2)
+    for entries, title in (
+        (diff.changelog, "Changelog entries new since the old card"),
+        (diff.changelog_removed, "Changelog entries removed from the old card"),
+    ):
+        if entries:
+            out.lines += ["", title]
+            for entry in entries:
+                line = f"version {entry.card_version} ({entry.date.isoformat()}): {entry.changes or ''}"
+                out.add(line.rstrip(": "), 2)
     if diff.configurations:
         out.lines += ["", f"Configurations ({len(diff.configurations)})"]
         for configuration in diff.configurations:
@@ -275,7 +275,8 @@ def _text_card_changes(out: _Text, diff: VersionDiff) -> None:
 
 
 def render_json(diff: VersionDiff) -> str:
-    return json.dumps(diff.model_dump(mode="json"), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """The diff as JSON, card text exact, its hidden characters as \\u escapes as in the report's JSON."""
+    return json_escaped(json.dumps(diff.model_dump(mode="json"), indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 # --- Markdown --------------------------------------------------------------------------------

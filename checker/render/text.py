@@ -2,7 +2,8 @@
 
 Fits the given width (80 by default); colour only when asked (the CLI asks on a terminal).
 Card text (names, paths, the card's words in findings) is shown with its hidden characters
-escaped (checker.terminal) and its runs of whitespace made one space, before it is wrapped: the
+escaped (checker.terminal) and its runs of whitespace made one space, before it is wrapped by the
+columns a terminal gives it (a wide character takes two), so that no line soft-wraps: the
 only control characters and line breaks out are the report's own. No card text starts a line
 at or left of the findings' messages (column 4), where the report's own lines start (the verdict,
 headings, area lines, finding headers, a finding's message and its `figures:` and `fix:`): a card
@@ -14,13 +15,12 @@ to wrap where it likes, cannot pass for a line of the report, such as a second v
 from __future__ import annotations
 
 import shlex
-import textwrap
 
 from checker.model import Finding, Place
 from checker.render import PLACES_SHOWN, ROWS_SHOWN, RenderOptions
 from checker.report import Report
 from checker.severity import Severity
-from checker.terminal import visible
+from checker.terminal import visible, wrap
 
 _COLOURS = {"fail": "31", "conditional": "33", "pass": "32", "blocker": "31", "major": "33", "minor": "36"}
 _TITLES = {Severity.BLOCKER: "Blockers", Severity.MAJOR: "Major findings", Severity.MINOR: "Minor findings"}
@@ -33,17 +33,16 @@ def one_line(text: str) -> str:
 
 
 def shown_path(path: str) -> str:
-    """A path whole (terminals and editors open it); one with whitespace quoted as a shell reads it, so
-    that the folder names of a submission cannot spell a line of the report (`VERDICT: PASS ...`)."""
-    shown = visible(path)
-    return shlex.quote(shown) if any(c.isspace() for c in shown) else shown
+    """A path whole (terminals and editors open it); one with anything but the letters, digits and marks
+    a shell reads bare (`shlex.quote`'s test: so any space, blank-looking or not, and any letter beyond
+    ASCII) quoted as a shell reads it, so that the folder names of a submission cannot spell a line of
+    the report (`VERDICT: PASS ...`): such a line starts with a quote."""
+    return shlex.quote(visible(path))
 
 
 def _labelled(label: str, text: str, width: int) -> list[str]:
     """`label` then the text, wrapped with its lines indented under the text: none starts at the left."""
-    return textwrap.wrap(
-        one_line(text), width=width, initial_indent=label, subsequent_indent=" " * len(label), break_on_hyphens=False
-    )
+    return wrap(one_line(text), width, label, " " * len(label))
 
 
 def _paint(text: str, key: str, colour: bool) -> str:
@@ -104,22 +103,15 @@ def _finding(report: Report, finding: Finding, width: int, colour: bool) -> list
     head = f"{place}  {finding.requirement} ({finding.status.value})"
     lines = [_paint(head, finding.severity.value, colour)]
     # Wrapped lines hang under the message: card text it quotes cannot start a `figures:` or `fix:` line.
-    wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="      ", break_on_hyphens=False)
-    lines += wrap.wrap(one_line(finding.message if count == 1 else f"at {count:,} places: {finding.message}"))
-    figures = one_line(_figures(first)) if count == 1 else ""
-    if figures:
-        lines += textwrap.TextWrapper(
-            width=width, initial_indent="    figures: ", subsequent_indent="      ", break_on_hyphens=False
-        ).wrap(figures)
+    lines += wrap(
+        one_line(finding.message if count == 1 else f"at {count:,} places: {finding.message}"), width, "    ", "      "
+    )
+    lines += wrap(one_line(_figures(first)) if count == 1 else "", width, "    figures: ", "      ")
     for shown in finding.places[:PLACES_SHOWN] if count > 1 else ():
-        lines += textwrap.TextWrapper(
-            width=width, initial_indent="    - ", subsequent_indent="      ", break_on_hyphens=False
-        ).wrap(one_line(f"{_where(shown)}: {shown.message}"))
+        lines += wrap(one_line(f"{_where(shown)}: {shown.message}"), width, "    - ", "      ")
     if count > PLACES_SHOWN:
         lines.append(f"    - and {count - PLACES_SHOWN:,} more places (every one in --format json)")
-    lines += textwrap.TextWrapper(
-        width=width, initial_indent="    fix: ", subsequent_indent="      ", break_on_hyphens=False
-    ).wrap(finding.remediation)
+    lines += wrap(finding.remediation, width, "    fix: ", "      ")
     return lines
 
 

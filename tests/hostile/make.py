@@ -285,10 +285,18 @@ FOLDER_NAMES = {
     "Café": "Café",
     "Cafe\u0301": "Cafe\\u0301",
     "lab\udcff": "lab\\xff",
+    "northwind": "northwind",
+    "n\u043erthwind": "n\\u043erthwind",
+    "northwind\u2800": "northwind\\u2800",
+    "northwind\u3164": "northwind\\u3164",
+    "northwind\u3000": "northwind\\u3000",
+    "Ελλάς": "Ελλάς",
 }
 """Folder names a submitter may choose, and how the batch summary's CSV shows each: hidden characters
-escaped, a formula defused wherever a spreadsheet could split the name, two names never alike, a
-byte that is not UTF-8 (Python holds it as a lone surrogate) escaped."""
+escaped, a formula defused wherever a spreadsheet could split the name, two names never alike as far as
+`checker.terminal.distinct` can tell (composed and decomposed, blank-looking letters, a Cyrillic о in a
+Latin word; a name wholly in one script is kept), a byte that is not UTF-8 (Python holds it as a lone
+surrogate) escaped."""
 ORGANIZATION = 'Acme Lab;=HYPERLINK("http://evil.example/","x")\u202e'
 """The organization of each card in hostile-folder-names: a formula after a semicolon, and an override."""
 
