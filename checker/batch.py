@@ -289,15 +289,15 @@ def _fingerprint(card_sha256: str, evidence: list[list[str]] | str | None, setti
 
 
 def _evidence_state(
-    found: Found, settings: Settings, digest: Callable[[Path], list[list[str]]]
+    found: Found, settings: Settings, digest: Callable[[], list[list[str]]]
 ) -> list[list[str]] | str | None:
     """The evidence part of a card's fingerprint: None when evidence files are not read (--no-evidence),
-    why a bare card's are not, or else `digest(folder)` of the submission's folder."""
+    why a bare card's are not, or else `digest()` of the submission's evidence (asked only then)."""
     if not settings.evidence:
         return None
     if found.folder is None:
         return BARE_CARD
-    return digest(found.folder)
+    return digest()
 
 
 def _previous(state_file: Path) -> dict[str, object] | None:
@@ -319,7 +319,7 @@ def _unchanged(found: Found, settings: Settings, card: FileRead, card_sha256: st
         return None
     paths = [str(p) for p in listed]
     kept = _kept_hashes(state)
-    evidence = _evidence_state(found, settings, lambda _: _evidence_digest(card, paths, settings, kept))
+    evidence = _evidence_state(found, settings, lambda: _evidence_digest(card, paths, settings, kept))
     if state.get("fingerprint") != _fingerprint(card_sha256, evidence, settings):
         return None
     try:
@@ -476,7 +476,7 @@ def check_one(found: Found, settings: Settings) -> Row:
             return _failed(found, settings, str(refused))
         row = _checked_row(found, report, reports)
         records = report.evidence
-    evidence = _evidence_state(found, settings, lambda _: _digest_of(records))
+    evidence = _evidence_state(found, settings, lambda: _digest_of(records))
     state = {
         "fingerprint": _fingerprint(card_sha256, evidence, settings),
         "evidence_paths": [record.path for record in records],

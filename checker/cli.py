@@ -425,9 +425,9 @@ def init(
         text = read_bytes("templates", "card.yaml").decode("utf-8")
     else:
         from checker.init_from import card_from_readme
-        from checker.load import read_regular_file
+        from checker.load import read_regular
 
-        text = card_from_readme(read_regular_file(from_, what="README"), str(from_))
+        text = card_from_readme(read_regular(from_, what="README").raw, str(from_))
     if out is None:
         _print(text, nl=False)
         return

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.catalog import Catalog
-from checker.load import Position, parse_card, read_regular_file
+from checker.load import Position, parse_card, read_regular
 from checker.model import AccessLevel
 from checker.problems import CardError, Problem
 from checker.resources import describing_validator, read_bytes, schema, surely_valid
@@ -219,7 +219,7 @@ def _read_file(path: Path, spec: str) -> bytes:
         missing = "no such profile file"
     else:
         missing = f"no such profile (built-in profiles: {', '.join(BUILTIN)})"
-    return read_regular_file(path, what="profile", missing=missing)
+    return read_regular(path, what="profile", missing=missing).raw
 
 
 def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from checker.load import (
     YamlParser,
     load_card,
     parse_card,
-    read_regular_file,
+    read_regular,
 )
 from checker.problems import CardError
 
@@ -226,9 +226,9 @@ def test_a_link_is_read_through_unless_links_are_refused(tmp_path: Path) -> None
     card = write(tmp_path, "card.yaml", "schema_version: '1.0'\n")
     link = tmp_path / "link.yaml"
     link.symlink_to(card)
-    assert read_regular_file(link, what="card") == card.read_bytes()
+    assert read_regular(link, what="card").raw == card.read_bytes()
     with pytest.raises(CardError) as refused:
-        read_regular_file(link, what="card", follow_links=False)
+        read_regular(link, what="card", follow_links=False)
     assert str(refused.value.problems[0]) == f"{link}: is a symbolic link; refused, not followed"
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.load.files import CardSyntax, FileIdentity, FileRead, format_of, read_regular, read_regular_file
+from checker.load.files import CardSyntax, FileIdentity, FileRead, format_of, read_regular
 from checker.load.json_tokens import read_json
 from checker.load.limits import DEFAULT_LIMITS, Limits
 from checker.load.place import Fail, Position
@@ -36,7 +36,6 @@ __all__ = [
     "parse_card",
     "parse_front_matter",
     "read_regular",
-    "read_regular_file",
     "split_front_matter",
 ]
 
@@ -79,13 +78,13 @@ def load_card(
 ) -> LoadedCard:
     """Read and parse a card file. Raises CardError (with file, place and problem) on bad input.
 
-    `raw` is the file's content when the caller has read it already (with read_regular_file, so
+    `raw` is the file's content when the caller has read it already (with read_regular, so
     within the limits): batch reads each card once, so that what it hashes is what is checked.
     """
     path = Path(path)
     name = str(path)
     if raw is None:
-        raw = read_regular_file(path, what="card", limits=limits)
+        raw = read_regular(path, what="card", limits=limits).raw
     fmt = format_of(path, raw)
     parsed = parse_card(raw, name, fmt, limits=limits, yaml_parser=yaml_parser)
     return LoadedCard(

@@ -1,4 +1,5 @@
-"""Reading a card's file: only a regular file within the size limit, and which format it is in."""
+"""Reading a card's file (and a profile's, a README's): only a regular file within the size limit, with the
+identity of the file read (evidence is read only from the folder that still holds it), and which format it is in."""
 
 from __future__ import annotations
 
@@ -38,18 +39,6 @@ class FileRead:
     path: Path
     raw: bytes
     identity: FileIdentity
-
-
-def read_regular_file(
-    path: Path,
-    *,
-    what: str,
-    missing: str = "no such file",
-    limits: Limits = DEFAULT_LIMITS,
-    follow_links: bool = True,
-) -> bytes:
-    """The bytes of a regular file of at most `limits.file_bytes`, or CardError naming the file and why not (see read_regular)."""
-    return read_regular(path, what=what, missing=missing, limits=limits, follow_links=follow_links).raw
 
 
 def read_regular(
