@@ -42,13 +42,13 @@ from pathlib import PureWindowsPath
 from typing import Any, Literal, get_args
 
 from checker.load import FileRead
+from checker.load.limits import MIB, size_text, sizes
 from checker.model import Context, Submission
 from checker.profiles import Profile
 from checker.report import EvidenceRecord, MalformedLine, RecountedArm
 
-CHUNK = 1 << 20
+CHUNK = MIB
 """Bytes read at a time."""
-MIB = 1 << 20
 MALFORMED_SHOWN = 5
 """Malformed lines quoted by number; the rest are counted."""
 MAX_LINE = 16 << 20
@@ -318,19 +318,6 @@ def _names(declared: str) -> tuple[str, ...] | Unread:
     return names or Unread("refused", "names the card's folder, not a file")
 
 
-def _size(n: int) -> str:
-    for unit, scale in (("GiB", 1 << 30), ("MiB", MIB), ("KiB", 1 << 10)):
-        if n >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n:,} bytes"
-
-
-def _sizes(size: int, limit: int) -> tuple[str, str]:
-    """A size and its limit, in bytes when rounding would show the two alike (a byte over 1 MiB)."""
-    shown, most = _size(size), _size(limit)
-    return (shown, most) if shown != most else (f"{size:,} bytes", f"{limit:,} bytes")
-
-
 def _unopened(error: OSError) -> Unread:
     if error.errno in (errno.ENOENT, errno.ENOTDIR):
         return Unread("missing", "no such file")
@@ -437,7 +424,7 @@ class _Reading:
             return Unread("refused", _HARD_LINK.format(n=info.st_nlink))
         size, limits = info.st_size, self.limits
         if size > limits.file_bytes:
-            shown, most = _sizes(size, limits.file_bytes)
+            shown, most = sizes(size, limits.file_bytes)
             return Unread(
                 "refused",
                 f"the file is {shown}; the limit is {most} a file (the profile's max_evidence_file_mib); it was not read",
@@ -445,8 +432,8 @@ class _Reading:
         if new and self.admitted + size > limits.card_bytes:
             return Unread(
                 "refused",
-                f"the file is {_size(size)}, and the card's evidence files before it take "
-                f"{_size(self.admitted)} of the {_size(limits.card_bytes)} a card may use "
+                f"the file is {size_text(size)}, and the card's evidence files before it take "
+                f"{size_text(self.admitted)} of the {size_text(limits.card_bytes)} a card may use "
                 "(the profile's max_evidence_card_mib); it was not read",
             )
         if new:

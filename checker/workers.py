@@ -35,7 +35,6 @@ Item = TypeVar("Item")
 Context = TypeVar("Context")
 Result = TypeVar("Result")
 
-_MIB = 1024 * 1024
 _OUT_OF_MEMORY = 86
 """A worker's exit code when it ran out of memory (a MemoryError anywhere): its item was over the memory bound."""
 _HELLO = "ready"
@@ -85,11 +84,13 @@ def _serve(task: Callable[[Item, Context], Result], context: Context, connection
     the pipe closes or the parent says stop."""
     import resource
 
+    from checker.load.limits import MIB
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         if mebibytes:
             _, hard = resource.getrlimit(resource.RLIMIT_AS)  # a bound set on the batch itself is lower still
-            limit = mebibytes * _MIB if hard == resource.RLIM_INFINITY else min(mebibytes * _MIB, hard)
+            limit = mebibytes * MIB if hard == resource.RLIM_INFINITY else min(mebibytes * MIB, hard)
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # the hard limit too: no item can raise it
         connection.send(_HELLO)
         given: deque[tuple[int, Item]] = deque()

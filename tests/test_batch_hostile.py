@@ -306,7 +306,7 @@ def test_a_sparse_card_over_the_size_limit_is_refused_before_it_is_read(tmp_path
         timeout=120,
         check=False,
     )
-    message = "file is 3072.0 MiB; the limit is 10.0 MiB"
+    message = "file is 3.0 GiB; the limit is 10.0 MiB"
     assert done.returncode == 1, done.stderr
     assert _summary(out)["huge.json"]["error"] == f"{card}: {message}"
     assert safetycase("check", card).stderr == f"{card}: {message}\n"  # what `check` says of the same file

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from checker.load.limits import DEFAULT_LIMITS, Limits
+from checker.load.limits import DEFAULT_LIMITS, MIB, Limits, size_text, sizes
 from checker.problems import CardError, Problem
 
 CardSyntax = Literal["yaml", "json", "markdown"]
 """How a card file is written: YAML, JSON, or Markdown with YAML front matter (not an output format)."""
 
-CHUNK = 1 << 20
+CHUNK = MIB
 """Bytes read at a time."""
 
 _SUFFIXES: dict[str, CardSyntax] = {
@@ -77,7 +77,9 @@ def read_regular(
     finally:
         os.close(descriptor)
     if len(raw) > limits.file_bytes:
-        raise CardError([Problem(file=name, message=f"file is larger than the limit of {_size(limits.file_bytes)}")])
+        raise CardError(
+            [Problem(file=name, message=f"file is larger than the limit of {size_text(limits.file_bytes)}")]
+        )
     return FileRead(path=path, raw=raw, identity=(info.st_dev, info.st_ino))
 
 
@@ -108,15 +110,9 @@ def _cannot_open(error: OSError) -> str:
     return f"cannot read: {error.strerror or error}"
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
-
-
 def _too_large(size: int, limit: int) -> str:
-    """'file is 11.0 MiB; the limit is 10.0 MiB', in bytes when rounding would show the two alike."""
-    shown, most = _size(size), _size(limit)
-    if shown == most:
-        shown, most = f"{size:,} bytes", f"{limit:,} bytes"
+    """'file is 11.0 MiB; the limit is 10.0 MiB' (see limits.sizes)."""
+    shown, most = sizes(size, limit)
     return f"file is {shown}; the limit is {most}"
 
 

@@ -28,3 +28,21 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 """The limits every command reads cards and profiles under."""
+
+MIB = 1 << 20
+"""A mebibyte, the unit the size limits are set in (cards, evidence, a batch worker's memory)."""
+
+
+def size_text(n: int) -> str:
+    """A number of bytes in the largest unit it reaches: `4.0 GiB`, `256.0 MiB`, `512 bytes`."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", MIB), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n:,} bytes"
+
+
+def sizes(size: int, limit: int) -> tuple[str, str]:
+    """A size and the limit it is over, for a message: in bytes when rounding would show the two alike (a byte
+    over 1 MiB), else in the largest unit each reaches (`4.0 GiB`, `256.0 MiB`)."""
+    shown, most = size_text(size), size_text(limit)
+    return (shown, most) if shown != most else (f"{size:,} bytes", f"{limit:,} bytes")
