@@ -68,6 +68,8 @@ from checker.workers import DEFAULT_BOUNDS, Bounds, Lost, Pool
 CARD_NAMES = ("card.yaml", "card.yml", "card.json", "card.md")
 """A folder holding one of these is one submission."""
 BARE_SUFFIXES = (".yaml", ".yml", ".json", ".md")
+LINKED = "a symbolic link; batch does not follow links"
+"""Why a card or folder that is a link is listed, not checked."""
 STATE = ".safetycase-state.json"
 """Per card, beside its reports: the input fingerprint, the evidence hashes and the summary row of the last run."""
 
@@ -156,7 +158,7 @@ def _not_a_folder(path: Path) -> str | None:
         mode = os.lstat(path).st_mode
     except OSError as error:
         return f"could not be checked: {error.strerror or error}"
-    return "a symbolic link; batch does not follow links" if stat.S_ISLNK(mode) else None
+    return LINKED if stat.S_ISLNK(mode) else None
 
 
 def _shown(found: list[Found]) -> list[Found]:
@@ -186,7 +188,7 @@ def _regular(found: Found) -> Found:
     except OSError as error:
         return replace(found, problem=f"cannot be read: {error.strerror or error}")
     if stat.S_ISLNK(mode):
-        return replace(found, problem="a symbolic link; batch does not follow links")
+        return replace(found, problem=LINKED)
     if not stat.S_ISREG(mode):
         return replace(found, problem="not a regular file")
     return found
@@ -308,12 +310,12 @@ def _previous(state_file: Path) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
-def _unchanged(found: Found, settings: Settings, card: FileRead, card_sha256: str) -> Row | None:
-    """The last run's row, if this card's input is as it was then and its reports are all there."""
+def _unchanged(
+    found: Found, settings: Settings, card: FileRead, card_sha256: str, state: dict[str, object] | None
+) -> Row | None:
+    """The last run's row (from its `state`), if this card's input is as it was then and its reports are all there."""
     if settings.force:
         return None
-    folder = _folder(settings, found)
-    state = _previous(folder / STATE)
     listed = state.get("evidence_paths") if state is not None else None
     if state is None or not isinstance(listed, list):
         return None
@@ -383,6 +385,19 @@ def _remove(path: Path) -> None:
         raise OutputRefused(f"cannot remove {path}: {error.strerror or error}") from None
 
 
+def _listing(folder: Path) -> list[str]:
+    """The names in a card's report folder; none when it is not there (or its name is too long to be); OutputRefused
+    when it cannot be listed."""
+    try:
+        return os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            return []
+        raise OutputRefused(f"cannot list {folder}: {error.strerror or error}") from None
+
+
 def _keep_only(folder: Path, formats: Iterable[Format]) -> None:
     """Remove the reports of every other format from a card's report folder, so that it holds this run's only.
 
@@ -399,11 +414,8 @@ def _failed(found: Found, settings: Settings, message: str) -> Row:
     and the temporary files of a worker killed while it wrote one."""
     folder = _folder(settings, found)
     try:
-        _keep_only(folder, ())
-        _remove(folder / STATE)
-        with contextlib.suppress(OSError):  # no folder: nothing was left in it
-            for name in filter(is_temporary, os.listdir(folder)):
-                _remove(folder / name)
+        for name in filter(_ours, _listing(folder)):
+            _remove(folder / name)
     except OutputRefused as refused:
         message += f"; and {refused}"
     return _error_row(found, message)
@@ -441,8 +453,10 @@ def check_one(found: Found, settings: Settings) -> Row:
     except CardError as error:
         return _failed(found, settings, _problems(error))
     card_sha256 = hashlib.sha256(read.raw).hexdigest()
-    row = _unchanged(found, settings, read, card_sha256)
     folder = _folder(settings, found)
+    state_file = folder / STATE
+    previous = _previous(state_file)
+    row = _unchanged(found, settings, read, card_sha256, previous)
     if row is not None:
         try:
             _keep_only(folder, settings.formats)
@@ -453,8 +467,7 @@ def check_one(found: Found, settings: Settings) -> Row:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         return _error_row(found, f"cannot write {folder}: {error.strerror or error}")
-    state_file = folder / STATE
-    hashes = Hashes() if settings.force else _kept_hashes(_previous(state_file))  # --force reads everything
+    hashes = Hashes() if settings.force else _kept_hashes(previous)  # --force reads everything
     state_file.unlink(missing_ok=True)  # written again last: an interrupted card is redone
     records: tuple[EvidenceRecord, ...] = ()
     try:
