@@ -394,7 +394,10 @@ class _Reading:
         """What each file (device, inode) gave, so that it is read once however often it is declared."""
         self.folder = _card_folder(card)
 
-    def close(self) -> None:
+    def __enter__(self) -> _Reading:
+        return self
+
+    def __exit__(self, *_: object) -> None:
         if isinstance(self.folder, int):
             os.close(self.folder)
 
@@ -526,23 +529,17 @@ def verify(
     """
     entries = [(entry, _names(entry.path)) for entry in _entries(submission)]
     recount = {names for entry, names in entries if entry.kind == "raw_samples"}
-    reading = _Reading(card, limits, hashes)
-    try:
+    with _Reading(card, limits, hashes) as reading:
         return tuple(_check(reading.read(names, names in recount), entry) for entry, names in entries)
-    finally:
-        reading.close()
 
 
 def hash_declared(card: FileRead, paths: Iterable[str], limits: EvidenceLimits, hashes: Hashes) -> list[str]:
     """Each declared path's sha256, or 'missing' or 'refused': what a check of `card` would read, from `hashes` where unchanged."""
-    reading = _Reading(card, limits, hashes)
-    try:
+    with _Reading(card, limits, hashes) as reading:
         return [
             result.status if isinstance(result, Unread) else result[0]
             for result in (reading.read(_names(path), raw_samples=False) for path in paths)
         ]
-    finally:
-        reading.close()
 
 
 def declared_only(submission: Submission) -> tuple[EvidenceRecord, ...]:
