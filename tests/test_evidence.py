@@ -6,6 +6,7 @@ then changes one file or one declaration.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -15,6 +16,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -288,6 +290,30 @@ evaluations:
 """A card that loads in a moment: the evidence it declares follows."""
 
 
+@contextlib.contextmanager
+def _swapping(folder: Path, parked: Path, link: Path) -> Iterator[None]:
+    """While the body runs, a thread swaps `folder` for `link` (a link out) and back, over and over."""
+    stop = threading.Event()
+
+    def swap() -> None:
+        while not stop.is_set():
+            os.rename(folder, parked)
+            os.rename(link, folder)  # now a link out
+            os.rename(folder, link)
+            os.rename(parked, folder)
+
+    swapper = threading.Thread(target=swap)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)  # the two threads take turns often, as two processes would
+    swapper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        swapper.join()
+        sys.setswitchinterval(interval)
+
+
 @pytest.mark.slow
 def test_swapping_the_evidence_folder_for_a_link_never_reads_outside(tmp_path: Path) -> None:
     """A thread swaps the evidence folder for a link to a folder outside, over and over, while the
@@ -303,29 +329,12 @@ def test_swapping_the_evidence_folder_for_a_link_never_reads_outside(tmp_path: P
     card.write_text(SMALL_CARD + "      - {path: evidence/sa-suite.jsonl, kind: raw_samples}\n" * 40, encoding="utf-8")
     evidence_folder, parked, link = (tmp_path / "card" / n for n in ("evidence", "parked", "link"))
     link.symlink_to(outside)
-    stop = threading.Event()
-
-    def swap() -> None:
-        while not stop.is_set():
-            os.rename(evidence_folder, parked)
-            os.rename(link, evidence_folder)  # now a link out
-            os.rename(evidence_folder, link)
-            os.rename(parked, evidence_folder)
-
-    swapper = threading.Thread(target=swap)
     statuses: Counter[str] = Counter()
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-4)  # the two threads take turns often, as two processes would
-    swapper.start()
-    try:
+    with _swapping(evidence_folder, parked, link):
         for _ in range(300):
             for read in verify_evidence(card):
                 statuses[read.status] += 1
                 assert read.actual_sha256 != sha(marker), "the file outside the card's folder was read"
-    finally:
-        stop.set()
-        swapper.join()
-        sys.setswitchinterval(interval)
     assert set(statuses) <= {"not_declared", "missing", "refused"}, statuses
     assert statuses["not_declared"] and statuses["missing"] + statuses["refused"], "the swap never met a check"
 
@@ -410,21 +419,8 @@ def test_swapping_the_card_folder_for_a_link_never_reads_outside(tmp_path: Path)
     outside = _decoy(tmp_path, card_folder)
     parked, link = tmp_path / "parked", tmp_path / "link"
     link.symlink_to(outside, target_is_directory=True)
-    stop = threading.Event()
-
-    def swap() -> None:
-        while not stop.is_set():
-            os.rename(card_folder, parked)
-            os.rename(link, card_folder)  # now a link out
-            os.rename(card_folder, link)
-            os.rename(parked, card_folder)
-
-    swapper = threading.Thread(target=swap)
     statuses: Counter[str] = Counter()
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-4)  # the two threads take turns often, as two processes would
-    swapper.start()
-    try:
+    with _swapping(card_folder, parked, link):
         for _ in range(1000):
             try:
                 records = verify_evidence(card)
@@ -434,10 +430,6 @@ def test_swapping_the_card_folder_for_a_link_never_reads_outside(tmp_path: Path)
             for read in records:
                 statuses[read.reason if read.status == "refused" else read.status] += 1
                 assert read.actual_sha256 != sha(MARKER), "the file outside the card's folder was read"
-    finally:
-        stop.set()
-        swapper.join()
-        sys.setswitchinterval(interval)
     gone = "the card's folder cannot be opened: No such file or directory"  # between two renames
     assert set(statuses) <= {"not_declared", FOLDER_CHANGED, gone, "card missing"}, statuses
     assert statuses["not_declared"] and statuses[FOLDER_CHANGED], "the swap never met a check"
