@@ -46,7 +46,7 @@ import signal
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -197,6 +197,32 @@ def _regular(found: Found) -> Found:
 # --- one card ----------------------------------------------------------------------------------
 
 
+@cache
+def _checker_digest() -> str:
+    """sha256 of the checker's own code and data (its .py files; schemas, catalog, profiles, templates), once a process
+    (the one that makes the Settings).
+
+    A fix need not change the version: a checker that could check a card differently checks it again.
+    """
+    package = Path(__file__).parent
+    files = [(path.relative_to(package).as_posix(), path.read_bytes()) for path in sorted(package.rglob("*.py"))]
+    for folder in ("schema", "templates"):
+        files += _files_under(data_dir(folder), folder)
+    digest = hashlib.sha256()
+    for name, content in files:
+        digest.update(f"{name}\0{len(content)}\0".encode() + content)
+    return digest.hexdigest()
+
+
+def _files_under(folder: Traversable, name: str) -> list[tuple[str, bytes]]:
+    """Every file under a data folder, by its path from `name`, in order."""
+    found: list[tuple[str, bytes]] = []
+    for child in sorted(folder.iterdir(), key=lambda child: child.name):
+        path = f"{name}/{child.name}"
+        found += _files_under(child, path) if child.is_dir() else [(path, child.read_bytes())]
+    return found
+
+
 @dataclass(frozen=True)
 class Settings:
     out: Path
@@ -205,6 +231,8 @@ class Settings:
     today: dt.date
     evidence: bool = True
     force: bool = False
+    code: str = field(default_factory=_checker_digest)
+    """The digest of the checker's own code and data, made once where the settings are (the workers are given it)."""
 
 
 CARDS = "cards"
@@ -250,37 +278,12 @@ def _digest_of(records: Iterable[EvidenceRecord]) -> list[list[str]]:
     ]
 
 
-@cache
-def _checker_digest() -> str:
-    """sha256 of the checker's own code and data (its .py files; schemas, catalog, profiles, templates), once a process.
-
-    A fix need not change the version: a checker that could check a card differently checks it again.
-    """
-    package = Path(__file__).parent
-    files = [(path.relative_to(package).as_posix(), path.read_bytes()) for path in sorted(package.rglob("*.py"))]
-    for folder in ("schema", "templates"):
-        files += _files_under(data_dir(folder), folder)
-    digest = hashlib.sha256()
-    for name, content in files:
-        digest.update(f"{name}\0{len(content)}\0".encode() + content)
-    return digest.hexdigest()
-
-
-def _files_under(folder: Traversable, name: str) -> list[tuple[str, bytes]]:
-    """Every file under a data folder, by its path from `name`, in order."""
-    found: list[tuple[str, bytes]] = []
-    for child in sorted(folder.iterdir(), key=lambda child: child.name):
-        path = f"{name}/{child.name}"
-        found += _files_under(child, path) if child.is_dir() else [(path, child.read_bytes())]
-    return found
-
-
 def _fingerprint(card_sha256: str, evidence: list[list[str]] | str | None, settings: Settings) -> str:
     from checker.catalog import load_catalog
 
     data = {
         "checker": __version__,
-        "code": _checker_digest(),
+        "code": settings.code,
         "catalog": load_catalog().sha256,
         "profile": settings.profile.model_dump(mode="json"),
         "formats": sorted(fmt.name for fmt in settings.formats),
