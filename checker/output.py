@@ -66,11 +66,21 @@ def _declares(out: Path, card: Path, evidence: Sequence[str]) -> str | None:
     return None
 
 
+def _refuse_inputs(out: Path, inputs: Iterable[tuple[Path, str]]) -> None:
+    """Refuse (OutputRefused) an `out` that is one of the `inputs`: (path, what it is, for the message)."""
+    for path, what in inputs:
+        if _same_file(out, path):
+            raise OutputRefused(f"cannot write {out}: it is {what}; refusing to overwrite an input")
+
+
+def _the_card(card: Path) -> tuple[Path, str]:
+    return card, f"the card {card} being checked"
+
+
 def check_not_an_input(out: Path, report: Report) -> None:
     """Refuse (OutputRefused) to write a report over its card or over a file its card declares."""
     card = Path(report.submission.path)
-    if _same_file(out, card):
-        raise OutputRefused(f"cannot write {out}: it is the card {card} being checked; refusing to overwrite an input")
+    _refuse_inputs(out, [_the_card(card)])
     declared = _declares(out, card, [record.path for record in report.evidence])
     if declared is not None:
         raise OutputRefused(
@@ -85,17 +95,13 @@ def check_output_path(out: Path, cards: Sequence[Path] = (), profile_files: Sequ
     `profile_files`: those of the profile the check runs under (Profile.files). The files a card
     declares are known once it is read: check_not_an_input refuses those.
     """
-    for card in cards:
-        if _same_file(out, card):
-            raise OutputRefused(
-                f"cannot write {out}: it is the card {card} being checked; refusing to overwrite an input"
-            )
-    for profile in profile_files:
-        if _same_file(out, Path(profile)):
-            raise OutputRefused(
-                f"cannot write {out}: it is the profile file {profile} the check runs under; "
-                "refusing to overwrite an input"
-            )
+    _refuse_inputs(
+        out,
+        [
+            *map(_the_card, cards),
+            *((Path(profile), f"the profile file {profile} the check runs under") for profile in profile_files),
+        ],
+    )
     try:
         mode: int | None = os.lstat(out).st_mode
     except (FileNotFoundError, NotADirectoryError):
