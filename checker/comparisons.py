@@ -31,9 +31,9 @@ def pair_name(pair: tuple[str, str]) -> str:
 def pooled_arms(evaluation: Evaluation) -> dict[str, tuple[int, int]]:
     """context -> (n, count), summed over the evaluation's arms with that context."""
     pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for arm in evaluation.arms or ():
-        pooled[arm.context][0] += arm.n
-        pooled[arm.context][1] += arm.count
+    for context, n, count in evaluation.counts:  # a rate without counts (format 1.1) is not pooled or tested
+        pooled[context][0] += n
+        pooled[context][1] += count
     return {context: (n, count) for context, (n, count) in pooled.items()}
 
 

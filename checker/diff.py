@@ -98,9 +98,9 @@ class ConfigurationChange(_Part):
 
 
 class ArmFigures(_Part):
-    n: int
-    count: int
-    rate: float = Field(description="count / n")
+    n: int | None = Field(description="null for an arm that gives only a rate (format 1.1)")
+    count: int | None = Field(description="null for an arm that gives only a rate (format 1.1)")
+    rate: float | None = Field(description="count / n, else the declared rate as a fraction")
 
 
 class ArmChange(_Part):
@@ -307,7 +307,7 @@ def _kind(old: object | None, new: object | None) -> Kind:
 
 
 def _figures(arm: Arm | None) -> ArmFigures | None:
-    return None if arm is None else ArmFigures(n=arm.n, count=arm.count, rate=arm.count / arm.n)
+    return None if arm is None else ArmFigures(n=arm.n, count=arm.count, rate=arm.fraction)
 
 
 def _arm_changes(old: Evaluation, new: Evaluation) -> tuple[ArmChange, ...]:

@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from checker.load import decode_text, parse_front_matter, split_front_matter
+from checker.model import RATE_NAME
 from checker.problems import CardError, Problem
 from checker.resources import read_bytes
 
@@ -206,6 +207,11 @@ def _benchmarks(results: Any, notes: list[str]) -> tuple[Benchmark, ...]:
     return tuple(benchmarks)
 
 
+def _unit(metric: Metric) -> str:
+    """`, unit: percent` for a rate given on the 0-100 scale (a model-index accuracy of 63.5), else nothing."""
+    return ", unit: percent" if RATE_NAME.search(metric.name) and metric.value > 1 else ""
+
+
 def _metrics(value: Any) -> tuple[tuple[Metric, ...], tuple[str, ...]]:
     metrics: list[Metric] = []
     if not isinstance(value, list) or not value:
@@ -225,6 +231,8 @@ def _metrics(value: Any) -> tuple[tuple[Metric, ...], tuple[str, ...]]:
             skipped.append(f"{name}: its value {_words(number_value) or 'null'} is not a number")
         elif abs(number_value) > MAX_METRIC:
             skipped.append(f"{name}: its value is beyond ±1e300")
+        elif RATE_NAME.search(name) and number_value > 100:
+            skipped.append(f"{name}: a rate, but its value {number_value:g} is above 100")
         else:
             metrics.append(Metric(name=name, value=number_value))
     return tuple(metrics), tuple(skipped)
@@ -364,7 +372,7 @@ def _sections(tokens: Sequence[Token], body_line: int, inline: _InlineReader) ->
 def render_card(card: HubCard, source: str) -> str:
     """The commented card template with what the README states filled in and hints as TODO comments."""
     text = read_bytes("templates", "card.yaml").decode("utf-8")
-    text = _replace_once(text, 'schema_version: "1.0"\n', _header(card, source) + 'schema_version: "1.0"\n')
+    text = _replace_once(text, 'schema_version: "1.1"\n', _header(card, source) + 'schema_version: "1.1"\n')
     if card.organization is not None:
         text = _replace_once(
             text,
@@ -454,7 +462,10 @@ def _evaluations(card: HubCard) -> str:
         ]
         if benchmark.metrics:
             lines.append("    metrics:")
-            lines += [f"      - {{name: {_string(m.name)}, value: {json.dumps(m.value)}}}" for m in benchmark.metrics]
+            lines += [
+                f"      - {{name: {_string(m.name)}, value: {json.dumps(m.value)}{_unit(m)}}}"
+                for m in benchmark.metrics
+            ]
         lines += _comment_lines(
             [
                 *(f"TODO metrics: {_comment(note)}" for note in benchmark.skipped),

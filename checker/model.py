@@ -7,6 +7,7 @@ them in step); they are built only from data the schema has already accepted.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from enum import Enum
 from typing import Any, Literal
@@ -37,14 +38,34 @@ Context = Literal[
     "internal",
     "overall",
 ]
+PairedContext = Literal[
+    "monitored",
+    "unmonitored",
+    "training_like",
+    "deployment_like",
+    "high_stakes",
+    "low_stakes",
+    "user_facing",
+    "internal",
+]
 ArgumentType = Literal["inability", "control", "trustworthiness", "deference"]
 Decision = Literal["release", "staged_release", "restricted_release", "hold"]
 AwarenessLevel = Literal["low", "moderate", "high"]
 AccessLevel = Literal["black_box", "grey_box", "white_box"]
+Unit = Literal["fraction", "percent"]
+Role = Literal["primary", "supplementary"]
+Pair = Literal[
+    "monitored/unmonitored", "training_like/deployment_like", "high_stakes/low_stakes", "user_facing/internal"
+]
 
 
 class _Part(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+NEW: Any = Field(default=None, exclude_if=lambda value: value is None)
+"""The default of a key added in format 1.1: left out of a dump when the card leaves it out, so that
+a 1.0 card's report reads as it did (the schema never lets these keys be null)."""
 
 
 class EvidenceFile(_Part):
@@ -112,6 +133,10 @@ class Configuration(_Part):
     access_setting: (
         Literal["api", "consumer_chat", "enterprise", "open_weights", "research_access", "internal"] | None
     ) = None
+    derived_from: str | None = NEW
+    derivation: (
+        Literal["adversarial_fine_tuning", "helpful_only", "safeguards_removed", "quantization", "other"] | None
+    ) = NEW
 
 
 class Model(_Part):
@@ -121,17 +146,59 @@ class Model(_Part):
     configurations: tuple[Configuration, ...] | None = None
 
 
+RATE_NAME = re.compile(r"(?:^|[\W_])(?:score|rate|accuracy)$", re.IGNORECASE)
+"""Metric names that read as a rate ('sad_score', 'strict accuracy'): on the 0-1 scale unless their
+unit says percent. Other metrics (an AUC, a chance level, a count) are on scales of their own."""
+
+
+def as_fraction(value: float, unit: Unit | None) -> float:
+    """A rate on the 0-1 scale, from a value on the scale its unit names (a fraction when none)."""
+    return value / 100 if unit == "percent" else value
+
+
 class Arm(_Part):
+    """One context's trials: n and count, or (format 1.1) only a rate, which cannot be verified or tested."""
+
     context: Context
-    n: int
-    count: int
+    n: int | None = None
+    count: int | None = None
+    rate: float | None = NEW
+    unit: Unit | None = NEW
     verbalized_awareness: bool | None = None
+
+    @property
+    def counted(self) -> bool:
+        """Whether the arm gives its counts (n and count), not only a rate."""
+        return self.n is not None and self.count is not None
+
+    @property
+    def fraction(self) -> float | None:
+        """The behaviour's rate on the 0-1 scale: from the counts, else from the declared rate."""
+        if self.n is not None and self.count is not None:
+            return self.count / self.n
+        return None if self.rate is None else as_fraction(self.rate, self.unit)
 
 
 class Metric(_Part):
     name: str
     value: float
     n: int | None = None
+    unit: Unit | None = NEW
+
+    @property
+    def fraction(self) -> float:
+        """The value on the 0-1 scale when it is a rate (see `unit`)."""
+        return as_fraction(self.value, self.unit)
+
+
+class Paired(_Part):
+    """A paired design (format 1.1): each of n items run in both contexts."""
+
+    contexts: tuple[PairedContext, PairedContext]
+    n: int
+    a_only: int
+    b_only: int
+    both: int
 
 
 class Sample(_Part):
@@ -157,12 +224,36 @@ class Evaluation(_Part):
     limitations: str | None = None
     samples: tuple[Sample, ...] | None = None
     evidence: tuple[EvidenceFile, ...] | None = None
+    role: Role | None = NEW
+    paired: tuple[Paired, ...] | None = NEW
+
+    @property
+    def counts(self) -> tuple[tuple[Context, int, int], ...]:
+        """(context, n, count) of each arm that gives its counts; arms with only a rate are left out."""
+        return tuple(
+            (arm.context, arm.n, arm.count) for arm in self.arms or () if arm.n is not None and arm.count is not None
+        )
 
 
 class Independence(_Part):
     financial_ties: bool | None = None
     affiliation: str | None = None
     selected_by: Literal["lab", "regulator", "third_party"] | None = None
+
+
+class AccessPeriod(_Part):
+    """One period of an auditor's access (format 1.1); both dates inclusive."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    configuration: str | None = None
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to")
+    level: AccessLevel | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
 
 
 class Access(_Part):
@@ -172,6 +263,22 @@ class Access(_Part):
     helpful_only_model: bool | None = None
     fine_tuning: bool | None = None
     days: int | None = None
+    periods: tuple[AccessPeriod, ...] | None = NEW
+
+
+class Measurement(_Part):
+    """A figure the auditor measured itself (format 1.1)."""
+
+    name: str
+    category: Category
+    value: float
+    unit: Unit | None = None
+    n: int | None = None
+    count: int | None = None
+
+    @property
+    def fraction(self) -> float:
+        return as_fraction(self.value, self.unit)
 
 
 class Audit(_Part):
@@ -186,6 +293,10 @@ class Audit(_Part):
     scope: tuple[Category, ...] | None = None
     findings: str | None = None
     report: EvidenceFile | None = None
+    recommendation: Literal["proceed", "proceed_with_conditions", "do_not_proceed"] | None = NEW
+    response: str | None = NEW
+    measurements: tuple[Measurement, ...] | None = NEW
+    statement: EvidenceFile | None = NEW
 
 
 class ReasoningEvidence(_Part):
@@ -199,6 +310,16 @@ class ReasoningEvidence(_Part):
     findings: str | None = None
     limitations: str | None = None
     optimization_pressure: str | None = None
+    role: Role | None = NEW
+
+
+class Threshold(_Part):
+    """What 'unable' means for an inability claim (format 1.1): the metric stays on this side of the value."""
+
+    metric: str
+    operator: Literal["<", "<=", ">", ">="]
+    value: float
+    unit: Unit | None = None
 
 
 class Claim(_Part):
@@ -207,6 +328,15 @@ class Claim(_Part):
     argument: ArgumentType | None = None
     configurations: tuple[str, ...] | None = None
     evidence: tuple[str, ...] | None = None
+    threshold: Threshold | None = NEW
+
+
+class Reads(_Part):
+    """The evaluation figure a criterion reads (format 1.1): a comparison's gap, a metric, or the pooled rate."""
+
+    evaluation: str
+    pair: Pair | None = None
+    metric: str | None = None
 
 
 class Criterion(_Part):
@@ -215,6 +345,7 @@ class Criterion(_Part):
     observed: str | None = None
     met: bool | None = None
     evidence: tuple[str, ...] | None = None
+    reads: Reads | None = NEW
 
 
 class SituationalAwareness(_Part):
@@ -248,7 +379,7 @@ class NotTested(_Part):
 class Submission(_Part):
     """A whole card, as the schema describes it (extension `x-` keys left out)."""
 
-    schema_version: Literal["1.0"]
+    schema_version: Literal["1.0", "1.1"]
     submission: SubmissionInfo
     model: Model
     evaluations: tuple[Evaluation, ...] | None = None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 import pydantic
 
 from checker.load import LoadedCard
-from checker.model import Submission
+from checker.model import RATE_NAME, Submission
 from checker.problems import CardError, Problem
 from checker.resources import describing_validator, schema, surely_valid
 
@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 _EVIDENCE_LISTS = ("evaluations", "independent_audits", "reasoning_evidence")
+
+
+def schema_name(data: Any) -> str:
+    """The schema a card is read against: the frozen 1.0 schema for a 1.0 card, else the current one."""
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    return "submission-1.0" if version == "1.0" else "submission"
 
 
 def _pointer(parts: Any) -> str:
@@ -156,9 +162,10 @@ def _clip(text: Any, limit: int = 60) -> str:
 
 
 def _schema_problems(data: dict[str, Any], thorough: bool) -> Iterator[tuple[str, str]]:
-    if not thorough and surely_valid("submission", data):
+    name = schema_name(data)
+    if not thorough and surely_valid(name, data):
         return
-    for error in describing_validator("submission").iter_errors(data):
+    for error in describing_validator(name).iter_errors(data):
         yield from _describe(error)
 
 
@@ -199,6 +206,34 @@ def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]
             n, count = arm.get("n"), arm.get("count")
             if _whole(n) and _whole(count) and count > n:
                 yield f"{pointer}/arms/{k}/count", f"count {_clip(count)} is larger than n {_clip(n)}"
+            if "rate" not in arm and ("n" not in arm or "count" not in arm):
+                missing = " and ".join(key for key in ("n", "count") if key not in arm)
+                yield f"{pointer}/arms/{k}", f"missing required key {missing} (or, format 1.1, a rate)"
+            elif "count" in arm and "n" not in arm:
+                yield f"{pointer}/arms/{k}", "a count without n: give the arm's n, or only its rate"
+            yield from _scale(f"{pointer}/arms/{k}/rate", "rate", arm.get("rate"), arm.get("unit"))
+        for key in ("metrics", "measurements"):  # a measurement is always a rate; a metric when its name says so
+            for k, metric in enumerate(_entries(entry.get(key))):
+                name = metric.get("name")
+                if key == "measurements" or (isinstance(name, str) and RATE_NAME.search(name)):
+                    yield from _scale(
+                        f"{pointer}/{key}/{k}/value", f"'{_clip(name)}'", metric.get("value"), metric.get("unit")
+                    )
+        for k, pair in enumerate(_entries(entry.get("paired"))):
+            yield from _paired(f"{pointer}/paired/{k}", pair)
+        for k, period in enumerate(_entries(_mapping(entry.get("access")).get("periods"))):
+            where = f"{pointer}/access/periods/{k}"
+            if _unresolved(period.get("configuration"), config_ids):
+                yield f"{where}/configuration", f"'{period.get('configuration')}' names no configuration in this card"
+            start, end = period.get("from"), period.get("to")
+            if isinstance(start, str) and isinstance(end, str) and len(start) == len(end) == 10 and end < start:
+                yield f"{where}/to", f"the period ends ({end}) before it starts ({start})"
+    for i, configuration in enumerate(configurations):
+        if _unresolved(configuration.get("derived_from"), config_ids):
+            yield (
+                f"/model/configurations/{i}/derived_from",
+                f"'{configuration.get('derived_from')}' names no configuration in this card",
+            )
     for i, claim in enumerate(claims):
         yield from refs(f"/claims/{i}/configurations", claim.get("configurations"), config_ids, "configuration")
         yield from refs(
@@ -206,6 +241,17 @@ def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]
         )
     gate = _mapping(data.get("release_gate"))
     for i, criterion in enumerate(_entries(gate.get("criteria"))):
+        reads = _mapping(criterion.get("reads"))
+        if _unresolved(reads.get("evaluation"), evaluation_ids):
+            yield (
+                f"/release_gate/criteria/{i}/reads/evaluation",
+                f"'{reads.get('evaluation')}' names no evaluation in this card",
+            )
+        if "pair" in reads and "metric" in reads:
+            yield (
+                f"/release_gate/criteria/{i}/reads",
+                "reads names both a pair and a metric: a criterion reads one figure",
+            )
         yield from refs(
             f"/release_gate/criteria/{i}/evidence",
             criterion.get("evidence"),
@@ -214,6 +260,31 @@ def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]
         )
     awareness = _mapping(gate.get("situational_awareness"))
     yield from refs("/release_gate/situational_awareness/basis", awareness.get("basis"), evaluation_ids, "evaluation")
+
+
+def _scale(pointer: str, what: str, value: Any, unit: Any) -> Iterator[tuple[str, str]]:
+    """A rate above 1 with no unit: on which scale it is cannot be known, and read as a fraction it is impossible."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 1 and unit is None:
+        yield (
+            pointer,
+            (
+                f"{what} is {_clip(value)}, above 1, with no unit: a rate is a fraction from 0 to 1 unless "
+                "'unit: percent' says it is a percentage (format 1.1)"
+            ),
+        )
+    elif isinstance(value, int | float) and not isinstance(value, bool) and unit == "fraction" and value > 1:
+        yield pointer, f"{what} is {_clip(value)}, above 1, but its unit says it is a fraction (0 to 1)"
+
+
+def _paired(pointer: str, pair: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """A paired design's contexts differ, and its three counts add up to at most its pairs."""
+    contexts = _list(pair.get("contexts"))
+    if len(contexts) == 2 and contexts[0] == contexts[1]:
+        yield f"{pointer}/contexts", f"both contexts are '{_clip(contexts[0])}': a paired design compares two"
+    n, parts = pair.get("n"), [pair.get(k) for k in ("a_only", "b_only", "both")]
+    whole = [p for p in parts if _whole(p)]
+    if _whole(n) and len(whole) == 3 and sum(whole) > n:
+        yield f"{pointer}/n", f"a_only + b_only + both is {_clip(sum(whole))}, more than the {_clip(n)} pairs"
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -689,7 +689,7 @@ def format_page() -> str:
     from checker.resources import schema
 
     submission = schema("submission")
-    version = submission["properties"]["schema_version"]["const"]
+    version = submission["properties"]["schema_version"]["enum"][-1]
     text = render_schema_reference(
         submission, title=f"The card format (schema version {version})", intro=SUBMISSION_INTRO, root_name="card"
     )

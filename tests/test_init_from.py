@@ -70,9 +70,15 @@ def test_model_name_organisation_and_metrics_come_from_the_readme(tmp_path: Path
     assert data["model"]["name"] == front["model-index"][0]["name"] == "Kestrel-7B-Instruct"
     assert data["submission"]["organization"] == developed_by == "Northwind AI Lab"
     results = front["model-index"][0]["results"]
+    # A rate on the 0-100 scale (an accuracy of 63.42) says so: read as a fraction it would be impossible.
     assert [e["metrics"] for e in data["evaluations"]] == [
-        [{"name": m.get("name", m["type"]), "value": m["value"]} for m in r["metrics"]] for r in results
+        [
+            {"name": m.get("name", m["type"]), "value": m["value"]} | ({"unit": "percent"} if m["value"] > 1 else {})
+            for m in r["metrics"]
+        ]
+        for r in results
     ]
+    assert any(m["value"] > 1 for r in results for m in r["metrics"])
     assert [e["title"] for e in data["evaluations"]] == [
         f"{r['task']['name']} on {r['dataset']['name']}" for r in results
     ]
@@ -152,7 +158,7 @@ def test_hostile_values_stay_literal_strings(tmp_path: Path) -> None:
     # Nothing in the README became structure: the card has exactly the template's keys.
     template = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
     assert data.keys() == template.keys()
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     assert data["submission"].keys() == template["submission"].keys()
     assert data["model"].keys() == template["model"].keys()
     assert all(
@@ -191,7 +197,7 @@ def test_every_character_survives_the_round_trip(tmp_path: Path) -> None:
 def test_a_readme_name_cannot_break_out_of_its_comment(tmp_path: Path) -> None:
     text = card_from_readme(KESTREL.read_bytes(), "models/evil\nschema_version: 2\u2028x.md")
     assert '# Started from the Hugging Face model card "evil schema_version: 2 x.md"' in text
-    assert _card(text, tmp_path)["schema_version"] == "1.0"
+    assert _card(text, tmp_path)["schema_version"] == "1.1"
 
 
 def test_names_too_long_for_the_format_stay_todo(tmp_path: Path) -> None:

@@ -110,7 +110,7 @@ def generation_schema(schema: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(node, dict):
             return node
         if "$ref" in node:
-            if set(node) != {"$ref"}:  # a $ref beside other keywords would need merging, not replacing
+            if set(node) - {"description"} != {"$ref"}:  # a $ref beside other keywords would need merging
                 raise ValueError(f"cannot inline {node}")
             return inline(definitions[node["$ref"].removeprefix("#/$defs/")])
         inlined = {key: inline(value) for key, value in node.items() if key not in ("$defs", "$id", "$schema")}

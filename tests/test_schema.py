@@ -78,7 +78,7 @@ def _compare_object(node: dict[str, Any], model: type[BaseModel], where: str) ->
     assert node.get("additionalProperties") is False, f"{where}: unknown keys must be errors"
     assert node.get("patternProperties") == {"^x-": {}}, f"{where}: x- keys must be allowed"
     properties = node["properties"]
-    fields = model.model_fields
+    fields = {field.alias or name: field for name, field in model.model_fields.items()}
     assert set(properties) == set(fields), (
         f"{where}: schema-only {set(properties) - set(fields)}, model-only {set(fields) - set(properties)}"
     )
@@ -243,6 +243,9 @@ def test_numbers_beyond_any_real_card_are_refused_in_plain_words(tmp_path: Path)
     assert check_text(tmp_path, text) == [
         "45:37: must be at most 1,000,000,000, found 10000000000000000000000000000000000000000000000000000000000… (at /evaluations/0/arms/0/n)",
         "45:447: must be at most 1,000,000,000, found 1000000001 (at /evaluations/0/arms/0/count)",
+        "50:56: 'alignment_faking_reasoning_rate' is 10000000000000000000000000000000000000000000000000000000000…, above 1,"
+        " with no unit: a rate is a fraction from 0 to 1 unless 'unit: percent' says it is a percentage (format 1.1)"
+        " (at /evaluations/0/metrics/0/value)",
         "50:56: must be at most 1e+300, found 10000000000000000000000000000000000000000000000000000000000… (at /evaluations/0/metrics/0/value)",
         "50:462: must be at most 1,000,000,000, found 10000000000.0 (at /evaluations/0/metrics/0/n)",
         "223:125: must be at most 36,500, found 36501 (at /independent_audits/0/access/days)",

@@ -88,7 +88,11 @@ def _counts(old: Counts, new: Counts) -> str:
 def _rate(figures: ArmFigures | None) -> tuple[str, str, str]:
     if figures is None:
         return "—", "—", "—"
-    return str(figures.n), str(figures.count), f"{figures.rate * 100:.1f}%"
+
+    def shown(value: int | None) -> str:
+        return "—" if value is None else str(value)
+
+    return shown(figures.n), shown(figures.count), "—" if figures.rate is None else f"{figures.rate * 100:.1f}%"
 
 
 def _arm_label(arm: ArmChange) -> str:

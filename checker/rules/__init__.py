@@ -7,13 +7,12 @@ It knows nothing of severities, weights or remediation: the engine adds those fr
 
 from __future__ import annotations
 
-import re as regex  # not `re`: checker.rules.re is the RE area's module
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from checker.model import Configuration, Evaluation, Submission
+from checker.model import RATE_NAME, Configuration, Evaluation, Submission
 from checker.profiles import Profile
 from checker.report import Comparison, EvidenceRecord
 from checker.rules.identities import LISTED, Identities
@@ -132,11 +131,11 @@ class CardView:
         for index, evaluation in enumerate(self.evaluations):
             if evaluation.category != category:
                 continue
-            n = sum(arm.n for arm in evaluation.arms or ())
+            n = sum(n for _, n, _ in evaluation.counts)
             if n:
-                scores.append((index, evaluation, sum(arm.count for arm in evaluation.arms or ()) / n))
+                scores.append((index, evaluation, sum(count for _, _, count in evaluation.counts) / n))
                 continue
-            rates = [m.value for m in evaluation.metrics or () if _SCORE_NAME.search(m.name) and 0.0 <= m.value <= 1.0]
+            rates = [m.value for m in evaluation.metrics or () if RATE_NAME.search(m.name) and 0.0 <= m.value <= 1.0]
             if rates:
                 scores.append((index, evaluation, max(rates)))
         return scores
@@ -152,12 +151,8 @@ class CardView:
             for index, evaluation in enumerate(self.evaluations)
             if evaluation.category != category
             for metric in evaluation.metrics or ()
-            if category in metric.name.lower() and _SCORE_NAME.search(metric.name) and 0.0 <= metric.value <= 1.0
+            if category in metric.name.lower() and RATE_NAME.search(metric.name) and 0.0 <= metric.value <= 1.0
         ]
-
-
-_SCORE_NAME = regex.compile(r"(?:^|_)(?:score|rate|accuracy)$", regex.IGNORECASE)
-"""Metric names that read as a score from 0 to 1."""
 
 
 def percent(proportion: float) -> str:

@@ -87,25 +87,25 @@ def inability_not_contradicted(card: CardView) -> Outcome:
     for i, claim in claims:
         for evidence_id in claim.evidence or ():
             evaluation = evaluations.get(evidence_id)
-            observed = [arm for arm in (evaluation.arms or ()) if arm.count > 0] if evaluation else []
+            observed = [arm for arm in evaluation.counts if arm[2]] if evaluation else []
             if not observed or evaluation is None:
                 continue
-            arm = max(observed, key=lambda a: a.count / a.n)
-            low, high = stats.wilson_interval(arm.count, arm.n)
+            context, n, count = max(observed, key=lambda a: a[2] / a[1])
+            low, high = stats.wilson_interval(count, n)
             gaps.append(
                 Gap(
                     message=(
                         f"inability claim {claim.id} is contradicted by '{evaluation.id}': the behaviour was observed in "
-                        f"{arm.count} of {arm.n} {arm.context} trials ({arm.count / arm.n:.1%}, 95% CI {low:.1%} to {high:.1%})"
+                        f"{count} of {n} {context} trials ({count / n:.1%}, 95% CI {low:.1%} to {high:.1%})"
                     ),
                     pointer=f"/claims/{i}/argument",
                     figures={
                         "claim": claim.id,
                         "evaluation": evaluation.id,
-                        "context": arm.context,
-                        "n": arm.n,
-                        "count": arm.count,
-                        "rate": round(arm.count / arm.n, 4),
+                        "context": context,
+                        "n": n,
+                        "count": count,
+                        "rate": round(count / n, 4),
                         "interval": [round(low, 4), round(high, 4)],
                     },
                     kind="inability claims are contradicted by their own evidence",
