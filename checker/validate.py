@@ -41,10 +41,15 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
     match error.validator:
         case "additionalProperties":
             allowed = schema_here.get("properties", {})
+            added = _added_in_1_1(schema_here)
             for key in sorted(k for k in instance if k not in allowed and not k.startswith("x-")):
                 known = ", ".join(sorted(allowed))
                 # Escaped, or a key such as '~' or 'a/b' would not find its own place in the file.
-                yield pointer + _pointer([key]), f"unknown key '{key}' (allowed here: {known}; 'x-' keys are free)"
+                where = pointer + _pointer([key])
+                if key in added:
+                    yield where, f"unknown key '{key}' in format 1.0: it is new in format 1.1 (schema_version: \"1.1\")"
+                else:
+                    yield where, f"unknown key '{key}' (allowed here: {known}; 'x-' keys are free)"
         case "required":
             yield pointer, f"missing required key '{_missing(error)}'"
         case "type":
@@ -83,6 +88,17 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
                 yield pointer, f"expected {_anyof_expected(error)}, found {_kind(instance)}"
         case _:
             yield pointer, error.message
+
+
+def _added_in_1_1(node: dict[str, Any]) -> set[str]:
+    """The keys format 1.1 adds to the 1.0 schema's object `node` (empty for a node of the 1.1 schema)."""
+    old = schema("submission-1.0")
+    if node is old:
+        return set(schema("submission")["properties"]) - set(node["properties"])
+    for name, definition in old["$defs"].items():
+        if definition is node:
+            return set(schema("submission")["$defs"][name].get("properties", {})) - set(node.get("properties", {}))
+    return set()
 
 
 def _missing(error: ValidationError) -> str:

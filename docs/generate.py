@@ -436,6 +436,30 @@ prints the JSON Schema (draft 2020-12) this page is generated from.
   [requirements](requirements.md): a card without audits is valid, with findings.
 - Cross-references must resolve: every `configuration`, claim `evidence` id, `basis` id and
   `released_configurations` entry names an entry of the card, and ids are unique.
+- A metric whose name ends in `score`, `rate` or `accuracy` is a rate: a fraction from 0 to 1,
+  unless `unit: percent` says it is a percentage. A rate above 1 without a unit is an error in
+  either version (its scale cannot be known).
+
+## Versions: 1.0 and 1.1
+
+`schema_version` is `"1.0"` or `"1.1"`. A 1.0 card is read against the 1.0 schema, unchanged
+(`schema/submission-1.0.schema.json`), and means what it always meant; a 1.0 card that says 1.1
+gets the same report. A key new in 1.1 in a 1.0 card is an error that says so. Format 1.1 adds,
+each marked "format 1.1" below:
+
+| key | where | what it says |
+|---|---|---|
+| `rate`, `unit` | an arm | the behaviour's rate when the card gives no counts (many published cards give only percentages): accepted, marked unverifiable, never full marks |
+| `unit` | a metric | `fraction` (0 to 1, the default) or `percent` (0 to 100) |
+| `paired` | an evaluation | a paired design, each item run in both contexts, judged by McNemar's exact test |
+| `role` | an evaluation, reasoning evidence | `supplementary` for data no claim rests on (trend data, earlier snapshots) |
+| `derived_from`, `derivation` | a configuration | a configuration made from a released one to bound its risk, e.g. adversarial fine-tuning of open weights |
+| `threshold` | a claim | what "unable" means for an inability claim: a metric, an operator and a value |
+| `reads` | a release criterion | the evaluation figure the criterion reads (a comparison's gap, a metric, or the behaviour's rate), so that its verdict is computed |
+| `recommendation`, `response` | an audit | the auditor's recommendation on the release, and the lab's recorded response to it |
+| `measurements` | an audit | figures the auditor measured itself (e.g. an evaluation-awareness rate) |
+| `statement` | an audit | the auditor's own statement file, hashed, compared with the card's declarations |
+| `periods` | an audit's `access` | periods of access: configuration, from, to, level |
 """
 
 PROFILES_INTRO = """\
