@@ -48,6 +48,7 @@ from typer.testing import CliRunner
 from checker.catalog import load_catalog
 from checker.cli import app
 from checker.load import LoadedCard, load_card
+from checker.model import RATE_NAME
 from checker.pipeline import check_file
 from checker.problems import CardError
 from checker.profiles import load_profile
@@ -57,6 +58,9 @@ from checker.severity import Severity
 
 EXAMPLES_FOLDER = ROOT / "examples"
 SUBMISSION_SCHEMA: dict[str, Any] = json.loads((ROOT / "schema/submission.schema.json").read_text(encoding="utf-8"))
+FORMAT_1_0 = jsonschema.Draft202012Validator(
+    json.loads((ROOT / "schema/submission-1.0.schema.json").read_text(encoding="utf-8"))
+)
 REPORT_SCHEMA: dict[str, Any] = json.loads((ROOT / "schema/report.schema.json").read_text(encoding="utf-8"))
 PROFILES = ("default", "regulator")
 SEVERITIES = ("blocker", "major", "minor")
@@ -261,18 +265,79 @@ def resolve_references(draw: st.DrawFn, card: dict[str, Any]) -> None:
             elif "configuration" in entry:
                 del entry["configuration"]  # only audits and reasoning evidence get here: theirs is optional
             for arm in entry.get("arms", []):
-                arm["count"] %= arm["n"] + 1
+                _resolve_arm(arm)
+            for key in ("metrics", "measurements"):
+                for metric in entry.get(key, []):
+                    if key == "measurements" or RATE_NAME.search(metric["name"]):
+                        _resolve_scale(metric, "value")
+            for pair in entry.get("paired", []):
+                _resolve_pair(pair)
+            for period in entry.get("access", {}).get("periods", []):
+                if "configuration" in period and configurations:
+                    period["configuration"] = resolve([period["configuration"]], configurations)[0]
+                elif "configuration" in period:
+                    del period["configuration"]
+                if period["to"] < period["from"]:
+                    period["from"], period["to"] = period["to"], period["from"]
+    for configuration in model.get("configurations", []):
+        if "derived_from" in configuration:
+            configuration["derived_from"] = resolve([configuration["derived_from"]], configurations)[0]
     for claim in card.get("claims", []):
         for key, pool in (("configurations", configurations), ("evidence", evidence)):
             if key in claim:
                 claim[key] = resolve(claim[key], pool)
     gate = card.get("release_gate", {})
     for criterion in gate.get("criteria", []):
+        reads = criterion.get("reads", {})
+        if "evaluation" in reads and evaluation_ids:
+            reads["evaluation"] = resolve([reads["evaluation"]], evaluation_ids)[0]
+        elif reads:
+            del criterion["reads"]  # a card with no evaluation has nothing for a criterion to read
+        if "pair" in reads and "metric" in reads:
+            del reads[draw(st.sampled_from(["pair", "metric"]))]
         if "evidence" in criterion:
             criterion["evidence"] = resolve(criterion["evidence"], evidence)
     awareness = gate.get("situational_awareness", {})
     if "basis" in awareness:
         awareness["basis"] = resolve(awareness["basis"], evaluation_ids)
+
+
+def _resolve_arm(arm: dict[str, Any]) -> None:
+    """An arm with n and count (count <= n), a rate, or both; a count never without its n."""
+    if "count" in arm and "n" not in arm:
+        del arm["count"]
+    if "rate" not in arm and not ("n" in arm and "count" in arm):
+        arm.setdefault("n", 1)
+        arm.setdefault("count", 0)
+    if "count" in arm:
+        arm["count"] %= arm["n"] + 1
+    _resolve_scale(arm, "rate")
+
+
+def _resolve_scale(holder: dict[str, Any], key: str) -> None:
+    """A rate above 1 is a percentage, and says so."""
+    if holder.get(key, 0) > 1:
+        holder["unit"] = "percent"
+
+
+def _resolve_pair(pair: dict[str, Any]) -> None:
+    """A paired design over two different contexts, its counts adding up to at most its pairs."""
+    contexts = pair.get("contexts", [])
+    if len(contexts) == 2 and contexts[0] == contexts[1]:
+        contexts[1] = next(context for context in CONTEXTS if context not in (contexts[0], "overall"))
+    parts = sum(pair.get(key, 0) for key in ("a_only", "b_only", "both"))
+    if "n" in pair and parts > pair["n"]:
+        pair["n"] = min(parts, 10**9)
+        for key in ("a_only", "b_only", "both"):  # three counts each up to 10^9 can add up past the bound
+            if key in pair:
+                pair[key] = min(pair[key], pair["n"] // 3)
+
+
+def _settle_version(card: dict[str, Any]) -> None:
+    """Format 1.1 for a card that uses a key new in 1.1 (a 1.0 card with one is refused, and says
+    so); otherwise the version it was generated or written with."""
+    if any(True for _ in FORMAT_1_0.iter_errors(card)):
+        card["schema_version"] = "1.1"
 
 
 def redeclare_evidence(draw: st.DrawFn, card: dict[str, Any]) -> dict[str, bytes]:
@@ -305,6 +370,7 @@ def redeclare_evidence(draw: st.DrawFn, card: dict[str, Any]) -> dict[str, bytes
 def finish(draw: st.DrawFn, card: dict[str, Any], files: dict[str, bytes]) -> tuple[dict[str, Any], dict[str, bytes]]:
     """A valid card made whole: references resolved, and some of its evidence and numbers rewritten."""
     resolve_references(draw, card)
+    _settle_version(card)
     if draw(st.integers(0, 3)) == 0:  # seldom: a redeclared file rarely passes, and examples should
         files = files | redeclare_evidence(draw, card)
     if draw(st.booleans()):  # JSON Schema counts 800.0 as an integer: write some whole numbers so
