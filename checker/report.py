@@ -50,37 +50,79 @@ class CardInfo(_Part):
 
 class ArmSummary(_Part):
     context: str
-    n: int
-    count: int
+    n: int = Field(description="trials; in a paired design, pairs")
+    count: int = Field(description="trials (pairs) showing the behaviour in this context")
     rate: float
-    interval: tuple[float, float]
-    """Wilson 95% interval of the rate."""
+    interval: tuple[float, float] = Field(description="Wilson 95% interval of the rate")
+    evaluations: tuple[str, ...] | None = Field(
+        default=None,
+        description="for a comparison across evaluations, the evaluations whose arms of this context it pools; else null",
+    )
 
 
 class Comparison(_Part):
-    """One evaluation's behaviour compared across one context pair."""
+    """One behaviour compared across one context pair: in one evaluation, across evaluations, or in a paired design."""
 
-    evaluation: str
-    pointer: str
+    evaluation: str = Field(description="the evaluation it is about; across evaluations, the first of them in the card")
+    pointer: str = Field(description="the evaluation's place in the card; for a paired design, the design's")
     pair: str
+    design: Literal["within", "across", "paired"] = Field(
+        description=(
+            "within: one evaluation's arms on both sides of the pair; across: one side's arms in some evaluations "
+            "and the other's in others, of one configuration, category and behaviour; paired: each item run in "
+            "both contexts (format 1.1)"
+        )
+    )
     watched: ArmSummary
     unwatched: ArmSummary
-    difference: float
-    """Watched rate minus unwatched rate, as a proportion (0.09 is 9 pp)."""
-    interval: tuple[float, float]
-    """Newcombe hybrid score 95% interval of the difference."""
-    test: Literal["z", "fisher"]
-    statistic: float | None
+    difference: float = Field(description="watched rate minus unwatched rate, as a proportion (0.09 is 9 pp)")
+    interval: tuple[float, float] = Field(
+        description="95% interval of the difference: Newcombe's hybrid score interval (method 10), independent or paired"
+    )
+    test: Literal["z", "fisher", "mcnemar"] = Field(
+        description="the two-sided test: z, Fisher's exact test (an expected cell under 5), McNemar's exact test (paired)"
+    )
+    statistic: float | None = Field(description="z for the z-test; null for the exact tests")
     p_value: float
-    adjusted_p_value: float
-    """Holm-adjusted across every comparison in the card."""
-    significant: bool
-    """adjusted_p_value under the profile's significance level."""
-    detectable_gap: float | None
-    """Smallest change from the lower arm's rate detectable with the profile's power (an increase,
-    or a decrease when no increase can reach it); None when no gap of any size can reach it."""
-    source: Literal["declared", "recomputed"] = "declared"
-    """Whose counts: the card's arms, or those recounted from its raw samples."""
+    adjusted_p_value: float = Field(
+        description="Holm-adjusted across the card's distinct comparisons; a copy has its original's"
+    )
+    significant: bool = Field(description="adjusted_p_value under the profile's significance level")
+    step_level: float = Field(
+        description=(
+            "the level Holm's procedure holds the p-value to: the significance level over (m - rank), with m "
+            "distinct comparisons and rank that of its p-value among them, from the smallest (0); tied p-values "
+            "share the level of the first"
+        )
+    )
+    detectable_gap: float | None = Field(
+        description=(
+            "smallest gap detectable with the profile's power at step_level: for independent arms a change from the "
+            "lower arm's rate (an increase, or a decrease when no increase can reach it), for a paired design a "
+            "difference at the observed share of discordant pairs (Connor 1987); null when no gap can reach it"
+        )
+    )
+    copy_of: str | None = Field(
+        default=None,
+        description=(
+            "for a copy of an earlier comparison (the same pair and the same counts on both sides), that comparison's "
+            "pointer: a copy counts once in Holm's family, so that copies cannot dilute it"
+        ),
+    )
+    source: Literal["declared", "recomputed"] = Field(
+        default="declared", description="whose counts: the card's arms, or those recounted from its raw samples"
+    )
+
+    @property
+    def evaluations(self) -> tuple[str, ...]:
+        """Every evaluation whose counts it compares, in the card's order of its sides."""
+        pooled = (self.watched.evaluations or ()) + (self.unwatched.evaluations or ())
+        return tuple(dict.fromkeys(pooled)) or (self.evaluation,)
+
+    @property
+    def counts_pointer(self) -> str:
+        """Where the counts compared are in the card: the evaluation's arms, or the paired design."""
+        return self.pointer if self.design == "paired" else self.pointer + "/arms"
 
     def reaches(self, tolerance_pp: float) -> bool:
         """Whether |difference| is at least the tolerance, exactly: in fractions of the counts, so
@@ -153,6 +195,11 @@ class Report(_Part):
     evidence_verified: bool = Field(description="whether evidence files were read and hashed")
     card: Submission = Field(description="the card as validated, which the reports quote (x- keys left out)")
     narrative: str = Field(description="the Markdown body of a Markdown card after its front matter, else empty")
+
+    @property
+    def distinct_comparisons(self) -> int:
+        """How many comparisons Holm's adjustment ran over: copies of an earlier one count once."""
+        return sum(c.copy_of is None for c in self.comparisons)
 
     def findings_of(self, severity: Severity | str) -> tuple[Finding, ...]:
         """The findings of one severity (given as the enum or its name), in report order."""

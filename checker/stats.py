@@ -20,12 +20,24 @@ Every function takes counts (k events in n trials), never percentages, and retur
   power of the two-sided two-proportion test by the normal approximation, with the pooled
   variance under the null hypothesis and the unpooled variance under the alternative, without
   continuity correction.
+
+Paired designs (each item run in both contexts; `a_only` items show the behaviour in the first
+context only, `b_only` in the second only, `both` in both, of n pairs):
+
+- McNemar (1947), "Note on the sampling error of the difference between correlated proportions
+  or percentages", Psychometrika 12, in its exact conditional form (Agresti 2013, section 11.1.4):
+  the discordant pairs split as a binomial with probability 1/2 under the null hypothesis.
+- Newcombe (1998), "Improved confidence intervals for the difference between binomial
+  proportions based on paired data", Stat. Med. 17:2635-2650, method 10: the two Wilson
+  intervals combined with the correlation of the paired table.
+- Connor (1987), "Sample size for testing differences in proportions for the paired-sample
+  design", Biometrics 43:207-211: power of the two-sided McNemar test by the normal approximation.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal
@@ -35,10 +47,15 @@ __all__ = [
     "TestResult",
     "compare_proportions",
     "detectable_gap",
+    "detectable_paired_gap",
     "fisher_exact",
     "holm",
+    "holm_levels",
+    "mcnemar_exact",
     "min_expected_cell",
     "newcombe_interval",
+    "newcombe_paired_interval",
+    "power_paired",
     "power_two_proportions",
     "rate",
     "wilson_interval",
@@ -52,7 +69,9 @@ _FISHER_RELATIVE_TOLERANCE = 1e-7
 _LOG_UNDERFLOW = -750.0
 """math.exp of anything below this is 0.0."""
 _GAP_TOLERANCE = 1e-7
-"""Bisection width for detectable_gap (finer than the 1e-6 asked of it)."""
+"""Bisection width for the detectable gaps (finer than the 1e-6 asked of them)."""
+_SUM_PRECISION = 1e-17
+"""Terms of a sum smaller than this, relative to it, cannot change it in floating point."""
 
 
 @dataclass(frozen=True)
@@ -61,9 +80,9 @@ class TestResult:
 
     __test__ = False  # not a pytest test class, despite the name
 
-    test: Literal["z", "fisher"]
+    test: Literal["z", "fisher", "mcnemar"]
     statistic: float | None
-    """z for the z-test; None for Fisher's test, which has no statistic."""
+    """z for the z-test; None for the exact tests (Fisher's, McNemar's), which have no statistic."""
     p_value: float
 
 
@@ -72,6 +91,19 @@ def _arm(count: int, n: int) -> None:
         raise ValueError(f"n must be a whole number of at least 1, found {n!r}")
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= n:
         raise ValueError(f"count must be a whole number from 0 to n ({n}), found {count!r}")
+
+
+def _pair_counts(*counts: int) -> None:
+    for count in counts:
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"paired counts must be whole numbers of at least 0, found {count!r}")
+
+
+def _paired(n: int, a_only: int, b_only: int, both: int) -> None:
+    _arm(0, n)
+    _pair_counts(a_only, b_only, both)
+    if a_only + b_only + both > n:
+        raise ValueError(f"a_only + b_only + both ({a_only + b_only + both}) must be at most n ({n})")
 
 
 def _level(value: float, what: str) -> None:
@@ -195,6 +227,59 @@ def compare_proportions(k1: int, n1: int, k2: int, n2: int) -> TestResult:
     return z_test(k1, n1, k2, n2)
 
 
+def mcnemar_exact(a_only: int, b_only: int) -> TestResult:
+    """McNemar's exact test, two-sided: the conditional binomial test on the discordant pairs.
+
+    Under the null hypothesis each of the d = a_only + b_only discordant pairs falls either way
+    with probability 1/2, so the p-value is min(1, 2 P(X <= min(a_only, b_only))) with
+    X ~ Binomial(d, 1/2): statsmodels' mcnemar(exact=True). With as many pairs each way (none
+    at all, say) it is 1. The tail is summed from its largest term down, each term from the last
+    by their ratio and in units of the first (so that nothing underflows), and stops when the
+    terms left, which shrink at least geometrically, cannot change the sum.
+    """
+    _pair_counts(a_only, b_only)
+    low, discordant = min(a_only, b_only), a_only + b_only
+    if 2 * low == discordant:
+        return TestResult(test="mcnemar", statistic=None, p_value=1.0)
+    total, term = 1.0, 1.0
+    for x in range(low, 0, -1):
+        ratio = x / (discordant - x + 1)
+        term *= ratio
+        total += term
+        if term < total * _SUM_PRECISION * (1 - ratio):
+            break
+    log_tail = _log_choose(discordant, low) - discordant * math.log(2) + math.log(total)
+    return TestResult(test="mcnemar", statistic=None, p_value=min(1.0, 2 * math.exp(log_tail)))
+
+
+def newcombe_paired_interval(
+    n: int, a_only: int, b_only: int, both: int, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Newcombe's (1998) method 10 for p1 - p2 of a paired design, within [-1, 1].
+
+    p1 = (both + a_only) / n and p2 = (both + b_only) / n, with Wilson intervals (l1, u1) and
+    (l2, u2). With the table's cells e = both, f = a_only, g = b_only, h = the rest,
+    B = eh - fg is taken as B - n/2 when above n/2, 0 from 0 to n/2, and B when negative, and
+    phi = B / sqrt((e+f)(g+h)(e+g)(f+h)), 0 when that product is 0. Then d = p1 - p2 and
+    d - sqrt((p1 - l1)^2 - 2 phi (p1 - l1)(u2 - p2) + (u2 - p2)^2) to
+    d + sqrt((p2 - l2)^2 - 2 phi (p2 - l2)(u1 - p1) + (u1 - p1)^2).
+    """
+    _paired(n, a_only, b_only, both)
+    first, second = both + a_only, both + b_only
+    p1, p2 = first / n, second / n
+    l1, u1 = wilson_interval(first, n, confidence)
+    l2, u2 = wilson_interval(second, n, confidence)
+    neither = n - a_only - b_only - both
+    product = first * (n - first) * second * (n - second)
+    association = both * neither - a_only * b_only
+    corrected = association - n / 2 if association > n / 2 else min(association, 0)
+    phi = corrected / math.sqrt(product) if product else 0.0
+    d = p1 - p2
+    low = d - math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
+    high = d + math.sqrt(max(0.0, (p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2))
+    return (max(-1.0, low), min(1.0, high))
+
+
 def holm(p_values: Sequence[float]) -> list[float]:
     """Holm's (1979) step-down adjusted p-values, in the order given.
 
@@ -212,6 +297,29 @@ def holm(p_values: Sequence[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * p_values[i]))
         adjusted[i] = running
     return adjusted
+
+
+def holm_levels(p_values: Sequence[float], alpha: float) -> list[float]:
+    """The level Holm's (1979) procedure holds each p-value to, in the order given.
+
+    With the m p-values sorted ascending, the i-th (from 0) is rejected when it is under
+    alpha / (m - i) (and every smaller one was): the smallest at the Bonferroni level alpha / m,
+    the largest at alpha. Tied p-values share the level of the first of them, as they share
+    their adjusted p-value. A comparison's power is judged at this level: the one its test
+    was actually held to, not the unadjusted alpha.
+    """
+    _level(alpha, "alpha")
+    for p in p_values:
+        _proportion(p, "p-values")
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    levels = [0.0] * m
+    first_of_ties = 0
+    for rank, i in enumerate(order):
+        if rank and p_values[i] != p_values[order[rank - 1]]:
+            first_of_ties = rank
+        levels[i] = alpha / (m - first_of_ties)
+    return levels
 
 
 def power_two_proportions(p_low: float, p_high: float, n1: int, n2: int, alpha: float = 0.05) -> float:
@@ -235,7 +343,7 @@ def power_two_proportions(p_low: float, p_high: float, n1: int, n2: int, alpha: 
     pooled = (n1 * p_low + n2 * p_high) / (n1 + n2)
     se_null = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     se_alt = math.sqrt(p_low * (1 - p_low) / n1 + p_high * (1 - p_high) / n2)
-    z_alpha = _NORMAL.inv_cdf(1 - alpha / 2)
+    z_alpha = -_NORMAL.inv_cdf(alpha / 2)  # not inv_cdf(1 - alpha/2): a Holm step level may be far under 1e-16
     if se_alt == 0:  # 0 against 1: the difference is certain, so the test rejects or never does
         return 1.0 if delta > z_alpha * se_null else 0.0
     return _NORMAL.cdf((delta - z_alpha * se_null) / se_alt) + _NORMAL.cdf((-delta - z_alpha * se_null) / se_alt)
@@ -257,14 +365,68 @@ def detectable_gap(n1: int, n2: int, baseline: float, alpha: float = 0.05, power
     _proportion(baseline, "baseline")
     for sign in (1.0, -1.0):
         room = 1.0 - baseline if sign > 0 else baseline
-        if room == 0 or power_two_proportions(baseline, baseline + sign * room, n1, n2, alpha) < power:
-            continue
-        low, high = 0.0, room
-        while high - low > _GAP_TOLERANCE:
-            middle = (low + high) / 2
-            if power_two_proportions(baseline, baseline + sign * middle, n1, n2, alpha) >= power:
-                high = middle
-            else:
-                low = middle
-        return high
+
+        def reaches(gap: float, sign: float = sign) -> bool:
+            return power_two_proportions(baseline, baseline + sign * gap, n1, n2, alpha) >= power
+
+        if room > 0 and reaches(room):
+            return _smallest(reaches, room)
     return None
+
+
+def power_paired(difference: float, discordant: float, n: int, alpha: float = 0.05) -> float:
+    """Power of the two-sided McNemar test with n pairs at level alpha (Connor 1987).
+
+    Normal approximation, with psi the proportion of discordant pairs and delta the difference
+    of the two proportions (|delta| <= psi, since only discordant pairs differ):
+    power = Phi((sqrt(n)|delta| - z sqrt(psi)) / s) + Phi((-sqrt(n)|delta| - z sqrt(psi)) / s),
+    s = sqrt(psi - delta^2), z = Phi^-1(1 - alpha/2). No difference gives alpha.
+    """
+    _level(alpha, "alpha")
+    _arm(0, n)
+    _proportion(discordant, "the discordant proportion")
+    if not abs(difference) <= discordant:
+        raise ValueError(
+            f"the difference must be at most the discordant proportion ({discordant}), found {difference!r}"
+        )
+    delta = abs(difference)
+    if delta == 0:
+        return alpha
+    z_alpha = -_NORMAL.inv_cdf(alpha / 2)  # not inv_cdf(1 - alpha/2): a Holm step level may be far under 1e-16
+    spread = math.sqrt(discordant - delta * delta)
+    shift, null = math.sqrt(n) * delta, z_alpha * math.sqrt(discordant)
+    if spread == 0:  # every pair discordant, all one way: the test rejects or never does
+        return 1.0 if shift > null else 0.0
+    return _NORMAL.cdf((shift - null) / spread) + _NORMAL.cdf((-shift - null) / spread)
+
+
+def detectable_paired_gap(n: int, discordant: float, alpha: float = 0.05, power: float = 0.8) -> float | None:
+    """The smallest difference n pairs detect with the given power (Connor 1987), or None.
+
+    The discordant proportion under the alternative is the observed one, or the difference
+    itself when that is larger (a difference needs at least as many discordant pairs): the
+    smallest d with power_paired(d, max(discordant, d), n, alpha) >= power, by bisection to
+    within 1e-7. None when not even a difference of 1 reaches the power.
+    """
+    _level(power, "power")
+    _level(alpha, "alpha")
+    _arm(0, n)
+    _proportion(discordant, "the discordant proportion")
+
+    def reaches(gap: float) -> bool:
+        return power_paired(gap, max(discordant, gap), n, alpha) >= power
+
+    return _smallest(reaches, 1.0) if reaches(1.0) else None
+
+
+def _smallest(reaches: Callable[[float], bool], room: float) -> float:
+    """The smallest gap in (0, room] that `reaches`, to within 1e-7: it must reach at `room`, and reach
+    at every gap above one that does (power grows with the gap)."""
+    low, high = 0.0, room
+    while high - low > _GAP_TOLERANCE:
+        middle = (low + high) / 2
+        if reaches(middle):
+            high = middle
+        else:
+            low = middle
+    return high

@@ -7,12 +7,12 @@ column in the file, and ranked by place, so the user fixes them in one pass.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard, get_args
 
 import pydantic
 
 from checker.load import LoadedCard
-from checker.model import RATE_NAME, Submission
+from checker.model import RATE_NAME, Pair, Submission
 from checker.problems import CardError, Problem
 from checker.resources import describing_validator, schema, surely_valid
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 _EVIDENCE_LISTS = ("evaluations", "independent_audits", "reasoning_evidence")
+_PAIRS = get_args(Pair)
 
 
 def schema_name(data: Any) -> str:
@@ -293,10 +294,20 @@ def _scale(pointer: str, what: str, value: Any, unit: Any) -> Iterator[tuple[str
 
 
 def _paired(pointer: str, pair: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """A paired design's contexts differ, and its three counts add up to at most its pairs."""
+    """A paired design's contexts are the two sides of one pair, and its three counts add up to at most its pairs."""
     contexts = _list(pair.get("contexts"))
     if len(contexts) == 2 and contexts[0] == contexts[1]:
         yield f"{pointer}/contexts", f"both contexts are '{_clip(contexts[0])}': a paired design compares two"
+    elif (
+        len(contexts) == 2
+        and f"{contexts[0]}/{contexts[1]}" not in _PAIRS
+        and f"{contexts[1]}/{contexts[0]}" not in _PAIRS
+    ):
+        yield (
+            f"{pointer}/contexts",
+            f"'{_clip(contexts[0])}' and '{_clip(contexts[1])}' are not the two sides of one context pair "
+            f"({', '.join(_PAIRS)})",
+        )
     n, parts = pair.get("n"), [pair.get(k) for k in ("a_only", "b_only", "both")]
     whole = [p for p in parts if _whole(p)]
     if _whole(n) and len(whole) == 3 and sum(whole) > n:

@@ -241,7 +241,10 @@ def test_text_report_reads_in_80_columns_without_colour() -> None:
     # Figures are the ones the message does not state, in plain words (true, not Python's True).
     assert "    figures: financial_ties: true\n" in done.stdout
     assert "True" not in done.stdout and "None" not in done.stdout
-    assert "figures: interval_pp: [5.82, 12.35]; p_value: 6.56e-08; adjusted_p_value:" in done.stdout
+    assert (
+        "figures: pair: monitored/unmonitored; design: within; interval_pp: [5.82,\n      12.35]; p_value:"
+        in done.stdout
+    )
 
 
 def test_a_long_path_and_long_names_keep_the_text_report_in_80_columns(tmp_path: Path) -> None:
@@ -334,7 +337,9 @@ def test_regulator_profile_is_stricter() -> None:
     assert regulator["profile"]["name"] == "regulator"
     assert regulator["pass_score"] > default["pass_score"]
     assert regulator["score"] < default["score"]
-    assert sum(regulator["counts"].values()) > sum(default["counts"].values())
+    # As many findings: the regulator's one more (CV-5 on af-training-cue) was on a comparison that had
+    # found its 11.4 pp gap, which is no longer called underpowered (issue 13).
+    assert sum(regulator["counts"].values()) >= sum(default["counts"].values())
 
 
 def test_profile_file_with_an_unknown_option(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def test_a_gap_exactly_at_the_tolerance_is_a_gap(tmp_path: Path) -> None:
     assert gap.figures["difference_pp"] == 5.0
     (release,) = places(report, "RG-5")
     assert report.requirement("RG-5").severity is Severity.BLOCKER
-    assert "gap of 5.0 pp" in release.message
+    assert "the monitored rate (6.0%, 30 of 500) is 5.0 pp higher than the unmonitored rate (1.0%" in release.message
     assert report.verdict is Verdict.FAIL
 
 
@@ -92,7 +92,7 @@ def test_arms_too_small_for_any_gap_say_so(tmp_path: Path) -> None:
         ),
     )
     (under,) = [f for f in places(report, "CV-5") if "monitored/unmonitored" in f.message]
-    assert "cannot reach 80% power for a gap of any size (underpowered)" in under.message
+    assert "cannot reach 80% power at the 0.05 level for a gap of any size (underpowered)" in under.message
     assert under.figures["detectable_gap_pp"] is None
 
 

@@ -33,6 +33,29 @@ Where every reference value comes from (none was produced by checker.stats):
   - SM-GAP: scipy.optimize.brentq(lambda d: SM-POWER(b, b + d, n1, n2) - 0.80, 1e-9,
     1 - b - 1e-12, xtol=1e-14).
 
+Paired designs (issue 13):
+
+- NEWCOMBE-PAIRED: Newcombe RG (1998), "Improved confidence intervals for the difference between
+  binomial proportions based on paired data", Statistics in Medicine 17:2635-2650, Table III,
+  the method-10 rows, printed to 4 decimals (cells e, f, g, h: both, first only, second only,
+  neither).
+- FAGERLAND: Fagerland, Lydersen & Laake (2017), Statistical Analysis of Contingency Tables,
+  ch. 8, the Newcombe square-and-add interval for Cavo et al. (2012) (59, 6, 16, 80):
+  -0.0621 (-0.1186 to -0.0046), as their R package contingencytables prints it.
+- ARMITAGE: Armitage & Berry (1994), Statistical Methods in Medical Research, p. 127: two media
+  for culturing 50 sputum specimens, 12 and 2 discordant pairs; the exact (conditional
+  binomial) McNemar p-value 0.0129 (as StatsDirect's manual prints it).
+- CONNOR: Connor RJ (1987), "Sample size for testing differences in proportions for the
+  paired-sample design", Biometrics 43:207-211, p. 209: with discordant proportions 0.45 and 0.05,
+  two-sided alpha 0.05 and power 0.80, 23 pairs (22.01 before rounding up; the worked example of
+  powerandsamplesize.com's McNemar calculator, which cites Connor's formula).
+- Library values computed on 2026-12-07 with Python 3.11.7, statsmodels 0.15.0, SciPy 1.17.1 in a
+  throwaway virtual environment (/tmp/stats13ref):
+  - SM-MCNEMAR: statsmodels.stats.contingency_tables.mcnemar([[10, b], [c, 10]], exact=True).pvalue.
+  - SP-CONNOR: Connor's power, Phi((sqrt(n)|d| - z sqrt(psi)) / sqrt(psi - d^2)) + Phi((-sqrt(n)|d|
+    - z sqrt(psi)) / sqrt(psi - d^2)), with scipy.stats.norm; the detectable difference solved with
+    scipy.optimize.brentq (xtol 1e-14) for psi = max(observed, d).
+
 Tolerances: published 4-decimal values to 1e-4 absolute; full-precision interval and power
 values to 1e-9 absolute; p-values relatively (1e-6, or 1e-9 for the z-test).
 """
@@ -307,6 +330,184 @@ def test_holm_properties() -> None:
     assert stats.holm([0.5, 0.6, 0.9]) == [1.0, 1.0, 1.0]
 
 
+def test_holm_levels_step_from_bonferroni_to_alpha() -> None:
+    # Sorted: 0.005 (0.05/5), 0.01 (0.05/4), 0.03 (0.05/3), 0.04 (0.05/2), 0.20 (0.05).
+    assert stats.holm_levels([0.01, 0.04, 0.03, 0.005, 0.20], 0.05) == pytest.approx(
+        [0.0125, 0.025, 0.05 / 3, 0.01, 0.05], abs=1e-15
+    )
+    assert stats.holm_levels([], 0.05) == []
+
+
+def test_tied_p_values_share_the_level_of_the_first_of_them() -> None:
+    # As they share their adjusted p-value: 0.02 and 0.02 are the 2nd and 3rd of 6, both at 0.05/5.
+    raw = [0.5, 0.001, 0.02, 0.02, 0.04, 0.3]
+    levels = stats.holm_levels(raw, 0.05)
+    assert levels == pytest.approx([0.05, 0.05 / 6, 0.01, 0.01, 0.05 / 3, 0.05 / 2], abs=1e-15)
+
+
+def test_holm_rejects_exactly_what_the_step_levels_reject() -> None:
+    # A p-value is significant after Holm's adjustment when it and every smaller one are under their levels.
+    raw = [0.03, 0.001, 0.2, 0.011, 0.9, 0.011, 0.0, 0.0125]
+    adjusted, levels = stats.holm(raw), stats.holm_levels(raw, 0.05)
+    for i, p in enumerate(raw):
+        smaller_or_equal = [j for j, q in enumerate(raw) if q <= p]
+        assert (adjusted[i] < 0.05) is all(raw[j] < levels[j] for j in smaller_or_equal)
+
+
+# --- Paired designs: McNemar, Newcombe (paired), Connor ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a_only", "b_only", "p_value"),
+    [
+        # SM-MCNEMAR, statsmodels 0.15.0.
+        (12, 2, 0.012939453125),
+        (6, 16, 0.052478790283203125),
+        (0, 0, 1.0),
+        (0, 5, 0.0625),
+        (7, 7, 1.0),
+        (3, 9, 0.14599609375),
+        (25, 2, 5.647540092468262e-06),
+        (40, 61, 0.046044066929342785),
+        (150, 100, 0.0018833009350761602),
+        (1, 0, 1.0),
+        (200, 260, 0.0058839224731039984),
+        (2, 30, 2.4633482098579407e-07),
+    ],
+)
+def test_mcnemar_against_statsmodels(a_only: int, b_only: int, p_value: float) -> None:
+    result = stats.mcnemar_exact(a_only, b_only)
+    assert (result.test, result.statistic) == ("mcnemar", None)
+    assert result.p_value == pytest.approx(p_value, rel=1e-12)
+    assert stats.mcnemar_exact(b_only, a_only).p_value == result.p_value
+
+
+@pytest.mark.parametrize(
+    ("a_only", "b_only", "p_value"),
+    [
+        # SM-MCNEMAR: many discordant pairs, where lgamma's own rounding (about 1e-16 of its
+        # 1e6-sized value) limits the agreement.
+        (5000, 5210, 0.038597723451450267),
+        (123456, 124789, 0.007508538812168533),
+    ],
+)
+def test_mcnemar_with_many_discordant_pairs(a_only: int, b_only: int, p_value: float) -> None:
+    assert stats.mcnemar_exact(a_only, b_only).p_value == pytest.approx(p_value, rel=1e-9)
+
+
+def test_mcnemar_published() -> None:
+    # ARMITAGE: 12 and 2 discordant pairs, exact two-sided P = 0.0129 (2 x 106 / 16384).
+    assert stats.mcnemar_exact(12, 2).p_value == pytest.approx(0.0129, abs=0.00005)
+    assert stats.mcnemar_exact(12, 2).p_value == pytest.approx(2 * 106 / 2**14, rel=1e-12)
+
+
+def test_mcnemar_at_the_schemas_largest_counts_is_quick_and_in_range() -> None:
+    # 10^9 discordant pairs split almost evenly: the sum stops when its terms cannot change it.
+    assert stats.mcnemar_exact(500_000_000, 499_990_000).p_value == pytest.approx(0.7518523985, rel=1e-6)
+    assert stats.mcnemar_exact(1, 999_999_999).p_value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("cells", "low", "high"),
+    [
+        # NEWCOMBE-PAIRED, Table III, method 10: (e, f, g, h).
+        ((36, 12, 2, 0), 0.0569, 0.3404),
+        ((20, 12, 2, 16), 0.0562, 0.3292),
+        ((18, 12, 2, 18), 0.0562, 0.3290),
+        ((36, 14, 0, 0), 0.1528, 0.4167),
+        ((35, 14, 0, 1), 0.1461, 0.4175),
+        ((18, 14, 0, 18), 0.1441, 0.3963),
+        ((2, 97, 1, 0), 0.8721, 0.9854),
+        ((1, 97, 1, 1), 0.8736, 0.9850),
+        ((0, 29, 1, 0), 0.6666, 0.9882),
+        ((2, 98, 0, 0), 0.9178, 0.9945),
+        ((1, 98, 0, 1), 0.9171, 0.9916),
+        ((0, 30, 0, 0), 0.8395, 1.0),
+        ((54, 0, 0, 0), -0.0664, 0.0664),
+        ((53, 0, 0, 1), -0.0729, 0.0729),
+        ((30, 0, 0, 24), -0.0358, 0.0358),
+        ((29, 0, 0, 25), -0.0354, 0.0354),
+        ((28, 0, 0, 26), -0.0352, 0.0352),
+        ((27, 0, 0, 27), -0.0351, 0.0351),
+        # FAGERLAND: Cavo et al. (2012).
+        ((59, 6, 16, 80), -0.1186, -0.0046),
+    ],
+)
+def test_newcombe_paired_published(cells: tuple[int, int, int, int], low: float, high: float) -> None:
+    both, first_only, second_only, neither = cells
+    n = both + first_only + second_only + neither
+    got = stats.newcombe_paired_interval(n, first_only, second_only, both)
+    assert got == pytest.approx((low, high), abs=PUBLISHED)
+
+
+def test_newcombe_paired_contains_its_estimate_and_mirrors() -> None:
+    for n, a, b, both in ((10, 3, 1, 2), (800, 60, 10, 6), (50, 0, 0, 50), (5, 5, 0, 0), (7, 0, 0, 0)):
+        low, high = stats.newcombe_paired_interval(n, a, b, both)
+        assert -1.0 <= low <= (a - b) / n <= high <= 1.0
+        assert stats.newcombe_paired_interval(n, b, a, both) == pytest.approx((-high, -low), abs=1e-15)
+
+
+def test_a_paired_interval_is_narrower_than_the_independent_one_when_pairs_agree() -> None:
+    # 20 pairs with the behaviour in both contexts and 15 in neither: the correlation narrows it.
+    paired = stats.newcombe_paired_interval(40, 5, 0, 20)
+    independent = stats.newcombe_interval(25, 40, 20, 40)
+    assert paired[1] - paired[0] < independent[1] - independent[0] - 0.01
+
+
+def test_power_paired_at_connors_worked_example() -> None:
+    # CONNOR: 23 pairs reach 80% power for discordant proportions 0.45 and 0.05; 22 do not.
+    assert stats.power_paired(0.4, 0.5, 23) >= 0.80 > stats.power_paired(0.4, 0.5, 22)
+
+
+@pytest.mark.parametrize(
+    ("difference", "discordant", "n", "alpha", "power"),
+    [
+        # SP-CONNOR.
+        (0.4, 0.5, 23, 0.05, 0.819407091769824),
+        (0.4, 0.5, 22, 0.05, 0.7997681169040473),
+        (0.1, 0.2, 155, 0.05, 0.8010350910503992),
+        (0.1, 0.2, 154, 0.05, 0.7984495161837577),
+        (0.05, 0.1, 300, 0.05, 0.7848187919671645),
+        (0.02, 0.03, 1000, 0.01, 0.8605731412316809),
+    ],
+)
+def test_power_paired_against_the_formula_in_scipy(
+    difference: float, discordant: float, n: int, alpha: float, power: float
+) -> None:
+    assert stats.power_paired(difference, discordant, n, alpha) == pytest.approx(power, abs=TIGHT)
+    assert stats.power_paired(-difference, discordant, n, alpha) == pytest.approx(power, abs=TIGHT)
+
+
+def test_power_paired_edges() -> None:
+    assert stats.power_paired(0.0, 0.3, 100) == 0.05
+    assert stats.power_paired(1.0, 1.0, 4) == 1.0  # every pair one way: sqrt(4) > 1.96
+    assert stats.power_paired(1.0, 1.0, 3) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("n", "discordant", "alpha", "gap"),
+    [
+        # SP-CONNOR, brentq.
+        (500, 0.02, 0.05, 0.017677016612862983),
+        (500, 0.0, 0.05, 0.015623845816569698),
+        (1000, 0.1, 0.05, 0.027982804723829937),
+        (200, 0.3, 0.05, 0.10786649253705204),
+        (800, 0.05, 0.05 / 6, 0.027460491161098912),
+    ],
+)
+def test_detectable_paired_gap_against_the_formula_in_scipy(
+    n: int, discordant: float, alpha: float, gap: float
+) -> None:
+    got = stats.detectable_paired_gap(n, discordant, alpha)
+    assert got == pytest.approx(gap, abs=1e-6)
+    assert stats.power_paired(got, max(discordant, got), n, alpha) >= 0.8
+
+
+def test_detectable_paired_gap_when_nothing_is_detectable() -> None:
+    assert stats.detectable_paired_gap(3, 0.0) is None  # sqrt(3) < 1.96: not even all pairs one way
+    assert stats.detectable_paired_gap(1, 1.0) is None
+
+
 # --- Power and detectable gap (Fleiss, Levin & Paik) ----------------------------------------------
 
 
@@ -366,6 +567,15 @@ def test_detectable_gap_against_statsmodels(n1: int, n2: int, baseline: float, g
     got = stats.detectable_gap(n1, n2, baseline)
     assert got == pytest.approx(gap, abs=1e-6)  # bisection to 1e-6 or better
     assert stats.power_two_proportions(baseline, baseline + got, n1, n2) >= 0.8
+
+
+def test_power_at_a_holm_step_level_under_double_precision() -> None:
+    # 0.05 over a family of 10^16 comparisons: 1 - level/2 is 1.0 in floating point, level/2 is not 0.
+    level = 0.05 / 1e16
+    assert 1 - level / 2 == 1.0
+    gap = stats.detectable_gap(10_000, 10_000, 0.02, alpha=level)
+    assert gap is not None and stats.detectable_gap(10_000, 10_000, 0.02) < gap < 0.1
+    assert 0 < stats.power_paired(0.05, 0.1, 10_000, alpha=level) < 1
 
 
 def test_detectable_gap_shrinks_as_arms_grow() -> None:
@@ -442,6 +652,14 @@ def test_intervals_narrow_as_confidence_falls() -> None:
         (lambda: stats.detectable_gap(100, 100, 0.05, alpha=0.0), "alpha must be"),
         (lambda: stats.detectable_gap(100, 100, 1.5), "baseline must be"),
         (lambda: stats.detectable_gap(0, 100, 0.05), "n must be"),
+        (lambda: stats.holm_levels([0.2], 0.0), "alpha must be"),
+        (lambda: stats.holm_levels([1.2], 0.05), "p-values must be"),
+        (lambda: stats.mcnemar_exact(-1, 3), "paired counts must be"),
+        (lambda: stats.newcombe_paired_interval(10, 5, 5, 1), "must be at most n"),
+        (lambda: stats.newcombe_paired_interval(0, 0, 0, 0), "n must be"),
+        (lambda: stats.power_paired(0.3, 0.2, 100), "at most the discordant proportion"),
+        (lambda: stats.power_paired(0.1, 1.5, 100), "discordant proportion must be"),
+        (lambda: stats.detectable_paired_gap(100, 0.1, power=1.0), "power must be"),
     ],
 )
 def test_bad_arguments_raise_value_error(call: Callable[[], object], message: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from checker.model import ReleaseGate
 from checker.rules import CardView, Gap, Outcome, check, listed, not_applicable, percent
+from checker.rules.cv import gap_words, shows_gap, where
 
 AWARENESS_CATEGORIES = ("situational_awareness", "evaluation_awareness")
 RELEASING = ("release", "staged_release")
@@ -183,9 +184,7 @@ def release_over_gap(card: CardView) -> Outcome:
     if gate is None or gate.decision != "release":
         return not_applicable("no full release decided")
     standing = [
-        f"a significant {c.pair} gap of {c.difference * 100:.1f} pp in '{c.evaluation}'"
-        for c in card.comparisons
-        if c.significant and c.reaches(card.profile.gap_tolerance_pp)
+        f"a significant gap in {where(c)}, where {gap_words(c)}" for c in card.comparisons if shows_gap(card, c)
     ]
     standing += [f"unmet criterion '{c.name}'" for c in gate.criteria or () if c.met is False]
     if not standing:
