@@ -1,13 +1,17 @@
-"""CC — internal consistency: evidence files that count once and hold something."""
+"""CC — internal consistency: evidence files that count once and hold something; numbers and samples that are not copies."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 
+from checker import stats
 from checker.evidence import EMPTY_SHA256, counted_samples, declarer, empty, same_path
+from checker.model import Evaluation, Sample
 from checker.report import EvidenceRecord
 from checker.rules import CardView, Gap, Outcome, capped, check, fraction, listed
+from checker.rules.identities import LISTED
 from checker.rules.vs import declared_by
 
 
@@ -145,3 +149,202 @@ def evidence_files_distinct(card: CardView) -> Outcome:
             gaps.append(gap)
             failing |= {r.pointer for r in not_counted}
     return fraction(len(records) - len(failing), len(records), gaps, "no evidence files")
+
+
+# --- CC-3: numbers and samples are not copied ------------------------------------------------------
+
+COPY_CHANCE = 1e-4
+"""Equal counts read as copied when independent runs would give that many of them by chance less
+often than this, whatever rates the runs measured (after Bonferroni's adjustment for the counts seen)."""
+
+
+ArmPlace = tuple[int, int, str]
+"""(evaluation index, arm index, context) of an arm."""
+
+
+def _arms_by_count(card: CardView) -> tuple[dict[tuple[int, int], list[ArmPlace]], Counter[int]]:
+    """(n, count) -> the arms that give it, for counts strictly between 0 and n; and how many counted
+    arms of each size there are."""
+    places: dict[tuple[int, int], list[ArmPlace]] = defaultdict(list)
+    sizes: Counter[int] = Counter()
+    for i, evaluation in enumerate(card.evaluations):
+        for j, arm in enumerate(evaluation.arms or ()):
+            if arm.n is not None and arm.count is not None:
+                sizes[arm.n] += 1
+                if 0 < arm.count < arm.n:
+                    places[arm.n, arm.count].append((i, j, arm.context))
+    return places, sizes
+
+
+def copied_counts(card: CardView) -> Iterator[tuple[int, int, list[ArmPlace], float]]:
+    """(n, count, the arms that give it, the chance) for each count that arms of several evaluations
+    give too often to be separate runs.
+
+    Of the N arms of size n, each hits a given count k with a chance of at most the binomial
+    probability of k at the rate k/n, whatever its own rate: so the number of arms that hit it is at
+    most Binomial(N, that chance), and the chance of so many is its upper tail. A count of 0 or n is
+    what every run of a rare or certain behaviour gives: it is never read as copied.
+    """
+    places, sizes = _arms_by_count(card)
+    for (n, count), arms in places.items():
+        if len({i for i, _, _ in arms}) > 1:
+            hit = stats.binomial_pmf(count, n, count / n)
+            chance = min(1.0, len(places) * stats.binomial_upper_tail(len(arms), sizes[n], hit))
+            if chance < COPY_CHANCE:
+                yield n, count, arms, chance
+
+
+def _copied_counts_gap(card: CardView, n: int, count: int, arms: list[ArmPlace], chance: float) -> Gap:
+    by_evaluation: dict[int, list[str]] = defaultdict(list)
+    for i, _, context in arms:
+        by_evaluation[i].append(context)
+    named = [f"'{card.evaluations[i].id}' ({', '.join(contexts)})" for i, contexts in by_evaluation.items()]
+    second = next((i, j) for i, j, _ in arms if i != arms[0][0])
+    return Gap(
+        message=(
+            f"{len(arms)} arms of {len(by_evaluation)} evaluations are each {count:,} of {n:,}: {listed(named)}; "
+            f"separate runs would give so many equal counts with a chance of at most {chance:.2g}, whatever rates "
+            "they measured: the counts read as copied"
+        ),
+        pointer=f"/evaluations/{second[0]}/arms/{second[1]}",
+        figures={
+            "n": n,
+            "count": count,
+            "arms": len(arms),
+            "chance": float(f"{chance:.3g}"),
+            **capped("evaluations", [card.evaluations[i].id for i in by_evaluation]),
+        },
+        kind="evaluations give equal counts too often to be separate runs",
+    )
+
+
+_PLACEHOLDER = re.compile(
+    r"""[\W_]*                                                     # nothing but punctuation: "", "...", "-"
+    | [\[<{(]*\s*(?:todo|tbd|tba|fixme|xxx+|n/a|placeholder|lorem\s+ipsum.*)\s*[\]>})]*[.!]?
+    | [\[<{(]+\s*insert\b[^\]>})]*[\]>})]+                       # a slot to fill: "[insert output]"
+    | [\[<{(]+\s*(?:(?:model|sample|example|your)\s+)?(?:input|output|response|prompt|completion|answer|text)
+      (?:\s+here)?\s*[\]>})]+                                  # a template's slot: "<output>", "[model response]"
+    | [\[<{(]*\s*(?:redacted|withheld)\s*[\]>})]*[.!]?            # a redaction that gives no reason
+    | [\[<{(]+\s*(?:\w+\s+)?(?:redacted|withheld|omitted|removed|censored|elided)
+      (?:\s+(?:content|text|input|output|response|sample|here))?\s*[\]>})]+    # "[content removed]", "[output withheld]"
+    """,
+    re.IGNORECASE | re.VERBOSE | re.DOTALL,
+)
+"""A whole field that stands where a sample's words should be: a template never filled in, or a
+redaction that does not say why. Matched against the whole field, so that an excerpt cut with "..." or
+a reply that quotes "[redacted]" is not one."""
+
+_REDACTED = re.compile(
+    r"[\[<{(]\s*(?:\w+\s+)?(?:redacted|withheld|omitted|removed|censored)\b|(?:redacted|withheld)\b", re.IGNORECASE
+)
+"""A field that opens as a redaction, with its reason or without."""
+
+
+def _quoted(text: str) -> str:
+    words = _shown(text)
+    return f'"{words[:60]}…"' if len(words) > 60 else f'"{words}"'
+
+
+def _stand_ins(sample: Sample) -> str | None:
+    """What shows in a sample instead of its words, in a few words; None when it shows words."""
+    fields = (("input", sample.input), ("output", sample.output))
+    standing = [f"{name} {_quoted(text)}" for name, text in fields if _PLACEHOLDER.fullmatch(text.strip())]
+    if standing:
+        return " and ".join(standing)
+    if all(_REDACTED.match(text.strip()) for _, text in fields):
+        return f"input and output both redacted ({_quoted(sample.input)}, {_quoted(sample.output)})"
+    return None
+
+
+def _placeholder_gap(index: int, evaluation: Evaluation) -> Gap | None:
+    shown = [(j, found) for j, s in enumerate(evaluation.samples or ()) if (found := _stand_ins(s)) is not None]
+    if not shown:
+        return None
+    samples_by_stand_in: dict[str, list[str]] = defaultdict(list)
+    for j, found in shown:
+        samples_by_stand_in[found].append(str(j + 1))
+    alike = [
+        f"sample{'s' if len(js) > 1 else ''} {', '.join(js)}: {found}" for found, js in samples_by_stand_in.items()
+    ]
+    return Gap(
+        message=f"evaluation '{evaluation.id}' shows placeholders where samples should be: {listed(alike, '; ')}",
+        pointer=f"/evaluations/{index}/samples/{shown[0][0]}",
+        figures={
+            "evaluation": evaluation.id,
+            "samples": [j + 1 for j, _ in shown[:LISTED]],
+            "placeholders": len(shown),
+        },
+        kind="evaluations show placeholders where samples should be",
+    )
+
+
+def _own_samples(evaluation: Evaluation) -> list[tuple[str, str]]:
+    """The samples that show words (placeholders aside), as their words."""
+    return [(_shown(s.input), _shown(s.output)) for s in evaluation.samples or () if _stand_ins(s) is None]
+
+
+def _repeated_gap(index: int, evaluation: Evaluation) -> Gap | None:
+    """A gap when every sample an evaluation shows (two at least) is one sample: one prompt shown in
+    two contexts can repeat once, but samples that are all one show a single sample."""
+    samples = _own_samples(evaluation)
+    if len(samples) < 2 or len(set(samples)) > 1:
+        return None
+    words_in, words_out = samples[0]
+    return Gap(
+        message=(
+            f"evaluation '{evaluation.id}' shows one sample {len(samples)} times, word for word: "
+            f"input {_quoted(words_in)}, output {_quoted(words_out)}"
+        ),
+        pointer=f"/evaluations/{index}/samples",
+        figures={"evaluation": evaluation.id, "samples": len(samples)},
+        kind="evaluations show one sample repeated as all their samples",
+    )
+
+
+def _borrowed_gaps(card: CardView) -> Iterator[tuple[int, Gap]]:
+    """A gap for each evaluation whose samples (two at least) are all shown by the evaluation that first
+    showed one of them, word for word, input and output."""
+    first_shown: dict[tuple[str, str], int] = {}
+    shown_by: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for index, evaluation in enumerate(card.evaluations):
+        samples = list(dict.fromkeys(_own_samples(evaluation)))
+        source = first_shown.get(samples[0]) if samples else None
+        if len(samples) > 1 and source is not None and all(source in shown_by[sample] for sample in samples):
+            yield (
+                index,
+                Gap(
+                    message=(
+                        f"evaluation '{evaluation.id}' shows the samples of evaluation '{card.evaluations[source].id}': "
+                        f"all {len(samples)} of its samples, input and output word for word"
+                    ),
+                    pointer=f"/evaluations/{index}/samples",
+                    figures={
+                        "evaluation": evaluation.id,
+                        "copied_from": card.evaluations[source].id,
+                        "samples": len(samples),
+                    },
+                    kind="evaluations show another evaluation's samples word for word",
+                ),
+            )
+        for sample in samples:
+            first_shown.setdefault(sample, index)
+            shown_by[sample].add(index)
+
+
+@check("CC-3")
+def numbers_not_copied(card: CardView) -> Outcome:
+    gaps: list[Gap] = []
+    failing: set[int] = set()
+    for n, count, arms, chance in copied_counts(card):
+        gaps.append(_copied_counts_gap(card, n, count, arms, chance))
+        failing |= {i for i, _, _ in arms if i != arms[0][0]}
+    for index, evaluation in enumerate(card.evaluations):
+        for gap in (_placeholder_gap(index, evaluation), _repeated_gap(index, evaluation)):
+            if gap is not None:
+                gaps.append(gap)
+                failing.add(index)
+    for index, gap in _borrowed_gaps(card):
+        gaps.append(gap)
+        failing.add(index)
+    shown = [i for i, e in enumerate(card.evaluations) if e.counts or e.samples]
+    return fraction(len(shown) - len(failing & set(shown)), len(shown), gaps, "no evaluation gives counts or samples")
