@@ -265,6 +265,16 @@ def test_another_evaluations_samples_word_for_word_are_a_finding(tmp_path: Path)
     ]
 
 
+def test_two_snapshots_that_give_the_same_short_answers_to_the_same_questions_are_not_copies(tmp_path: Path) -> None:
+    """An honest card reports the sandbagging suite on an earlier release candidate too: the same five
+    multiple-choice questions, answered alike ("(B)") by both snapshots."""
+    start = BASE.index("  - id: sb-wmdp\n")
+    block = BASE[start : BASE.index("  - id: hg-auditing-game\n")]
+    snapshot = block.replace("id: sb-wmdp", "id: sb-wmdp-rc1")
+    report = check_file(folder(tmp_path, edited((block, block + snapshot))), today=TODAY, evidence=False)
+    assert findings(report, "CC-3") == []
+
+
 # --- the chance of equal counts -------------------------------------------------------------------
 
 # SciPy 1.17.1 (scipy.stats.binom), computed in a throwaway virtual environment outside the repository.

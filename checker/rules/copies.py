@@ -301,13 +301,18 @@ def _repeated_gap(index: int, evaluation: Evaluation) -> Gap | None:
     )
 
 
+TELLING_WORDS = 4
+"""An output of fewer words ("(B)", "Yes.") is one that two snapshots asked the same question may
+well both give: shown by two evaluations, it is no sign of a copy."""
+
+
 def _borrowed_gaps(card: CardView) -> Iterator[tuple[int, Gap]]:
-    """A gap for each evaluation whose samples (two at least) are all shown by the evaluation that first
-    showed one of them, word for word, input and output."""
+    """A gap for each evaluation whose samples (two at least, with outputs of TELLING_WORDS or more)
+    are all shown by the evaluation that first showed one of them, word for word, input and output."""
     first_shown: dict[tuple[str, str], int] = {}
     shown_by: dict[tuple[str, str], set[int]] = defaultdict(set)
     for index, evaluation in enumerate(card.evaluations):
-        samples = list(dict.fromkeys(_own_samples(evaluation)))
+        samples = [s for s in dict.fromkeys(_own_samples(evaluation)) if len(s[1].split()) >= TELLING_WORDS]
         source = first_shown.get(samples[0]) if samples else None
         if len(samples) > 1 and source is not None and all(source in shown_by[sample] for sample in samples):
             yield (
