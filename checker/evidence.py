@@ -16,9 +16,14 @@ Sizes are bounded by the profile: a file over `max_evidence_file_mib`, or one th
 card's files past `max_evidence_card_mib` in all (in the order they are declared), is refused by
 its size and not read. Within one check each file is read once, however often and under whatever
 spelling it is declared; and a batch keeps the hashes it made (`Hashes`), so that a rerun does not
-read an unchanged file again. Each file is read in chunks for its sha256 and, for `raw_samples`,
-for the count of every context (JSON Lines, one `{"context", "outcome"}` a line): memory stays
-the same whatever the file's size, and a malformed line costs no more than a good one.
+read an unchanged file again. Each file is read in chunks for its sha256 and for the count of every
+context of its raw samples (JSON Lines, one `{"context", "outcome"}` a line): memory stays the same
+whatever the file's size, and a malformed line costs no more than a good one.
+
+Raw samples are recognised by what a file holds, not only by the kind it is declared as: a file of
+another kind is recounted too, up to its first line that is not a sample, and a file whose every line
+(at least one) is a sample holds raw samples whatever it is called (so that `kind: dataset` does not
+spare the counts a check). A file of nothing but whitespace is empty: it supports nothing.
 
 `verify(submission, card, limits)` gives one EvidenceRecord per declared file; `recounted(records)`
 the counts that replace the declared arms where raw samples were read cleanly. (For a card file,
@@ -71,6 +76,8 @@ _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 """A file is opened without following a link, blocking (a pipe swapped in after it was looked at)
 or becoming the controlling terminal (a terminal device swapped in)."""
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+"""The sha256 of an empty file: declared, it says the file holds nothing, even when it is not read."""
 SETTLED_NS = 2 * 10**9
 """A hash is kept for later runs only if the file's ctime was this much older than the reading:
 file times are coarse (a clock tick, or seconds on some file systems), so a write in the same tick
@@ -105,31 +112,33 @@ def _stamp(info: os.stat_result) -> Stamp:
 
 
 class Hashes:
-    """The sha256 of files by stamp: those of an earlier batch run given in, those of this run added.
+    """The sha256 of files by stamp, and what each holds: those of an earlier batch run given in, those of this run added.
 
-    `state()` is what the batch keeps for its next run: the stamps this run met, as JSON.
+    `state()` is what the batch keeps for its next run: the stamps this run met, as JSON. A file that
+    holds raw samples is read again all the same, for its counts.
     """
 
     def __init__(self, state: object = None) -> None:
-        self._known: dict[Stamp, str] = {}
-        self._met: dict[Stamp, str] = {}
+        self._known: dict[Stamp, Read] = {}
+        self._met: dict[Stamp, Read] = {}
         for item in state if isinstance(state, list) else ():  # a state file that is not as written is ignored
-            if isinstance(item, list) and len(item) == 6 and all(type(n) is int for n in item[:5]):
-                device, inode, size, mtime, ctime, sha256 = item
-                if isinstance(sha256, str) and _SHA256.fullmatch(sha256):
-                    self._known[device, inode, size, mtime, ctime] = sha256
+            if isinstance(item, list) and len(item) == 7 and all(type(n) is int for n in item[:5]):
+                device, inode, size, mtime, ctime, sha256, content = item
+                held = _CONTENTS.get(content) if isinstance(content, str) else None
+                if isinstance(sha256, str) and _SHA256.fullmatch(sha256) and held is not None:
+                    self._known[device, inode, size, mtime, ctime] = Read(sha256, held, size)
 
-    def get(self, stamp: Stamp) -> str | None:
+    def get(self, stamp: Stamp) -> Read | None:
         found = self._known.get(stamp)
         if found is not None:
             self._met[stamp] = found
         return found
 
-    def add(self, stamp: Stamp, sha256: str) -> None:
-        self._known[stamp] = self._met[stamp] = sha256
+    def add(self, stamp: Stamp, read: Read) -> None:
+        self._known[stamp] = self._met[stamp] = Read(read.sha256, read.content, read.size)
 
     def state(self) -> list[list[int | str]]:
-        return [[*stamp, sha256] for stamp, sha256 in sorted(self._met.items())]
+        return [[*stamp, read.sha256, read.content] for stamp, read in sorted(self._met.items())]
 
 
 # --- the raw-samples recount --------------------------------------------------------------------
@@ -261,24 +270,59 @@ class _Recount:
         )
 
 
-def digest(descriptor: int, size: int, raw_samples: bool) -> tuple[str, _Recount | None] | None:
-    """(sha256, recount when `raw_samples`) of an open file of `size` bytes; None if it holds more.
+Content = Literal["empty", "samples", "other"]
+"""What a file holds, as far as the checks care: nothing but whitespace; raw samples (every line that is
+not blank is a sample, and there is one at least); or anything else."""
+_CONTENTS: dict[str, Content] = {content: content for content in get_args(Content)}
 
-    One pass in chunks, constant memory; never more than `size` and one byte is read.
+Wanted = Literal["hash", "content", "counts"]
+"""What a reading must give: the sha256 (and what the file holds) alone, for a batch's fingerprint or an
+audit's report; also the counts of the raw samples a file holds, for a file an evaluation declares as
+any kind; or the counts however malformed the lines, for a file declared as raw samples."""
+
+
+@dataclass(frozen=True)
+class Read:
+    """A file read: its sha256, what it holds, its size, and the count of its samples where one was made."""
+
+    sha256: str
+    content: Content
+    size: int
+    recount: _Recount | None = None
+
+    def gives(self, wanted: Wanted) -> bool:
+        """Whether this reading answers what is wanted, or the file must be read (again)."""
+        if wanted == "counts":
+            return self.recount is not None
+        return wanted == "hash" or self.content != "samples" or self.recount is not None
+
+
+def digest(descriptor: int, size: int, counts: bool) -> Read | None:
+    """The Read of an open file of `size` bytes; None if it holds more.
+
+    One pass in chunks, constant memory; never more than `size` and one byte is read. Its samples are
+    recounted on the way: all of them when `counts`, else only while every line is one (the first
+    malformed line shows that the file does not hold raw samples, and the rest is only hashed).
     """
     sha256 = hashlib.sha256()
-    recount = _Recount() if raw_samples else None
+    recount: _Recount | None = _Recount()
+    empty = True
     remaining = size + 1
     while remaining and (chunk := os.read(descriptor, min(CHUNK, remaining))):
         remaining -= len(chunk)
         sha256.update(chunk)
+        empty = empty and not chunk.strip()
         if recount is not None:
             recount.feed(chunk)
+            if not counts and recount.malformed_total:
+                recount = None
     if not remaining:
         return None
     if recount is not None:
         recount.close()
-    return sha256.hexdigest(), recount
+    samples = recount is not None and not recount.malformed_total and bool(recount.counts)
+    content: Content = "empty" if empty else "samples" if samples else "other"
+    return Read(sha256.hexdigest(), content, size, recount if counts or samples else None)
 
 
 # --- reading a declared file --------------------------------------------------------------------
@@ -291,9 +335,6 @@ class Unread:
     status: Literal["missing", "refused"]
     reason: str
 
-
-Read = tuple[str, _Recount | None]
-"""A file read: its sha256, and its recount when asked for."""
 
 _LINK = "is a symbolic link; evidence is read from the card's own folder, never through a link"
 _HARD_LINK = (
@@ -383,7 +424,7 @@ def _card_folder(card: FileRead) -> int | Unread:
 class _Reading:
     """One check's reading of a card's folder: its descriptor, the bytes the card may still use, and what was read.
 
-    `read(_names(declared), raw_samples)` is the one place where a declared path becomes a file read.
+    `read(_names(declared), wanted)` is the one place where a declared path becomes a file read.
     """
 
     def __init__(self, card: FileRead, limits: EvidenceLimits, hashes: Hashes | None) -> None:
@@ -401,8 +442,8 @@ class _Reading:
         if isinstance(self.folder, int):
             os.close(self.folder)
 
-    def read(self, names: tuple[str, ...] | Unread, raw_samples: bool) -> Read | Unread:
-        """(sha256, recount when `raw_samples`) of the declared file (its _names), or why it was not read."""
+    def read(self, names: tuple[str, ...] | Unread, wanted: Wanted) -> Read | Unread:
+        """What reading the declared file (its _names) gives, as much as `wanted`; or why it was not read."""
         if isinstance(names, Unread):
             return names
         if isinstance(self.folder, Unread):
@@ -413,14 +454,14 @@ class _Reading:
         try:
             info = os.fstat(opened)
             known = self.files.get((info.st_dev, info.st_ino))
-            if known is None or (raw_samples and not isinstance(known, Unread) and known[1] is None):
-                # Read when new, or again for a recount if it was first declared as another kind.
-                known = self.files[info.st_dev, info.st_ino] = self._read(opened, info, raw_samples, known is None)
+            if known is None or (isinstance(known, Read) and not known.gives(wanted)):
+                # Read when new, or again for the counts if it was first declared as another kind.
+                known = self.files[info.st_dev, info.st_ino] = self._read(opened, info, wanted, known is None)
             return known
         finally:
             os.close(opened)
 
-    def _read(self, opened: int, info: os.stat_result, raw_samples: bool, new: bool) -> Read | Unread:
+    def _read(self, opened: int, info: os.stat_result, wanted: Wanted, new: bool) -> Read | Unread:
         if not stat.S_ISREG(info.st_mode):  # swapped in after the look
             return Unread("refused", _NOT_REGULAR)
         if info.st_nlink > 1:
@@ -442,22 +483,26 @@ class _Reading:
         if new:
             self.admitted += size
         stamp = _stamp(info)
-        known = self.hashes.get(stamp) if self.hashes is not None and not raw_samples else None
-        if known is not None:
-            return known, None
+        known = self.hashes.get(stamp) if self.hashes is not None else None
+        if known is not None and known.gives(wanted):
+            return known
         started = time.time_ns()
         try:
-            read = digest(opened, size, raw_samples)
+            read = digest(opened, size, counts=wanted == "counts")
         except OSError as error:
             return Unread("refused", f"cannot be read: {error.strerror or error}")
         if read is None or _stamp(os.fstat(opened)) != stamp:
             return Unread("refused", "the file changed while it was read")
         if self.hashes is not None and max(info.st_mtime_ns, info.st_ctime_ns) < started - SETTLED_NS:
-            self.hashes.add(stamp, read[0])
+            self.hashes.add(stamp, read)
         return read
 
 
 # --- the records of a check ---------------------------------------------------------------------
+
+
+EVALUATIONS = "/evaluations/"
+"""How the pointer of a file an evaluation declares begins."""
 
 
 @dataclass(frozen=True)
@@ -468,6 +513,14 @@ class _Entry:
     kind: str | None
     entry: str
     """The id of the evaluation or audit that declares the file."""
+
+    @property
+    def wanted(self) -> Wanted:
+        """What reading the file must give for this declaration: an evaluation's files are recounted
+        when they hold raw samples, whatever their kind; an audit's report is only hashed."""
+        if self.kind == "raw_samples":
+            return "counts"
+        return "content" if self.pointer.startswith(EVALUATIONS) else "hash"
 
 
 def _entries(submission: Submission) -> Iterator[_Entry]:
@@ -493,12 +546,20 @@ def _check(result: Read | Unread, entry: _Entry) -> EvidenceRecord:
     }
     if isinstance(result, Unread):
         return EvidenceRecord(**record, actual_sha256=None, status=result.status, reason=result.reason)
-    actual, recount = result
-    if entry.kind != "raw_samples":
-        recount = None  # read for another declaration of the same file
+    actual = result.sha256
+    samples = entry.kind == "raw_samples" or (entry.wanted == "content" and result.content == "samples")
+    recount = result.recount if samples else None  # else read for another declaration of the same file
     if declared is not None and actual != declared:
         return EvidenceRecord(
             **record, actual_sha256=actual, status="mismatch", reason="the file's sha256 differs from the declared one"
+        )
+    if result.content == "empty":
+        return EvidenceRecord(
+            **record,
+            actual_sha256=actual,
+            status="empty",
+            reason=f"the file {'is empty' if not result.size else 'holds only whitespace'} ({size_text(result.size)})",
+            recounted=recount.arms() if recount is not None else None,
         )
     if recount is not None and recount.malformed_total:
         return EvidenceRecord(
@@ -523,22 +584,25 @@ def verify(
 ) -> tuple[EvidenceRecord, ...]:
     """Every declared evidence file and audit report, checked in the folder of `card` (the file the submission was read from).
 
-    A file declared as raw samples anywhere is recounted the one time it is read. `hashes`: the
-    sha256 of files unchanged since an earlier run (not read again unless recounted), and where
-    this check adds the hashes it makes.
+    A file declared as raw samples anywhere is recounted the one time it is read, and so is any
+    other file of an evaluation's that holds raw samples. `hashes`: the sha256 of files unchanged
+    since an earlier run (not read again unless recounted), and where this check adds the hashes it makes.
     """
     entries = [(entry, _names(entry.path)) for entry in _entries(submission)]
-    recount = {names for entry, names in entries if entry.kind == "raw_samples"}
+    counted = {names for entry, names in entries if entry.wanted == "counts"}
     with _Reading(card, limits, hashes) as reading:
-        return tuple(_check(reading.read(names, names in recount), entry) for entry, names in entries)
+        return tuple(
+            _check(reading.read(names, "counts" if names in counted else entry.wanted), entry)
+            for entry, names in entries
+        )
 
 
 def hash_declared(card: FileRead, paths: Iterable[str], limits: EvidenceLimits, hashes: Hashes) -> list[str]:
     """Each declared path's sha256, or 'missing' or 'refused': what a check of `card` would read, from `hashes` where unchanged."""
     with _Reading(card, limits, hashes) as reading:
         return [
-            result.status if isinstance(result, Unread) else result[0]
-            for result in (reading.read(_names(path), raw_samples=False) for path in paths)
+            result.status if isinstance(result, Unread) else result.sha256
+            for result in (reading.read(_names(path), "hash") for path in paths)
         ]
 
 
@@ -566,15 +630,63 @@ def refused_unread(submission: Submission, reason: str) -> tuple[EvidenceRecord,
     )
 
 
-def recounted(records: tuple[EvidenceRecord, ...]) -> dict[str, dict[str, tuple[int, int]]]:
-    """Evaluation id -> context -> (n, count), summed over its raw-samples files that were read cleanly.
+def same_path(declared: str) -> str:
+    """The file a declared path names, written one way: `x`, `./x` and `evidence//x` alike (a refused path as it is)."""
+    names = _names(declared)
+    return declared if isinstance(names, Unread) else "/".join(names)
 
-    A file whose hash does not match is not the declared file: its counts are not used.
+
+def declarer(record: EvidenceRecord) -> str:
+    """The pointer of the entry that declares a file: '/evaluations/3' for '/evaluations/3/evidence/0'."""
+    return "/".join(record.pointer.split("/")[:3])
+
+
+def empty(record: EvidenceRecord) -> bool:
+    """Whether a declared file holds nothing: read and found empty, or, unread, declared with the empty file's sha256."""
+    return record.status == "empty" or (record.status == "not_checked" and record.declared_sha256 == EMPTY_SHA256)
+
+
+def holding_nothing(records: Iterable[EvidenceRecord]) -> set[str]:
+    """The entries (their pointers, as `declarer` gives them) whose every declared file is empty."""
+    holding: dict[str, bool] = {}
+    for record in records:
+        holding[declarer(record)] = holding.get(declarer(record), False) or not empty(record)
+    return {entry for entry, anything in holding.items() if not anything}
+
+
+def counted_samples(records: Iterable[EvidenceRecord]) -> list[EvidenceRecord]:
+    """The records whose raw samples stand for their evaluation's counts, in card order.
+
+    The files an evaluation declares as raw samples; when it declares none, those of its files that
+    hold raw samples whatever their kind, unless another evaluation declares them as its raw samples
+    (a transcripts file that repeats the declared samples, or a dataset of another evaluation's
+    samples, is read by the evaluation that cites it, not counted as its run).
+    """
+    records = [r for r in records if r.pointer.startswith(EVALUATIONS)]
+    declaring = {r.entry for r in records if r.kind == "raw_samples"}
+    declared = {r.actual_sha256 or r.declared_sha256 for r in records if r.kind == "raw_samples"} - {None}
+    return [
+        r
+        for r in records
+        if r.kind == "raw_samples"
+        or (r.recounted is not None and r.entry not in declaring and r.actual_sha256 not in declared)
+    ]
+
+
+def recounted(records: tuple[EvidenceRecord, ...]) -> dict[str, dict[str, tuple[int, int]]]:
+    """Evaluation id -> context -> (n, count), summed over its distinct raw-samples files that were read cleanly.
+
+    A file counts once for an evaluation, however often and under whatever spelling or name the
+    evaluation declares it: files are told apart by their sha256 (one file holds the same bytes under
+    any name, and two files of the same bytes hold the same samples). A file whose hash does not
+    match is not the declared file: its counts are not used.
     """
     totals: dict[str, dict[str, list[int]]] = {}
-    for record in records:
-        if record.recounted is None:
+    seen: set[tuple[str, str | None]] = set()
+    for record in counted_samples(records):
+        if record.recounted is None or (record.entry, record.actual_sha256) in seen:
             continue
+        seen.add((record.entry, record.actual_sha256))
         arms = totals.setdefault(record.entry, {})
         for arm in record.recounted:
             pair = arms.setdefault(arm.context, [0, 0])

@@ -142,7 +142,9 @@ class RecountedArm(_Part):
     count: int = Field(description="of them, samples whose outcome is true")
 
 
-EvidenceStatus = Literal["verified", "mismatch", "missing", "refused", "not_declared", "unverifiable", "not_checked"]
+EvidenceStatus = Literal[
+    "verified", "mismatch", "missing", "refused", "not_declared", "unverifiable", "empty", "not_checked"
+]
 
 
 class EvidenceRecord(_Part):
@@ -158,12 +160,17 @@ class EvidenceRecord(_Part):
         description=(
             "verified: the hash matches; mismatch: it does not; missing: no such file; refused: outside the "
             "card's folder or not a regular file, never opened; not_declared: read, but no hash to match; "
-            "unverifiable: raw samples with malformed lines; not_checked: files were not read"
+            "unverifiable: raw samples with malformed lines; empty: read, and nothing but whitespace in it (it "
+            "supports nothing); not_checked: files were not read"
         )
     )
     reason: str = Field(default="", description="why the status is not verified, in plain words")
     recounted: tuple[RecountedArm, ...] | None = Field(
-        default=None, description="raw samples only: n and count per context, recounted from the file"
+        default=None,
+        description=(
+            "raw samples only (declared so, or an evaluation's file of another kind whose every line is a sample): "
+            "n and count per context, recounted from the file"
+        ),
     )
     malformed: tuple[MalformedLine, ...] = Field(default=(), description="the first malformed lines")
     malformed_total: int = Field(default=0, description="how many lines were malformed in all")

@@ -20,6 +20,8 @@ Every function takes counts (k events in n trials), never percentages, and retur
   power of the two-sided two-proportion test by the normal approximation, with the pooled
   variance under the null hypothesis and the unpooled variance under the alternative, without
   continuity correction.
+- The binomial distribution's probability of k and its upper tail (for CC-3's chance that separate
+  runs give equal counts), summed term by term in logs, as scipy.stats.binom.pmf and .sf give them.
 
 Paired designs (each item run in both contexts; `a_only` items show the behaviour in the first
 context only, `b_only` in the second only, `both` in both, of n pairs):
@@ -45,6 +47,8 @@ from typing import Literal
 __all__ = [
     "FISHER_BELOW",
     "TestResult",
+    "binomial_pmf",
+    "binomial_upper_tail",
     "compare_proportions",
     "detectable_gap",
     "detectable_paired_gap",
@@ -129,6 +133,46 @@ def rate(count: int, n: int) -> float:
     """The observed proportion count / n; ValueError unless n >= 1 and 0 <= count <= n."""
     _arm(count, n)
     return count / n
+
+
+def binomial_pmf(k: int, n: int, p: float) -> float:
+    """P(X = k) for X ~ Binomial(n, p), in logs so that n may be large (scipy.stats.binom.pmf)."""
+    _proportion(p, "p")
+    if not 0 <= k <= n:
+        return 0.0
+    if p in (0.0, 1.0):
+        return 1.0 if k == round(n * p) else 0.0
+    return math.exp(_log_choose(n, k) + k * math.log(p) + (n - k) * math.log1p(-p))
+
+
+def binomial_upper_tail(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p) (scipy.stats.binom.sf(k - 1, n, p)).
+
+    The side of k away from the mean is summed, each term from the last by the ratio of successive
+    terms, until a term no longer changes the sum: a few standard deviations of terms, however large n.
+    """
+    _proportion(p, "p")
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    if k > n * p:
+        return _summed_away_from_mean(k, n, p, upward=True)
+    return max(0.0, 1.0 - _summed_away_from_mean(k - 1, n, p, upward=False))
+
+
+def _summed_away_from_mean(start: int, n: int, p: float, upward: bool) -> float:
+    """P(X >= start) when upward, else P(X <= start), for a start on the far side of the mean from the way summed."""
+    term, total, j = binomial_pmf(start, n, p), 0.0, start
+    while term > 0.0 and term >= total * 1e-17:
+        total += term
+        if upward:
+            term *= (n - j) / (j + 1) * p / (1 - p)
+            j += 1
+        else:
+            term *= j / (n - j + 1) * (1 - p) / p
+            j -= 1
+    return total
 
 
 def wilson_interval(count: int, n: int, confidence: float = 0.95) -> tuple[float, float]:

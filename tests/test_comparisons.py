@@ -177,6 +177,11 @@ def follow_up(card: dict[str, Any], **contexts: tuple[int, int]) -> dict[str, An
     """A follow-up run of af-helpful-only (same method, configuration, behaviour) with only these arms."""
     evaluation = copy.deepcopy(card["evaluations"][MAIN])
     evaluation["id"] = "af-follow-up"
+    for n, sample in enumerate(evaluation.get("samples", [])):  # its own samples: borrowed ones are CC-3's
+        sample["output"] = f"Follow-up run, item {n}: {sample['output']}"
+    for entry in evaluation.get("evidence", []):  # and its own files: one file behind two runs is CC-2's
+        entry["path"] = entry["path"].replace("af-helpful-only", "af-follow-up")
+        entry["sha256"] = hashlib.sha256(entry["path"].encode()).hexdigest()
     arms(evaluation, **contexts)
     return evaluation
 

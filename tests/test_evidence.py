@@ -491,8 +491,8 @@ def test_a_file_declared_five_times_is_read_once(tmp_path: Path, fed: _Fed) -> N
     records = verify_evidence(_card(tmp_path, declared))
     assert fed.hashes == [len(raw)]  # one hash, fed the file once, recounted in the same pass
     assert {r.actual_sha256 for r in records} == {sha(raw)}
-    assert [r.recounted is not None for r in records] == [kind == "raw_samples" for kind in kinds]
-    assert {r.recounted for r in records if r.recounted} == {(RecountedArm(context="overall", n=1200, count=648),)}
+    # It holds raw samples, so every declaration has their counts, whatever kind it says the file is.
+    assert {r.recounted for r in records} == {(RecountedArm(context="overall", n=1200, count=648),)}
 
 
 def test_a_file_over_the_limit_is_refused_unread(tmp_path: Path, fed: _Fed) -> None:
@@ -552,11 +552,13 @@ def test_a_hash_is_kept_only_for_a_file_that_settled_before_it_was_read(
     monkeypatch.setattr(evidence.time, "time_ns", lambda: later)
     settled = evidence.Hashes()
     evidence.verify(submission, read, limits, settled)
-    ((*stamp, digest),) = settled.state()
+    ((*stamp, digest, content),) = settled.state()
     info = (tmp_path / "evidence" / "audit-1.md").stat()
     assert stamp == [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
-    assert digest == sha((EVIDENCE / "audit-1.md").read_bytes())
-    assert evidence.Hashes([[1, 2, 3, 4, 5, "not a hash"], "junk", [1, 2]]).state() == []  # a state file tampered with
+    assert (digest, content) == (sha((EVIDENCE / "audit-1.md").read_bytes()), "other")
+    tampered = [[1, 2, 3, 4, 5, "not a hash", "other"], [1, 2, 3, 4, 5, digest, "gold"], "junk", [1, 2]]
+    assert evidence.Hashes(tampered).state() == []
+    assert evidence.Hashes([[1, 2, 3, 4, 5, digest]]).state() == []  # an older state, without what files hold
 
 
 def test_a_batch_rerun_does_not_hash_unchanged_evidence_again(
@@ -616,8 +618,10 @@ def test_batch_force_reads_every_evidence_file_again_trusting_no_kept_hash(
     state_file = out / "cards" / "aster" / ".safetycase-state.json"
     state = json.loads(state_file.read_text(encoding="utf-8"))
     wrong = "0" * 64
-    state["hashes"] = [[*stamp, wrong if digest == sha(audit) else digest] for *stamp, digest in state["hashes"]]
-    assert wrong in {digest for *_, digest in state["hashes"]}
+    state["hashes"] = [
+        [*stamp, wrong if digest == sha(audit) else digest, content] for *stamp, digest, content in state["hashes"]
+    ]
+    assert wrong in {digest for *_, digest, _ in state["hashes"]}
 
     def audit_read_as(force: bool) -> tuple[str, str | None]:
         state_file.write_text(json.dumps(state), encoding="utf-8")
@@ -762,3 +766,155 @@ def test_verify_evidence_is_a_small_public_api(tmp_path: Path) -> None:
     assert [r.status for r in records].count("verified") == 7
     (missing,) = [r for r in records if r.status == "missing"]
     assert (missing.entry, missing.path) == ("hg-auditing-game", "evidence/hg-auditing-game.jsonl")
+
+
+# --- raw samples known by what the file holds; each file counted once; an empty file holds nothing --
+
+
+SA_SHA256 = "4b1e76bfbbfdbab16f565545016e4cab8a1324f180b942b03a0d2f2b172da58d"
+MONITORED_1_OF_3 = "      - {context: monitored, n: 3, count: 1}\n      - {context: unmonitored, n: 2, count: 0}\n"
+"""FIVE's arms, with the monitored count misdeclared (its samples hold 2 of 3)."""
+
+
+def test_one_file_declared_three_ways_is_recounted_once(tmp_path: Path) -> None:
+    """The issue's attack: the raw samples as x, ./x and evidence//x with the arms tripled were "verified" three times."""
+    spellings = ["evidence/sa-suite.jsonl", "./evidence/sa-suite.jsonl", "evidence//sa-suite.jsonl"]
+    declared = "".join(f"      - {{path: {path}, sha256: {SA_SHA256}, kind: raw_samples}}\n" for path in spellings)
+    tripled = "      - {context: overall, n: 3600, count: 1944}\n"
+    report = check_file(folder(tmp_path, BASE.replace(SA_LINE, declared).replace(SA_ARMS, tripled)), today=TODAY)
+    assert findings(report, "VS-9") == [
+        (
+            "/evaluations/6/arms",
+            Severity.BLOCKER,
+            "evaluation 'sa-suite': overall is declared as 1944 of 3600 but the raw samples hold 648 of 1200",
+        )
+    ]
+    ((pointer, severity, message),) = findings(report, "CC-2")
+    assert (pointer, severity) == ("/evaluations/6/evidence/1/path", Severity.MAJOR)
+    assert message == f"evaluation 'sa-suite' declares one file 3 times: {', '.join(spellings)}; it counts once"
+    assert report.verdict.value == "fail"
+
+
+@pytest.mark.parametrize("kind", ["dataset", "other", "transcripts", "report", None])
+def test_raw_samples_are_recounted_whatever_kind_they_are_declared_as(tmp_path: Path, kind: str | None) -> None:
+    """The issue's attack: declaring the raw samples `kind: dataset` skipped the recount."""
+    raw = ("\n".join(FIVE) + "\n").encode()
+    declared = f"      - {{path: evidence/mine.jsonl, sha256: {sha(raw)}{f', kind: {kind}' if kind else ''}}}\n"
+    card = folder(tmp_path, BASE.replace(SA_LINE, declared).replace(SA_ARMS, MONITORED_1_OF_3))
+    (tmp_path / "evidence" / "mine.jsonl").write_bytes(raw)
+    report = check_file(card, today=TODAY)
+    mine = record(report)
+    assert (mine.status, [(a.context, a.n, a.count) for a in mine.recounted or ()]) == (
+        "verified",
+        [("monitored", 3, 2), ("unmonitored", 2, 0)],
+    )
+    shown = f"declared as '{kind}'" if kind else "declared with no kind"
+    assert findings(report, "VS-9") == [
+        (
+            "/evaluations/6/arms",
+            Severity.BLOCKER,
+            "evaluation 'sa-suite': monitored is declared as 1 of 3 but the raw samples hold 2 of 3 "
+            f"(raw samples read in evidence/mine.jsonl, {shown})",
+        )
+    ]
+    (comparison,) = [c for c in report.comparisons if c.evaluation == "sa-suite"]
+    assert comparison.source == "recomputed" and (comparison.watched.n, comparison.watched.count) == (3, 2)
+
+
+def test_a_file_beside_declared_raw_samples_that_holds_them_too_is_not_counted_again(tmp_path: Path) -> None:
+    """Transcripts that carry each sample's context and outcome hold raw samples too: an evaluation that
+    declares its raw samples is counted from them alone, not from both."""
+    samples = [json.loads(line) for line in (EVIDENCE / "sa-suite.jsonl").read_text(encoding="utf-8").splitlines()]
+    transcripts = "".join(json.dumps({**s, "transcript": f"Q{i}: ... A: ..."}) + "\n" for i, s in enumerate(samples))
+    declared = SA_LINE + "      - {path: evidence/sa-transcripts.jsonl, kind: transcripts}\n"
+    card = folder(tmp_path, BASE.replace(SA_LINE, declared))
+    (tmp_path / "evidence" / "sa-transcripts.jsonl").write_text(transcripts, encoding="utf-8")
+    report = check_file(card, today=TODAY)
+    assert record(report, "/evaluations/6/evidence/1").recounted == record(report).recounted
+    assert evidence.recounted(report.evidence)["sa-suite"] == {"overall": (1200, 648)}
+    assert findings(report, "VS-9") == findings(report, "CC-2") == []
+
+
+def test_a_file_that_is_not_raw_samples_is_recounted_no_further_than_its_first_other_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sniffing costs a file of another kind its first read, not a recount of the whole: the recount stops
+    at the first line that is not a sample (and the file is not raw samples, nor unverifiable)."""
+    monkeypatch.setattr(evidence, "CHUNK", 64)
+    fed: list[int] = []
+    feed = evidence._Recount.feed
+    monkeypatch.setattr(evidence._Recount, "feed", lambda self, chunk: (fed.append(len(chunk)), feed(self, chunk))[1])
+    data = (FIVE[0] + "\n" + '{"prompt": "Which reagent ..."}\n' * 2_000).encode()
+    card = _card(tmp_path, ["{path: evidence/prompts.jsonl, kind: dataset}"])
+    (tmp_path / "evidence" / "prompts.jsonl").write_bytes(data)
+    (prompts,) = verify_evidence(card)
+    assert (prompts.status, prompts.recounted, prompts.malformed_total) == ("not_declared", None, 0)
+    assert sum(fed) <= 2 * 64 < len(data)
+
+
+def test_a_kept_hash_keeps_what_the_file_holds(tmp_path: Path, fed: _Fed, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch rerun reads again only the files that hold raw samples (for their counts): an empty file
+    stays empty, and a report stays a report, without being read."""
+    monkeypatch.setattr(evidence, "SETTLED_NS", -(10**12))  # just written: take them as settled
+    declared = [
+        "{path: evidence/empty.md}",
+        "{path: evidence/audit-1.md}",
+        "{path: evidence/sa-suite.jsonl, kind: dataset}",
+    ]
+    card = _card(tmp_path, declared)
+    (tmp_path / "evidence" / "empty.md").write_bytes(b"\n \n")
+    limits = evidence.EvidenceLimits.of(load_profile("default", load_catalog()))
+    read = read_regular(card, what="card")
+    submission = validate(load_card(card, raw=read.raw))
+    kept = evidence.Hashes()
+    first = evidence.verify(submission, read, limits, kept)
+    assert [r.status for r in first] == ["empty", "not_declared", "not_declared"]
+    assert sorted(content for *_, content in kept.state()) == ["empty", "other", "samples"]
+    fed.hashes.clear()
+    again = evidence.verify(submission, read, limits, evidence.Hashes(kept.state()))
+    assert again == first
+    assert fed.hashes == [(EVIDENCE / "sa-suite.jsonl").stat().st_size]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(b"", "the file is empty (0 bytes)"), (b" \n\t\r\n  \n", "the file holds only whitespace (8 bytes)")],
+)
+def test_an_empty_file_is_empty_and_supports_nothing(tmp_path: Path, data: bytes, reason: str) -> None:
+    """The issue's attack: an empty file has a valid sha256, and was "verified" evidence."""
+    card = folder(tmp_path, BASE.replace("1b5e38e387def364fcfeec21f6ba7405f6e813eca14d966066dbba50ac6457ef", sha(data)))
+    (tmp_path / "evidence" / "sb-wmdp-summary.md").write_bytes(data)
+    report = check_file(card, today=TODAY)
+    summary = record(report, "/evaluations/2/evidence/0")
+    assert (summary.status, summary.reason, summary.actual_sha256) == ("empty", reason, sha(data))
+    assert findings(report, "CC-2") == [
+        (
+            "/evaluations/2/evidence/0/path",
+            Severity.MAJOR,
+            f"evaluation 'sb-wmdp' declares evidence/sb-wmdp-summary.md: {reason}; it supports nothing",
+        )
+    ]
+    # It is not counted as evidence: the sandbagging evaluation has none, and no hash is verified by it.
+    assert findings(report, "AD-1") == [
+        (
+            "/evaluations/2",
+            Severity.MAJOR,
+            "the sandbagging evaluation 'sb-wmdp' gives no evidence files that hold anything (those it declares are empty)",
+        )
+    ]
+    assert report.requirement("VS-8").score == 1.0 and findings(report, "VS-8") == []
+    assert report.verdict.value == "conditional"
+
+
+def test_unread_an_empty_file_is_known_by_its_declared_hash(tmp_path: Path) -> None:
+    empty = sha(b"")
+    card = folder(tmp_path, BASE.replace("1b5e38e387def364fcfeec21f6ba7405f6e813eca14d966066dbba50ac6457ef", empty))
+    report = check_file(card, today=TODAY, evidence=False)
+    assert findings(report, "CC-2") == [
+        (
+            "/evaluations/2/evidence/0/path",
+            Severity.MAJOR,
+            f"evaluation 'sb-wmdp' declares evidence/sb-wmdp-summary.md: its declared sha256 {empty} is that of an "
+            "empty file; it supports nothing",
+        )
+    ]

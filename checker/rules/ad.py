@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from checker.evidence import holding_nothing
 from checker.model import Evaluation
 from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable, percent
 
@@ -20,7 +21,8 @@ TESTED = 0.4
 """An evaluation that exists scores this much, plus a share for each of method, result, evidence."""
 
 
-def _completeness(evaluation: Evaluation) -> tuple[float, list[str]]:
+def _completeness(evaluation: Evaluation, hollow: bool) -> tuple[float, list[str]]:
+    """The evaluation's score and what it lacks; `hollow` when every evidence file it declares is empty (CC-2)."""
     missing = []
     if not evaluation.method:
         missing.append("method")
@@ -28,6 +30,8 @@ def _completeness(evaluation: Evaluation) -> tuple[float, list[str]]:
         missing.append("result")
     if not evaluation.evidence:
         missing.append("evidence files")
+    elif hollow:
+        missing.append("evidence files that hold anything (those it declares are empty)")
     return TESTED + (1 - TESTED) * (3 - len(missing)) / 3, missing
 
 
@@ -35,7 +39,8 @@ def _tested(card: CardView, category: str) -> Outcome:
     words = CATEGORY_WORDS[category]
     candidates = [(i, e) for i, e in enumerate(card.evaluations) if e.category == category]
     if candidates:
-        scored = [(_completeness(e), i, e) for i, e in candidates]
+        hollow = holding_nothing(card.evidence)
+        scored = [(_completeness(e, f"/evaluations/{i}" in hollow), i, e) for i, e in candidates]
         (score, missing), index, best = max(scored, key=lambda s: s[0][0])
         if not missing:
             return Outcome(score=1.0, note=f"tested by '{best.id}'")

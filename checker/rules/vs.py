@@ -6,7 +6,7 @@ import re
 
 from checker import identity
 from checker.comparisons import pooled_arms
-from checker.evidence import recounted
+from checker.evidence import counted_samples, recounted
 from checker.model import Configuration
 from checker.report import EvidenceRecord
 from checker.rules import CardView, Gap, Outcome, capped, check, fraction, listed, not_applicable
@@ -252,7 +252,8 @@ def changelog_current(card: CardView) -> Outcome:
     )
 
 
-def _owner(record: EvidenceRecord) -> str:
+def declared_by(record: EvidenceRecord) -> str:
+    """The entry that declares a file, in words: "evaluation 'af'" or "audit 'audit-1'"."""
     what = "audit" if record.pointer.startswith("/independent_audits/") else "evaluation"
     return f"{what} '{record.entry}'"
 
@@ -267,9 +268,9 @@ def evidence_readable(card: CardView) -> Outcome:
             gaps.append(
                 Gap(
                     message=(
-                        f"{_owner(record)} declares {record.path}, which is not in the card's folder (missing)"
+                        f"{declared_by(record)} declares {record.path}, which is not in the card's folder (missing)"
                         if record.status == "missing"
-                        else f"{_owner(record)} declares {record.path}, which was refused and never read: {record.reason}"
+                        else f"{declared_by(record)} declares {record.path}, which was refused and never read: {record.reason}"
                     ),
                     pointer=record.pointer + "/path",
                     figures={"path": record.path, "status": record.status},
@@ -286,7 +287,7 @@ def evidence_readable(card: CardView) -> Outcome:
             gaps.append(
                 Gap(
                     message=(
-                        f"the raw samples {record.path} of {_owner(record)} cannot be verified: "
+                        f"the raw samples {record.path} of {declared_by(record)} cannot be verified: "
                         f"{record.malformed_total:,} malformed line{'s' if record.malformed_total != 1 else ''} "
                         f"({shown}{f'; and {more:,} more' if more else ''})"
                     ),
@@ -306,11 +307,11 @@ def evidence_readable(card: CardView) -> Outcome:
 def evidence_matches_hash(card: CardView) -> Outcome:
     if not card.evidence_read:
         return not_applicable("evidence files were not read (--no-evidence)")
-    hashed = [r for r in card.evidence if r.declared_sha256 and r.actual_sha256]
+    hashed = [r for r in card.evidence if r.declared_sha256 and r.actual_sha256 and r.status != "empty"]  # CC-2's
     gaps = [
         Gap(
             message=(
-                f"{record.path} of {_owner(record)} is not the declared file: its sha256 is "
+                f"{record.path} of {declared_by(record)} is not the declared file: its sha256 is "
                 f"{record.actual_sha256}, the card declares {record.declared_sha256}"
             ),
             pointer=record.pointer + "/sha256",
@@ -323,9 +324,23 @@ def evidence_matches_hash(card: CardView) -> Outcome:
     return fraction(len(hashed) - len(gaps), len(hashed), gaps, "no evidence file with a hash was read")
 
 
+def _sniffed(records: list[EvidenceRecord]) -> str:
+    """Where a recount comes from, when the card does not call the file raw samples."""
+    named = [
+        f"{r.path}, declared as '{r.kind}'" if r.kind else f"{r.path}, declared with no kind"
+        for r in records
+        if r.kind != "raw_samples"
+    ]
+    return f" (raw samples read in {listed(named, '; ')})" if named else ""
+
+
 @check("VS-9")
 def counts_match_raw_samples(card: CardView) -> Outcome:
     recount = recounted(card.evidence)
+    files: dict[str, list[EvidenceRecord]] = {}
+    for record in counted_samples(card.evidence):
+        if record.recounted is not None:
+            files.setdefault(record.entry, []).append(record)
     checked = [(i, e) for i, e in enumerate(card.evaluations) if e.id in recount]
     gaps = []
     for index, evaluation in checked:
@@ -344,9 +359,10 @@ def counts_match_raw_samples(card: CardView) -> Outcome:
         if differences:
             gaps.append(
                 Gap(
-                    message=f"evaluation '{evaluation.id}': {'; '.join(differences)}",
+                    message=f"evaluation '{evaluation.id}': {'; '.join(differences)}{_sniffed(files[evaluation.id])}",
                     pointer=f"/evaluations/{index}/arms",
                     figures={
+                        "files": list(dict.fromkeys(r.path for r in files[evaluation.id])),
                         "declared": {c: {"n": n, "count": k} for c, (n, k) in sorted(declared.items())},
                         "recounted": {c: {"n": n, "count": k} for c, (n, k) in sorted(raw.items())},
                     },
