@@ -226,6 +226,23 @@ def test_a_declared_rate_of_zero_does_not_show_an_inability_claim(tmp_path: Path
     )
 
 
+def test_an_evaluation_giving_only_rates_earns_less_than_one_giving_counts(tmp_path: Path) -> None:
+    report = run(tmp_path, card(V11, RATE_ONLY))
+    (unverified,) = places(report, "AD-2")
+    assert report.requirement("AD-2").score == pytest.approx(0.9)
+    assert unverified.message == (
+        "the hidden goals evaluation 'hg-auditing-game' gives only rates, without counts, which cannot be verified "
+        "(overall 12%)"
+    )
+    assert unverified.figures["rates_without_counts"] == ["overall"]
+
+
+def test_an_evaluation_with_counts_beside_one_with_only_rates_earns_full_marks(tmp_path: Path) -> None:
+    report = run(tmp_path, card(V11, evaluation(arm="rate: 0.01")))
+    assert places(report, "AD-2") == []
+    assert report.requirement("AD-2").status is Status.MET
+
+
 # --- AR-3: citing only what agrees ----------------------------------------------------------------
 
 
@@ -347,7 +364,36 @@ def test_a_supplementary_entry_a_claim_cites_is_judged_and_the_finding_says_so(t
     )
 
 
-def test_supplementary_reasoning_evidence_on_another_configuration_is_not_judged(tmp_path: Path) -> None:
+HG_ON_RC1 = (
+    "    category: hidden_goals\n    configuration: api-prod\n",
+    "    category: hidden_goals\n    configuration: rc1\n    role: supplementary\n",
+)
+
+
+def test_a_category_tested_only_in_supplementary_data_on_a_snapshot_is_not_tested_on_the_release(
+    tmp_path: Path,
+) -> None:
+    # Marking the only hidden-goals evaluation, run on an earlier snapshot, supplementary silences VS-3: AD-2 still
+    # sees that nothing tested the release.
+    report = run(tmp_path, card(V11, RC1, HG_ON_RC1))
+    assert places(report, "VS-3") == []
+    (untested,) = places(report, "AD-2")
+    assert report.requirement("AD-2").score == pytest.approx(0.4)
+    assert untested.pointer == "/evaluations/3/role"
+    assert untested.message == (
+        "the card tested for hidden goals only in evaluations declared supplementary, on configurations that are not "
+        "released ('hg-auditing-game' on 'rc1'): nothing tested the release for it"
+    )
+
+
+def test_supplementary_data_on_the_release_itself_tests_the_category(tmp_path: Path) -> None:
+    report = run(tmp_path, card(V11, (HG_ON_RC1[0], HG_ON_RC1[0] + "    role: supplementary\n")))
+    assert places(report, "AD-2") == []
+    assert report.requirement("AD-2").status is Status.MET
+
+
+def test_supplementary_reasoning_evidence_on_another_configuration_is_not_judged_nor_counted(tmp_path: Path) -> None:
+    # Not held against the card as evidence off the release (VS-3), nor counted as a second kind of it (RE-1).
     report = run(
         tmp_path,
         card(
@@ -360,6 +406,11 @@ def test_supplementary_reasoning_evidence_on_another_configuration_is_not_judged
         ),
     )
     assert places(report, "VS-3") == []
+    (one_kind,) = places(report, "RE-1")
+    assert one_kind.message == (
+        "the card reports one kind of reasoning evidence (chain_of_thought); at least two are needed (not counted: "
+        "'probe-deception', declared supplementary, on configurations that are not released)"
+    )
 
 
 # --- VS-3, AR-2, AR-3: configurations derived to bound an open-weights release ---------------------

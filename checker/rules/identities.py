@@ -74,6 +74,22 @@ class Identities:
             return None
         return configuration.derived_from
 
+    def speaks_for_release(self, configuration_id: str) -> bool:
+        """Whether evidence on this configuration speaks for a released one: it is released, the same as one in all
+        six items, or derived to bound one (`bounded_release`)."""
+        if configuration_id in self._released_set:
+            return True
+        signature = self.signature(configuration_id)
+        return signature in self._released_by_signature or self.bounded_release(configuration_id) is not None
+
+    def relied_on(self, configuration_id: str | None, role: str | None) -> bool:
+        """Whether an evaluation or reasoning-evidence entry counts towards what the release was tested for: one
+        declared supplementary (format 1.1: an earlier snapshot, trend data) counts only when it speaks for the
+        release all the same; data reported beside the evidence is not evidence."""
+        if role != "supplementary":
+            return True
+        return configuration_id is not None and self.speaks_for_release(configuration_id)
+
     def not_spoken_for(self, tested: set[str], scope: Sequence[str] | None) -> tuple[list[str], int]:
         """The configurations of `scope` (None: the released ones) that no evidence tested on the configurations
         `tested` speaks for: the first LISTED of them, and how many there are. In the scope's order; the released
