@@ -392,6 +392,32 @@ def test_supplementary_data_on_the_release_itself_tests_the_category(tmp_path: P
     assert report.requirement("AD-2").status is Status.MET
 
 
+def test_the_quality_of_a_supplementary_snapshots_evaluation_is_not_judged(tmp_path: Path) -> None:
+    # hg-followup gives no samples and does not say whether its prompts were public: trend data on an earlier
+    # snapshot, reported beside the evidence, costs the card nothing; the same on the release does.
+    snapshot = run(tmp_path, card(V11, RC1, evaluation("rc1", role="supplementary")))
+    assert places(snapshot, "AD-7") == places(snapshot, "AD-8") == []
+    on_release = run(tmp_path, card(V11, evaluation(role="supplementary")))
+    assert [p.pointer for p in places(on_release, "AD-7") + places(on_release, "AD-8")] == ["/evaluations/7"] * 2
+
+
+def test_a_supplementary_snapshots_fine_tuned_elicitation_does_not_stand_for_the_release(tmp_path: Path) -> None:
+    # sb-wmdp elicits by fine-tuning; moved to an earlier snapshot as supplementary data, with a prompted run on the
+    # release, the release's sandbagging was elicited by prompting alone.
+    moved = (
+        "    category: sandbagging\n    configuration: api-prod\n",
+        "    category: sandbagging\n    configuration: rc1\n    role: supplementary\n",
+    )
+    prompted = (
+        "independent_audits:\n",
+        "  - id: sb-prompted\n    category: sandbagging\n    configuration: api-prod\n    elicitation: prompting\n"
+        "independent_audits:\n",
+    )
+    report = run(tmp_path, card(V11, RC1, moved, prompted))
+    (prompting,) = places(report, "AD-6")
+    assert prompting.message == "sandbagging evaluation 'sb-prompted' elicits capability by prompting alone"
+
+
 def test_supplementary_reasoning_evidence_on_another_configuration_is_not_judged_nor_counted(tmp_path: Path) -> None:
     # Not held against the card as evidence off the release (VS-3), nor counted as a second kind of it (RE-1).
     report = run(

@@ -51,6 +51,13 @@ def _falls_short(missing: list[str], uncounted: list[Arm]) -> str:
     return "; it ".join(parts)
 
 
+def _relied_on(card: CardView) -> list[tuple[int, Evaluation]]:
+    """(index, evaluation) for the evaluations the card's evidence is made of: all but those declared supplementary
+    on configurations that are not the release (an earlier snapshot's trend data is reported, not relied on, and
+    judging its quality would teach labs to leave it out)."""
+    return [(i, e) for i, e in enumerate(card.evaluations) if card.identities.relied_on(e.configuration, e.role)]
+
+
 def _snapshots_only(words: str, supplementary: list[tuple[int, Evaluation]]) -> Outcome:
     """The outcome of a category tested only in supplementary data on configurations that are not the release
     (earlier snapshots, trend data): the data exist, but nothing tested what is released."""
@@ -75,7 +82,7 @@ def _tested(card: CardView, category: str) -> Outcome:
     words = CATEGORY_WORDS[category]
     of_category = [(i, e) for i, e in enumerate(card.evaluations) if e.category == category]
     # Supplementary data on an earlier snapshot is reported, not relied on: it does not show the release was tested.
-    candidates = [(i, e) for i, e in of_category if card.identities.relied_on(e.configuration, e.role)]
+    candidates = [(i, e) for i, e in _relied_on(card) if e.category == category]
     if of_category and not candidates:
         return _snapshots_only(words, of_category)
     if candidates:
@@ -158,7 +165,7 @@ _ELICITED: dict[str | None, tuple[str, str]] = {
 
 @check("AD-6")
 def sandbagging_elicitation(card: CardView) -> Outcome:
-    evaluations = [(i, e) for i, e in enumerate(card.evaluations) if e.category == "sandbagging"]
+    evaluations = [(i, e) for i, e in _relied_on(card) if e.category == "sandbagging"]
     if not evaluations:
         return not_applicable("no sandbagging evaluation")
     if any(e.elicitation in ("fine_tuning", "noise_injection", "steering") for _, e in evaluations):
@@ -177,8 +184,9 @@ def sandbagging_elicitation(card: CardView) -> Outcome:
 
 @check("AD-7")
 def held_out_prompts(card: CardView) -> Outcome:
+    evaluations = _relied_on(card)
     gaps = []
-    for i, e in enumerate(card.evaluations):
+    for i, e in evaluations:
         if e.prompts == "published":
             gaps.append(
                 Gap(
@@ -197,14 +205,15 @@ def held_out_prompts(card: CardView) -> Outcome:
                     kind="evaluations do not say whether their prompts were public before training",
                 )
             )
-    return fraction(len(card.evaluations) - len(gaps), len(card.evaluations), gaps, "no evaluations")
+    return fraction(len(evaluations) - len(gaps), len(evaluations), gaps, "no evaluations")
 
 
 @check("AD-8")
 def random_samples(card: CardView) -> Outcome:
     least = card.profile.min_samples
+    evaluations = _relied_on(card)
     gaps = []
-    for i, e in enumerate(card.evaluations):
+    for i, e in evaluations:
         shown = len(e.samples or ())
         if shown < least:
             gaps.append(
@@ -215,7 +224,7 @@ def random_samples(card: CardView) -> Outcome:
                     kind=f"evaluations show fewer random samples than the profile's {least}",
                 )
             )
-    return fraction(len(card.evaluations) - len(gaps), len(card.evaluations), gaps, "no evaluations")
+    return fraction(len(evaluations) - len(gaps), len(evaluations), gaps, "no evaluations")
 
 
 def _accounts_for_awareness(evaluation: Evaluation) -> bool:
