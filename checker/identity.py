@@ -67,4 +67,64 @@ def plain(items: list[str] | tuple[str, ...]) -> str:
     return ", ".join(ITEMS.get(item, item) for item in items)
 
 
-__all__ = ["ITEMS", "UNSTATED", "changes", "comparable", "differences", "missing", "plain"]
+BOUNDING = {
+    "adversarial_fine_tuning": "adversarial fine-tuning",
+    "helpful_only": "a helpful-only tune",
+    "safeguards_removed": "removing safeguards",
+}
+"""Derivations that elicit the worst case of a model: what anyone holding open weights could do to them."""
+
+
+def derivation_shortfall(derived: Configuration, source: Configuration) -> str | None:
+    """Why evidence on `derived` does not stand for the open-weights release `source` it says it was made from, in
+    words that follow 'but'; None when it does.
+
+    It does when anyone holding the release could have made it, and made the worst of it: the source is released
+    as open weights, the derivation is one of BOUNDING, and the derived configuration's fine-tuning history is the
+    source's with at least one stage of its own after it (the derivation trains the released weights further). A
+    history left unstated shows nothing.
+    """
+    if derived.derivation is None:
+        return (
+            "the card does not say how (derivation), so nothing shows it elicits the worst case of the released weights"
+        )
+    if derived.derivation not in BOUNDING:
+        how = "a derivation described only as 'other'" if derived.derivation == "other" else derived.derivation
+        *others, last = BOUNDING.values()
+        return f"{how} does not elicit the worst case of the released weights (only {', '.join(others)} or {last} do)"
+    if source.access_setting != "open_weights":
+        setting = source.access_setting if "access_setting" in source.model_fields_set else "unstated"
+        return (
+            f"'{source.id}' is not released as open weights (access setting {setting}), so no one it is released to "
+            "can make the derived model"
+        )
+    history, base = comparable(derived, "fine_tuning_history"), comparable(source, "fine_tuning_history")
+    unstated = [c.id for c, h in ((derived, history), (source, base)) if h is UNSTATED]
+    if unstated:
+        named = " and ".join(f"'{u}'" for u in unstated)
+        return f"the fine-tuning history of {named} is unstated, so nothing shows that the one continues the other"
+    history, base = history or [], base or []
+    if len(history) <= len(base) or history[: len(base)] != base:
+        return (
+            f"its fine-tuning history ({_stages(history)}) does not continue that of '{source.id}' ({_stages(base)}) "
+            "with a stage of its own"
+        )
+    return None
+
+
+def _stages(history: list[tuple[str, str | None, object]]) -> str:
+    """A fine-tuning history as its stages' names: 'sft-1, rl-2', or 'none'."""
+    return ", ".join(stage for stage, _, _ in history) or "none"
+
+
+__all__ = [
+    "BOUNDING",
+    "ITEMS",
+    "UNSTATED",
+    "changes",
+    "comparable",
+    "derivation_shortfall",
+    "differences",
+    "missing",
+    "plain",
+]

@@ -253,6 +253,10 @@ def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]
             )
     for i, claim in enumerate(claims):
         yield from refs(f"/claims/{i}/configurations", claim.get("configurations"), config_ids, "configuration")
+        threshold = _mapping(claim.get("threshold"))
+        if isinstance(name := threshold.get("metric"), str) and RATE_NAME.search(name):  # a rate, as metrics above
+            where, what = f"/claims/{i}/threshold/value", f"the threshold on '{_clip(name)}'"
+            yield from _scale(where, what, threshold.get("value"), threshold.get("unit"))
         yield from refs(
             f"/claims/{i}/evidence", claim.get("evidence"), evidence_ids, "evaluation, audit or reasoning evidence"
         )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from checker.evidence import holding_nothing
-from checker.model import Evaluation
-from checker.rules import CardView, Gap, Outcome, check, fraction, not_applicable, percent
+from checker.model import Arm, Evaluation
+from checker.rules import CardView, Gap, Outcome, capped, check, fraction, listed, not_applicable, percent
+from checker.rules.figures import declared_rate, rate_only
 
 CATEGORY_WORDS = {
     "sandbagging": "sandbagging",
@@ -19,10 +20,18 @@ STATED_NOT_TESTED = 0.25
 """A statement that a category was not tested, with a reason, scores little."""
 TESTED = 0.4
 """An evaluation that exists scores this much, plus a share for each of method, result, evidence."""
+UNVERIFIABLE = 0.5
+"""The part of its share that a result earns when arms give only rates (format 1.1): they cannot be verified."""
 
 
-def _completeness(evaluation: Evaluation, hollow: bool) -> tuple[float, list[str]]:
-    """The evaluation's score and what it lacks; `hollow` when every evidence file it declares is empty (CC-2)."""
+def _completeness(evaluation: Evaluation, hollow: bool) -> tuple[float, list[str], list[Arm]]:
+    """The evaluation's score, what it gives nothing of, and its arms that give only a rate; `hollow`
+    when every evidence file it declares is empty (CC-2).
+
+    Method, result and evidence files each earn a third of what an evaluation earns beyond existing; a
+    result whose arms give rates without counts earns part of its third: what only the card declares
+    can be neither recounted from raw samples nor tested, so it earns less than counts.
+    """
     missing = []
     if not evaluation.method:
         missing.append("method")
@@ -32,25 +41,70 @@ def _completeness(evaluation: Evaluation, hollow: bool) -> tuple[float, list[str
         missing.append("evidence files")
     elif hollow:
         missing.append("evidence files that hold anything (those it declares are empty)")
-    return TESTED + (1 - TESTED) * (3 - len(missing)) / 3, missing
+    uncounted = rate_only(evaluation)
+    earned = 3 - len(missing) - (1 - UNVERIFIABLE if uncounted else 0)
+    return TESTED + (1 - TESTED) * earned / 3, missing, uncounted
+
+
+def _falls_short(missing: list[str], uncounted: list[Arm]) -> str:
+    """What an evaluation falls short in, in words that follow its name."""
+    parts = [f"gives no {', '.join(missing)}"] if missing else []
+    if uncounted:
+        rates = ", ".join(f"{arm.context} {declared_rate(arm)}" for arm in uncounted)
+        parts.append(f"gives only rates, without counts, which cannot be verified ({rates})")
+    return "; it ".join(parts)
+
+
+def _relied_on(card: CardView) -> list[tuple[int, Evaluation]]:
+    """(index, evaluation) for the evaluations the card's evidence is made of: all but those declared supplementary
+    on configurations that are not the release (an earlier snapshot's trend data is reported, not relied on, and
+    judging its quality would teach labs to leave it out)."""
+    return [(i, e) for i, e in enumerate(card.evaluations) if card.identities.relied_on(e.configuration, e.role)]
+
+
+def _snapshots_only(words: str, supplementary: list[tuple[int, Evaluation]]) -> Outcome:
+    """The outcome of a category tested only in supplementary data on configurations that are not the release
+    (earlier snapshots, trend data): the data exist, but nothing tested what is released."""
+    index = supplementary[0][0]
+    tested = listed([f"'{e.id}' on '{e.configuration}'" for _, e in supplementary])
+    return Outcome(
+        score=TESTED,
+        gaps=(
+            Gap(
+                message=(
+                    f"the card tested for {words} only in evaluations declared supplementary, on configurations that "
+                    f"are not released ({tested}): nothing tested the release for it"
+                ),
+                pointer=f"/evaluations/{index}/role",
+                figures=capped("evaluations", [e.id for _, e in supplementary]),
+            ),
+        ),
+    )
 
 
 def _tested(card: CardView, category: str) -> Outcome:
     words = CATEGORY_WORDS[category]
-    candidates = [(i, e) for i, e in enumerate(card.evaluations) if e.category == category]
+    of_category = [(i, e) for i, e in enumerate(card.evaluations) if e.category == category]
+    # Supplementary data on an earlier snapshot is reported, not relied on: it does not show the release was tested.
+    candidates = [(i, e) for i, e in _relied_on(card) if e.category == category]
+    if of_category and not candidates:
+        return _snapshots_only(words, of_category)
     if candidates:
         hollow = holding_nothing(card.evidence)
         scored = [(_completeness(e, f"/evaluations/{i}" in hollow), i, e) for i, e in candidates]
-        (score, missing), index, best = max(scored, key=lambda s: s[0][0])
-        if not missing:
+        (score, missing, uncounted), index, best = max(scored, key=lambda s: s[0][0])
+        if not missing and not uncounted:
             return Outcome(score=1.0, note=f"tested by '{best.id}'")
+        figures: dict[str, object] = {"evaluation": best.id, "missing": missing}
+        if uncounted:
+            figures["rates_without_counts"] = [arm.context for arm in uncounted]
         return Outcome(
             score=score,
             gaps=(
                 Gap(
-                    message=f"the {words} evaluation '{best.id}' gives no {', '.join(missing)}",
+                    message=f"the {words} evaluation '{best.id}' {_falls_short(missing, uncounted)}",
                     pointer=f"/evaluations/{index}",
-                    figures={"evaluation": best.id, "missing": missing},
+                    figures=figures,
                 ),
             ),
         )
@@ -116,7 +170,7 @@ _ELICITED: dict[str | None, tuple[str, str]] = {
 
 @check("AD-6")
 def sandbagging_elicitation(card: CardView) -> Outcome:
-    evaluations = [(i, e) for i, e in enumerate(card.evaluations) if e.category == "sandbagging"]
+    evaluations = [(i, e) for i, e in _relied_on(card) if e.category == "sandbagging"]
     if not evaluations:
         return not_applicable("no sandbagging evaluation")
     if any(e.elicitation in ("fine_tuning", "noise_injection", "steering") for _, e in evaluations):
@@ -135,8 +189,9 @@ def sandbagging_elicitation(card: CardView) -> Outcome:
 
 @check("AD-7")
 def held_out_prompts(card: CardView) -> Outcome:
+    evaluations = _relied_on(card)
     gaps = []
-    for i, e in enumerate(card.evaluations):
+    for i, e in evaluations:
         if e.prompts == "published":
             gaps.append(
                 Gap(
@@ -155,14 +210,15 @@ def held_out_prompts(card: CardView) -> Outcome:
                     kind="evaluations do not say whether their prompts were public before training",
                 )
             )
-    return fraction(len(card.evaluations) - len(gaps), len(card.evaluations), gaps, "no evaluations")
+    return fraction(len(evaluations) - len(gaps), len(evaluations), gaps, "no evaluations")
 
 
 @check("AD-8")
 def random_samples(card: CardView) -> Outcome:
     least = card.profile.min_samples
+    evaluations = _relied_on(card)
     gaps = []
-    for i, e in enumerate(card.evaluations):
+    for i, e in evaluations:
         shown = len(e.samples or ())
         if shown < least:
             gaps.append(
@@ -173,7 +229,7 @@ def random_samples(card: CardView) -> Outcome:
                     kind=f"evaluations show fewer random samples than the profile's {least}",
                 )
             )
-    return fraction(len(card.evaluations) - len(gaps), len(card.evaluations), gaps, "no evaluations")
+    return fraction(len(evaluations) - len(gaps), len(evaluations), gaps, "no evaluations")
 
 
 def _accounts_for_awareness(evaluation: Evaluation) -> bool:

@@ -57,6 +57,39 @@ class Identities:
         position = self._nearest.get(configuration_id)
         return None if position is None else self._configurations[self._released[position]]
 
+    def derivation_shortfall(self, configuration: Configuration) -> str | None:
+        """Why evidence on a derived configuration does not stand for the configuration it was derived from, in words
+        that follow 'but'; None when it does: that one is released, and the derivation bounds it
+        (checker.identity.derivation_shortfall)."""
+        source = self._configurations.get(configuration.derived_from or "")
+        if source is None or source.id not in self._released_set:
+            return f"'{configuration.derived_from}' is not a released configuration"
+        return identity.derivation_shortfall(configuration, source)
+
+    def bounded_release(self, configuration_id: str) -> str | None:
+        """The released configuration whose risk evidence on this derived one bounds, or None (not derived, or not
+        so that it bounds one)."""
+        configuration = self._configurations.get(configuration_id)
+        if configuration is None or configuration.derived_from is None or self.derivation_shortfall(configuration):
+            return None
+        return configuration.derived_from
+
+    def speaks_for_release(self, configuration_id: str) -> bool:
+        """Whether evidence on this configuration speaks for a released one: it is released, the same as one in all
+        six items, or derived to bound one (`bounded_release`)."""
+        if configuration_id in self._released_set:
+            return True
+        signature = self.signature(configuration_id)
+        return signature in self._released_by_signature or self.bounded_release(configuration_id) is not None
+
+    def relied_on(self, configuration_id: str | None, role: str | None) -> bool:
+        """Whether an evaluation or reasoning-evidence entry counts towards what the release was tested for: one
+        declared supplementary (format 1.1: an earlier snapshot, trend data) counts only when it speaks for the
+        release all the same; data reported beside the evidence is not evidence."""
+        if role != "supplementary":
+            return True
+        return configuration_id is not None and self.speaks_for_release(configuration_id)
+
     def not_spoken_for(self, tested: set[str], scope: Sequence[str] | None) -> tuple[list[str], int]:
         """The configurations of `scope` (None: the released ones) that no evidence tested on the configurations
         `tested` speaks for: the first LISTED of them, and how many there are. In the scope's order; the released

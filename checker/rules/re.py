@@ -37,7 +37,11 @@ def overclaiming_words(statement: str) -> list[str]:
 
 @check("RE-1")
 def two_kinds(card: CardView) -> Outcome:
-    kinds = sorted({r.kind for r in card.submission.reasoning_evidence or () if r.kind is not None})
+    # Supplementary entries on an earlier snapshot are reported beside the evidence, not counted as a kind of it.
+    entries = card.submission.reasoning_evidence or ()
+    counted = [card.identities.relied_on(r.configuration, r.role) for r in entries]
+    kinds = sorted({r.kind for r, c in zip(entries, counted, strict=True) if c and r.kind is not None})
+    set_aside = [f"'{r.id}'" for r, c in zip(entries, counted, strict=True) if not c]
     if len(kinds) >= 2:
         return Outcome(score=1.0, note=", ".join(kinds))
     message = (
@@ -45,6 +49,10 @@ def two_kinds(card: CardView) -> Outcome:
         if not kinds
         else f"the card reports one kind of reasoning evidence ({kinds[0]}); at least two are needed"
     )
+    if set_aside:
+        message += (
+            f" (not counted: {listed(set_aside)}, declared supplementary, on configurations that are not released)"
+        )
     return Outcome(
         score=len(kinds) / 2,
         gaps=(Gap(message=message, pointer="/reasoning_evidence", figures={"kinds": kinds}),),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from checker import identity
 from checker.comparisons import pooled_arms
@@ -102,16 +103,28 @@ def identity_complete(card: CardView) -> Outcome:
     return Outcome(score=score if gaps else 1.0, gaps=tuple(gaps))
 
 
-def _evidence_entries(card: CardView) -> list[tuple[str, str, str | None]]:
-    """(pointer, id, configuration) for every evaluation, audit and reasoning-evidence entry."""
-    entries: list[tuple[str, str, str | None]] = []
-    entries += [(f"/evaluations/{i}", e.id, e.configuration) for i, e in enumerate(card.evaluations)]
+class _Entry(NamedTuple):
+    """An evaluation, audit or reasoning-evidence entry, as the version checks read it."""
+
+    pointer: str
+    id: str
+    configuration: str | None
+    supplementary: bool
+    """Declared `role: supplementary` (format 1.1): data no claim rests on, such as an earlier snapshot."""
+
+
+def _evidence_entries(card: CardView) -> list[_Entry]:
+    """Every evaluation, audit and reasoning-evidence entry, in that order."""
+    entries = [
+        _Entry(f"/evaluations/{i}", e.id, e.configuration, e.role == "supplementary")
+        for i, e in enumerate(card.evaluations)
+    ]
     entries += [
-        (f"/independent_audits/{i}", a.id, a.configuration)
+        _Entry(f"/independent_audits/{i}", a.id, a.configuration, False)
         for i, a in enumerate(card.submission.independent_audits or ())
     ]
     entries += [
-        (f"/reasoning_evidence/{i}", r.id, r.configuration)
+        _Entry(f"/reasoning_evidence/{i}", r.id, r.configuration, r.role == "supplementary")
         for i, r in enumerate(card.submission.reasoning_evidence or ())
     ]
     return entries
@@ -119,44 +132,71 @@ def _evidence_entries(card: CardView) -> list[tuple[str, str, str | None]]:
 
 @check("VS-2")
 def evidence_names_configuration(card: CardView) -> Outcome:
-    entries = [e for e in _evidence_entries(card) if not e[0].startswith("/evaluations/")]
+    entries = [e for e in _evidence_entries(card) if not e.pointer.startswith("/evaluations/")]
     gaps = [
         Gap(
-            message=f"'{entry_id}' does not name the configuration it examined",
-            pointer=pointer,
-            figures={"entry": entry_id},
+            message=f"'{entry.id}' does not name the configuration it examined",
+            pointer=entry.pointer,
+            figures={"entry": entry.id},
             kind="audits or reasoning evidence do not name the configuration they examined",
         )
-        for pointer, entry_id, configuration in entries
-        if configuration is None
+        for entry in entries
+        if entry.configuration is None
     ]
     return fraction(len(entries) - len(gaps), len(entries), gaps, "no audits or reasoning evidence")
 
 
+def _first_citing(card: CardView) -> dict[str, str]:
+    """Evidence id -> the first claim that cites it."""
+    citing: dict[str, str] = {}
+    for claim in card.submission.claims or ():
+        for evidence_id in claim.evidence or ():
+            citing.setdefault(evidence_id, claim.id)
+    return citing
+
+
+def _off_release(card: CardView, entry: _Entry, cited_by: str | None) -> Gap | None:
+    """The gap of evidence that does not speak for the release, or None when it does: it tested a released
+    configuration, one identical to it in all six items, or one derived from an open-weights release so as
+    to bound its risk (checker.identity.derivation_shortfall)."""
+    assert entry.configuration is not None
+    different = identity_differences(card, entry.configuration)
+    if not different:
+        return None
+    figures: dict[str, object] = {"entry": entry.id, "configuration": entry.configuration, "differs_in": different}
+    tested = card.configurations.get(entry.configuration)
+    if tested is not None and tested.derived_from is not None:
+        shortfall = card.identities.derivation_shortfall(tested)
+        if shortfall is None:
+            return None
+        how = f" ({tested.derivation})" if tested.derivation else ""
+        words = f"was derived from '{tested.derived_from}'{how}, but {shortfall}"
+        figures |= {"derived_from": tested.derived_from, "derivation": tested.derivation}
+        kind = "evidence tested derived configurations that do not bound a released one: it does not support claims about this release"
+    else:
+        words = _difference_words(card, entry.configuration, different)
+        kind = "evidence tested configurations that differ from the released ones: it does not support claims about this release"
+    declared = f" (declared supplementary, but claim {cited_by} cites it)" if entry.supplementary else ""
+    return Gap(
+        message=(
+            f"'{entry.id}'{declared} tested configuration '{entry.configuration}', which {words}: "
+            "it does not support claims about this release"
+        ),
+        pointer=entry.pointer + "/configuration",
+        figures=figures | capped("released", card.released_ids),
+        kind=kind,
+    )
+
+
 @check("VS-3")
 def evidence_on_release(card: CardView) -> Outcome:
-    entries = [e for e in _evidence_entries(card) if e[2] is not None]
-    gaps = []
-    for pointer, entry_id, configuration in entries:
-        assert configuration is not None
-        different = identity_differences(card, configuration)
-        if different:
-            gaps.append(
-                Gap(
-                    message=(
-                        f"'{entry_id}' tested configuration '{configuration}', which "
-                        f"{_difference_words(card, configuration, different)}: it does not support claims about this release"
-                    ),
-                    pointer=pointer + "/configuration",
-                    figures={
-                        "entry": entry_id,
-                        "configuration": configuration,
-                        "differs_in": different,
-                        **capped("released", card.released_ids),
-                    },
-                    kind="evidence tested configurations that differ from the released ones: it does not support claims about this release",
-                )
-            )
+    # Supplementary data (an earlier snapshot, trend data) that no claim cites is not evidence about the
+    # release, and is not judged as such; once a claim cites it, it is.
+    citing = _first_citing(card)
+    entries = [
+        e for e in _evidence_entries(card) if e.configuration is not None and (not e.supplementary or e.id in citing)
+    ]
+    gaps = [gap for entry in entries if (gap := _off_release(card, entry, citing.get(entry.id))) is not None]
     return fraction(len(entries) - len(gaps), len(entries), gaps, "no evidence names a configuration")
 
 
