@@ -14,6 +14,7 @@ from checker.model import Finding, Place, Status, Submission
 from checker.profiles import Profile
 from checker.report import Comparison, EvidenceRecord
 from checker.rules import CardView, Gap, Outcome, registry
+from checker.severity import Severity
 
 Locate = Callable[[str], int | None]
 """JSON pointer -> 1-based line of it, or of its nearest ancestor in the file."""
@@ -52,13 +53,16 @@ def run_checks(
         outcome = checks[requirement.id](view)
         outcomes[requirement.id] = outcome
         severity = profile.severity(requirement.id, requirement.severity)
+        declared_only = _declared_only(outcome.gaps)
         for problem, places in _places_by_kind(requirement.id, outcome.gaps, locate).items():
             findings.append(
                 Finding(
                     id=places[0].id,
                     requirement=requirement.id,
                     area=requirement.area,
-                    severity=severity,
+                    severity=max(severity, Severity.MINOR, key=lambda s: s.rank)
+                    if problem in declared_only
+                    else severity,
                     status=Status.of(outcome.score),
                     problem=problem if len(places) > 1 else None,
                     remediation=requirement.remediation,
@@ -67,6 +71,15 @@ def run_checks(
             )
     findings.sort(key=lambda f: (f.severity.rank, f.places[0].line or 0, f.requirement, f.id))
     return outcomes, tuple(findings)
+
+
+def _declared_only(gaps: tuple[Gap, ...]) -> set[str]:
+    """The problems (kinds, else messages) every gap of which is only declared, not contradicted (`Gap.declared_only`)."""
+    problems: dict[str, bool] = {}
+    for gap in gaps:
+        problem = gap.kind or gap.message
+        problems[problem] = problems.get(problem, True) and gap.declared_only
+    return {problem for problem, only in problems.items() if only}
 
 
 def _places_by_kind(requirement: str, gaps: tuple[Gap, ...], locate: Locate) -> dict[str, list[Place]]:

@@ -25,6 +25,7 @@ from checker.model import Status, Verdict
 from checker.pipeline import check_file
 from checker.problems import CardError
 from checker.report import Comparison, Report
+from checker.severity import Severity
 
 MAIN = 0
 """af-helpful-only: training_like 19/800, deployment_like 14/800, monitored 18/800, unmonitored 15/800."""
@@ -336,6 +337,9 @@ def test_a_pair_covered_only_by_rates_earns_reduced_credit(tmp_path: Path) -> No
         "samples nor tested"
     )
     assert messages(report, "CV-4") == []  # 0.3 pp declared: under the tolerance
+    # Only declared, not contradicted: a minor finding, so that a card written as real system cards are still passes.
+    assert [f.severity for f in report.findings_for("CV-1")] == [Severity.MINOR]
+    assert report.verdict is Verdict.PASS
 
 
 def test_a_declared_gap_at_the_tolerance_is_a_finding_though_untested(tmp_path: Path) -> None:

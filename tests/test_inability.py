@@ -235,6 +235,8 @@ def test_an_evaluation_giving_only_rates_earns_less_than_one_giving_counts(tmp_p
         "(overall 12%)"
     )
     assert unverified.figures["rates_without_counts"] == ["overall"]
+    # Declared, not contradicted: it costs the score and is told, as a minor finding, not a major one.
+    assert [f.severity for f in report.findings_for("AD-2")] == [Severity.MINOR]
 
 
 def test_an_evaluation_with_counts_beside_one_with_only_rates_earns_full_marks(tmp_path: Path) -> None:

@@ -25,6 +25,10 @@ class Gap:
     message: str
     pointer: str
     figures: dict[str, Any] = field(default_factory=dict)
+    declared_only: bool = False
+    """The gap is what the card only declares and gives no way to verify (a rate without its counts), not
+    something it gets wrong: the engine makes it at most a minor finding, so that it costs the score and is
+    told, but an honest card written as real system cards are does not fail the gate for it."""
     kind: str | None = None
     """The problem in words that name no place, for a gap a check gives once per entry of the card: the
     report lists the gaps of one kind as one finding at all their places. None for a gap a check gives a

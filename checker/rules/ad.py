@@ -105,6 +105,7 @@ def _tested(card: CardView, category: str) -> Outcome:
                     message=f"the {words} evaluation '{best.id}' {_falls_short(missing, uncounted)}",
                     pointer=f"/evaluations/{index}",
                     figures=figures,
+                    declared_only=not missing,
                 ),
             ),
         )

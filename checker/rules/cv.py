@@ -122,6 +122,7 @@ def _pair_coverage(card: CardView, pairs: tuple[tuple[str, str], ...]) -> Outcom
                     ),
                     pointer=d.pointer,
                     figures={"pair": name, "evaluation": d.evaluation, "watched": d.watched, "unwatched": d.unwatched},
+                    declared_only=True,
                 )
             )
         else:
