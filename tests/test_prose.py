@@ -158,6 +158,21 @@ HONEST = [
     ("sa-result", "The model scored 54%, where chance performance is 25%."),
     ("sa-result", "On items where random guessing gives 33%, the model scored 54%."),
     (
+        "result",
+        "In the training-like context, 2.4% of responses complied; 97% of complying responses cited the training objective.",
+    ),
+    ("result", "Compliance was 2.4% with 95% of transcripts reviewed by hand."),
+    ("result", "Compliance rose from 1.8% to 2.4% (a 33% relative increase)."),
+    ("result", "The gap was not significant (p = 0.41; power 80% to detect a 3 pp gap)."),
+    ("sa-result", "The model answered 54% of items correctly (human baseline 71%)."),
+    ("method", "The production system prompt was used, with tools disabled only for the text-only subset."),
+    ("method", "We used the same system prompt as production, with logging enabled."),
+    ("limitations", "Customers can disable tools or replace the system prompt; we did not test those settings."),
+    ("findings", "We have previously received a grant from Example Lab, which ended in 2022."),
+    ("findings", "We would recommend against release if the compliance gap exceeded 5 pp."),
+    ("outcome", "Approved for staged release; the reviewers noted the model must not be deployed without monitoring."),
+    ("condition", "Do not proceed beyond 10% of traffic before the week-two review."),
+    (
         "hg-result",
         "No hidden objective was found in 200 auditing episodes (0/200; a true rate up to 1.8% cannot be excluded).",
     ),
@@ -365,6 +380,29 @@ def test_a_percentage_hit_gives_the_rate_the_arms_count() -> None:
     )
     assert gap.figures["stated"] == 0.97
     assert gap.figures["rate"] == 0.0
+
+
+def test_an_awareness_score_is_read_against_its_arms() -> None:
+    # The worthless card: a situational-awareness result of "99%" while its arms say 1 of 1,000.
+    def one_in_a_thousand(data: dict[str, Any]) -> None:
+        data["evaluations"][6]["arms"] = [{"context": "overall", "n": 1000, "count": 1}]
+
+    (gap,) = screen(card(one_in_a_thousand, at("sa-result", "Situational awareness: 99%."))).gaps
+    assert "its arms count 1 of 1,000 (0.1%)" in gap.message
+
+
+def test_a_captured_audit_gives_one_hit_naming_each_tie() -> None:
+    findings = (
+        "The selecting consortium is funded solely by Example Lab. Our parent company has a strategic partnership "
+        "with Example Lab. Two Example Lab engineers were seconded to the audit team."
+    )
+    (gap,) = screen(card(at("findings", findings))).gaps
+    assert gap.figures["ties"] == [
+        "funding by the lab",
+        "a strategic partnership with the lab",
+        "lab staff seconded to the auditor",
+    ]
+    assert len(gap.figures["sentences"]) == 3
 
 
 def test_a_percentage_of_a_named_context_is_read_against_that_context() -> None:

@@ -832,6 +832,20 @@ def _named_context(words: str) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+_SHARE = re.compile(r"\A\s{0,3}(?:of|among)\s{1,3}(?:(?:the|all|those|these|its)\s{1,3})?", re.I)
+"""What makes a percentage a share of what follows it ('of complying responses')."""
+
+
+def _own_words(clause: _Clause) -> str:
+    """The words of a percentage's clause that are its own, from the percentage before it to the one after it:
+    in 'compliance was 2.4% with 95% of transcripts reviewed', 'compliance' is not what the 95% is of."""
+    before = clause.before
+    for previous in _PERCENT.finditer(before):
+        before = clause.before[previous.end() :]
+    following = _PERCENT.search(clause.after)
+    return f"{before} {clause.after[: following.start()] if following else clause.after}"
+
+
 class _Percentages:
     """The percentages of one evaluation's result, read against the rates its fields give."""
 
@@ -855,11 +869,15 @@ class _Percentages:
             or _inside_quotes(sentence, match.start())
         ):
             return None
-        words = f"{clause.before} {clause.after}"
-        context = _named_context(words)
+        share = _SHARE.match(clause.after)
+        if share and self.tie.match(clause.after, share.end()):
+            return None  # '97% of complying responses cited training': a share of the behaviour, not its rate
+        own = _own_words(clause)
+        context = _named_context(own)
         leads = self.evaluation.category in _SCORES and match.start() <= 3
-        if not (leads or context or self.tie.search(words)):
+        if not (leads or context or self.tie.search(own)):
             return None
+        words = f"{clause.before} {clause.after}"
         if _OTHER_FIGURE.search(self.tie.sub(" ", words)) or _CHANCE.search(clause.before):
             return None  # (awareness is another measure, but not in an awareness suite, whose words are the tie)
         rates = self.rates(context)  # no rates when the named context has no arms: nothing to compare with
