@@ -349,6 +349,14 @@ def test_a_recommendation_hit_names_the_decision_and_the_audits_own_recommendati
     )
 
 
+def test_a_review_recommending_against_release_is_read_against_the_decision() -> None:
+    message = only_gap(card(at("outcome", "The model is not ready for release.")))
+    assert message == (
+        'the deeper review\'s outcome recommends against release ("The model is not ready for release."), '
+        "but the release gate decides staged_release"
+    )
+
+
 def test_a_structured_do_not_proceed_agrees_with_the_words() -> None:
     # The words and the field agree: releasing against the auditor is IA-6's to judge, not a contradiction.
     def do_not_proceed(data: dict[str, Any]) -> None:

@@ -301,7 +301,7 @@ _TESTED = re.compile(
 )
 """Words that make a checkpoint the one tested, not one mentioned ('results on an earlier snapshot are in B')."""
 _ALSO_RELEASED = re.compile(
-    r"\b(?:and|as\s{1,3}well\s{1,3}as|plus|both)\s{1,3}(?:on\s{1,3})?(?:the\s{1,3})?(?:final|released|release|production|deployed)"
+    r"\b(?:and|as\s{1,3}well\s{1,3}as|plus)\s{1,3}(?:on\s{1,3})?(?:the\s{1,3})?(?:final|released|release|production|deployed)"
     r"\s{1,3}(?:model|weights|snapshot|checkpoint|version)\b",
     re.I,
 )
@@ -584,19 +584,25 @@ def _unqualified(card: CardView) -> Plain:
 
 
 def _recommending_texts(card: CardView, gate: ReleaseGate) -> Iterator[tuple[str, str, str | None, str | None]]:
-    """(pointer, whose words, text, the audit's recommendation field) of each text that may recommend."""
+    """(pointer, whose words and their verb, text, the audit's recommendation field) of each text that may
+    recommend."""
     for i, audit in enumerate(card.submission.independent_audits or ()):
         if audit.recommendation != "do_not_proceed":  # a structured do_not_proceed agrees; IA-6 judges it
             yield (
                 f"/independent_audits/{i}/findings",
-                f"audit '{audit.id}' findings",
+                f"audit '{audit.id}' findings recommend",
                 audit.findings,
                 audit.recommendation,
             )
     if gate.deeper_review is not None:
-        yield "/release_gate/deeper_review/outcome", "the deeper review's outcome", gate.deeper_review.outcome, None
+        yield (
+            "/release_gate/deeper_review/outcome",
+            "the deeper review's outcome recommends",
+            gate.deeper_review.outcome,
+            None,
+        )
     for i, condition in enumerate(gate.conditions or ()):
-        yield f"/release_gate/conditions/{i}", f"release condition {i + 1}", condition, None
+        yield f"/release_gate/conditions/{i}", f"release condition {i + 1} recommends", condition, None
 
 
 def _recommendation_gaps(card: CardView) -> Iterator[Gap]:
@@ -613,7 +619,7 @@ def _recommendation_gaps(card: CardView) -> Iterator[Gap]:
         words = quoted(*found)
         field = f", and its recommendation field says {recommendation}" if recommendation else ""
         yield Gap(
-            message=f'{whose} recommend against release ("{words}"), but the release gate decides {gate.decision}{field}',
+            message=f'{whose} against release ("{words}"), but the release gate decides {gate.decision}{field}',
             pointer=pointer,
             figures={"sentences": [words], "decision": gate.decision, "recommendation": recommendation},
             kind="the card's words recommend against the release that was decided",
