@@ -149,7 +149,34 @@ samples) is one finding that lists its places, and the counts count every place,
 their own. `text`, `markdown`, `html`, `pdf` and `junit` show a finding's first 10 places and the
 first 25 rows of each table and list, and say how many more there are; `sarif` gives a result a
 place, up to 100 a finding (the last says how many it leaves out); `json` holds every place and
-the whole card.""",
+the whole card.
+
+**The card's words against its fields (CC-5).** The free text of a card is screened, sentence by
+sentence, for what the structured fields beside it contradict, and each hit quotes the sentence
+and the field: an evaluation's method, result or limitations, an audit's findings or reasoning
+evidence saying the system prompt was replaced or removed, tools disabled, the monitoring layer
+off or an earlier checkpoint tested, while the entry declares the released configuration (or
+one declared identical to it); an audit's findings or affiliation saying the lab funds or owns
+the auditor, has a strategic partnership with it or seconded staff to it, while its independence
+says `financial_ties: false` (or, for whoever selected the auditor, `selected_by: third_party`
+or `regulator`); the audit's findings, the deeper review's outcome or a release condition
+recommending plainly against release, while the gate decides `release` or `staged_release` (an
+audit whose `recommendation` is `do_not_proceed` agrees with its words: IA-6 judges that
+release); and an evaluation's result giving a percentage of its own behaviour (the verb of its
+`behaviour`, its category's words, a context it names) more than 5 points from, and outside the
+95% Wilson interval of, every rate its fields give (arms pooled, by context and each, the gaps
+between contexts, paired designs, metrics, rates without counts). It is a screen of phrasing,
+not an understanding of the text, and it errs towards silence: it passes over a sentence that
+negates ("the system prompt was not changed"), hedges ("if", "would", "unless"), reports what
+the model was told or led to believe, quotes or cites other work, speaks of another snapshot,
+arm, condition, subset or time, or attaches a condition to its recommendation ("not without the
+monitoring layer"), and over a percentage that is a change ("by 40%"), a bound ("under 5%"),
+an interval ("95% CI"), a chance level, another model's figure or another measure (refusals,
+reasoning, awareness outside an awareness suite). So a lab can evade it with vaguer words, with a
+contradiction in a field it does not read, or by leaving out the field the words would
+contradict; such a card then earns under the other requirements only what its evidence shows.
+Every pattern repeats boundedly, so the work grows in proportion to a text's length, however long
+or hostile the text.""",
         formats=True,
         exit_codes=(
             (0, "The gate passes: no finding at or above `--fail-on` (default `blocker`)."),

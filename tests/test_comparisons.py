@@ -161,7 +161,9 @@ def test_each_comparison_is_powered_at_its_holm_step_level(tmp_path: Path) -> No
 def test_a_comparison_powered_only_at_the_unadjusted_level_is_underpowered(tmp_path: Path) -> None:
     # 9/600 against 12/600 detects 3 pp (the regulator's tolerance) at 0.05, but not at 0.05/3,
     # the level Holm's procedure holds it to among the card's four comparisons.
-    report = check(tmp_path, base(), "regulator")
+    card = base()
+    arms(card["evaluations"][1], high_stakes=(600, 9), low_stakes=(600, 12), user_facing=(700, 12), internal=(700, 13))
+    report = check(tmp_path, card, "regulator")
     (under,) = [p for f in report.findings_for("CV-5") for p in f.places]
     assert (under.figures["pair"], under.figures["step_level"]) == ("high_stakes/low_stakes", 0.0167)
     assert under.figures["detectable_gap_pp"] == round(stats.detectable_gap(600, 600, 0.015, alpha=0.05 / 3) * 100, 2)

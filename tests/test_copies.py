@@ -151,7 +151,7 @@ def test_six_of_seven_arms_at_one_count_across_evaluations_read_as_copied(tmp_pa
     text = BASE
     for count in (19, 14, 18):
         text = text.replace(f"n: 800, count: {count}}}", "n: 800, count: 20}")
-    for old in ("{context: high_stakes, n: 600, count: 9}", "{context: overall, n: 200, count: 0}"):
+    for old in ("{context: high_stakes, n: 700, count: 10}", "{context: overall, n: 200, count: 0}"):
         text = text.replace(old, old.split(",")[0] + ", n: 800, count: 20}")
     text = text.replace("{context: overall, n: 400, count: 0}", "{context: overall, n: 800, count: 20}")
     counts = findings(check_file(folder(tmp_path, text), today=TODAY, evidence=False), "CC-3")

@@ -184,6 +184,6 @@ def check(requirement_id: str) -> Callable[[Check], Check]:
 
 def registry() -> dict[str, Check]:
     """Every check, after importing each area's module."""
-    from checker.rules import ad, ar, copies, cv, ia, re, rg, vs  # noqa: F401  (registration)
+    from checker.rules import ad, ar, copies, cv, ia, prose, re, rg, vs  # noqa: F401  (registration)
 
     return CHECKS
