@@ -38,9 +38,9 @@ def test_catalog_follows_its_schema() -> None:
     jsonschema.Draft202012Validator(schema("catalog")).validate(data)
 
 
-def test_catalog_covers_seven_areas_with_complete_requirements() -> None:
+def test_catalog_covers_eight_areas_with_complete_requirements() -> None:
     catalog = load_catalog()
-    assert [a.id for a in catalog.areas] == ["CV", "AD", "IA", "VS", "RE", "RG", "AR"]
+    assert [a.id for a in catalog.areas] == ["CV", "AD", "IA", "VS", "RE", "RG", "AR", "CC"]
     for requirement in catalog.requirements:
         assert requirement.id.startswith(requirement.area + "-")
         assert requirement.statement and requirement.rationale and requirement.remediation and requirement.title
@@ -164,13 +164,13 @@ def test_profile_severity_override_reaches_the_findings(tmp_path: Path) -> None:
         ),
         (
             "extends: default\narea_weights: {XX: 1}\n",
-            "unknown profile option 'XX' (known: AD, AR, CV, IA, RE, RG, VS)",
+            "unknown profile option 'XX' (known: AD, AR, CC, CV, IA, RE, RG, VS)",
         ),
         ("extends: default\nseverities: {CV-9: major}\n", "severities name unknown requirements: CV-9"),
         ("extends: default\npass_score: high\n", "'high' is not of type 'number'"),
         ("pass_score: 80\n", "the profile leaves out area_weights"),
         (
-            "extends: default\narea_weights: {CV: 0, AD: 0, IA: 0, VS: 0, RE: 0, RG: 0, AR: 0}\n",
+            "extends: default\narea_weights: {CV: 0, AD: 0, IA: 0, VS: 0, RE: 0, RG: 0, AR: 0, CC: 0}\n",
             "every area weight is 0",
         ),
         ("extends: nowhere.yaml\n", "nowhere.yaml: no such profile"),

@@ -259,6 +259,6 @@ def check(requirement_id: str) -> Callable[[Check], Check]:
 
 def registry() -> dict[str, Check]:
     """Every check, after importing each area's module."""
-    from checker.rules import ad, ar, cv, ia, re, rg, vs  # noqa: F401  (registration)
+    from checker.rules import ad, ar, chronology, cv, ia, re, rg, vs  # noqa: F401  (registration)
 
     return CHECKS

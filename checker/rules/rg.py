@@ -195,17 +195,17 @@ def release_over_gap(card: CardView) -> Outcome:
     standing += [f"unmet criterion '{c.name}'" for c in gate.criteria or () if c.met is False]
     if not standing:
         return Outcome(score=1.0)
-    review = gate.deeper_review
-    if review is not None and review.performed:
-        return Outcome(score=1.0, note="a deeper review was performed")
+    shortfalls = _review_shortfalls(gate)
+    if not shortfalls:
+        return Outcome(score=1.0, note="a deeper review was completed before the decision")
     return Outcome(
         score=0.0,
         gaps=(
             Gap(
-                message="the decision is a full release with no deeper review, while these stand: "
-                + listed(standing, "; "),
+                message=f"the decision is a full release while these stand: {listed(standing, '; ')}; but "
+                + "; ".join(shortfalls),
                 pointer="/release_gate/decision",
-                figures={"decision": gate.decision, "standing": standing},
+                figures={"decision": gate.decision, "standing": standing, "shortfalls": shortfalls},
             ),
         ),
     )
