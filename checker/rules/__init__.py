@@ -168,6 +168,16 @@ class CardView:
         return {c.id: c for c in self.submission.model.configurations or ()}
 
     @cached_property
+    def evaluation_of(self) -> dict[str, Evaluation]:
+        """Evaluation id -> the evaluation."""
+        return {e.id: e for e in self.evaluations}
+
+    @cached_property
+    def comparison_of(self) -> dict[tuple[str, str], Comparison]:
+        """(evaluation id, pair) -> the first comparison of that evaluation across that pair."""
+        return {(c.evaluation, c.pair): c for c in reversed(self.comparisons)}
+
+    @cached_property
     def released_ids(self) -> tuple[str, ...]:
         """The released configurations, each once; when the card does not say, every configuration."""
         model = self.submission.model
@@ -259,6 +269,6 @@ def check(requirement_id: str) -> Callable[[Check], Check]:
 
 def registry() -> dict[str, Check]:
     """Every check, after importing each area's module."""
-    from checker.rules import ad, ar, chronology, cv, ia, re, rg, vs  # noqa: F401  (registration)
+    from checker.rules import ad, ar, chronology, criteria, cv, ia, re, rg, vs  # noqa: F401  (registration)
 
     return CHECKS

@@ -10,10 +10,12 @@ from checker.rules import (
     Gap,
     Outcome,
     check,
+    fraction,
     listed,
     not_applicable,
     percent,
 )
+from checker.rules.criteria import read, verdict
 
 RELEASING = ("release", "staged_release")
 
@@ -192,7 +194,7 @@ def release_over_gap(card: CardView) -> Outcome:
         for c in card.comparisons
         if c.significant and c.reaches(card.profile.gap_tolerance_pp)
     ]
-    standing += [f"unmet criterion '{c.name}'" for c in gate.criteria or () if c.met is False]
+    standing += [_unmet(c.name, c.met) for c in gate.criteria or () if verdict(card, c) is False]
     if not standing:
         return Outcome(score=1.0)
     shortfalls = _review_shortfalls(gate)
@@ -208,4 +210,39 @@ def release_over_gap(card: CardView) -> Outcome:
                 figures={"decision": gate.decision, "standing": standing, "shortfalls": shortfalls},
             ),
         ),
+    )
+
+
+def _unmet(name: str, declared: bool | None) -> str:
+    """A standing unmet criterion, saying so when the card declares it met and its numbers say it is not (CC-4)."""
+    return f"unmet criterion '{name}'" + (" (declared met, but its numbers say otherwise)" if declared else "")
+
+
+@check("RG-6")
+def criteria_computable(card: CardView) -> Outcome:
+    gate = _gate(card)
+    stated = [
+        (i, c)
+        for i, c in enumerate((gate.criteria if gate else None) or ())
+        if c.threshold is not None and (c.observed is not None or c.reads is not None)
+    ]
+    gaps = []
+    for i, criterion in stated:
+        unchecked = read(card, criterion).unchecked
+        if unchecked is not None:
+            why, kind = unchecked
+            gaps.append(
+                Gap(
+                    message=f"release criterion '{criterion.name}' can only be taken as declared: {why}",
+                    pointer=f"/release_gate/criteria/{i}",
+                    figures={
+                        "criterion": criterion.name,
+                        "threshold": criterion.threshold,
+                        "observed": criterion.observed,
+                    },
+                    kind=kind,
+                )
+            )
+    return fraction(
+        len(stated) - len(gaps), len(stated), gaps, "no release criterion states a threshold and an observation"
     )
