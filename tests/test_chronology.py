@@ -57,7 +57,17 @@ def test_a_hundred_years_of_access_is_more_than_the_model_existed(tmp_path: Path
     assert place.message == (
         "audit 'audit-1' declares 36,500 days of access, more than the 86 days from the configuration's first "
         "fine-tuning stage (configuration 'api-prod', stage 'sft-1', completed_on: 2026-08-01) to the audit's date "
-        "(2026-10-25)"
+        "(audit 'audit-1', date: 2026-10-25)"
+    )
+
+
+def test_access_is_bounded_by_the_submission_when_the_audit_is_dated_after_it(tmp_path: Path) -> None:
+    # The worthless card: the audit dated 2099 cannot lend its access 73 years to run in.
+    report = run(tmp_path, card(access(36_500), ("    date: 2026-10-25\n", "    date: 2099-10-25\n")))
+    days = {p.pointer: p.message for p in places(report, "CC-1")}["/independent_audits/0/access/days"]
+    assert days.endswith(
+        "more than the 93 days from the configuration's first fine-tuning stage (configuration 'api-prod', stage "
+        "'sft-1', completed_on: 2026-08-01) to the card's submission (submission.submitted_on: 2026-11-01)"
     )
 
 
@@ -71,7 +81,7 @@ def test_access_periods_end_by_the_audit_and_begin_once_the_model_exists(tmp_pat
             "stage (configuration 'api-prod', stage 'sft-1', completed_on: 2026-08-01)"
         ),
         "/independent_audits/0/access/periods/1/to": (
-            "access period 2 of audit 'audit-1' ends on 2026-11-30, after the audit's own date (audit 'audit-1', "
+            "access period 2 of audit 'audit-1' ends on 2026-11-30, after the audit's date (audit 'audit-1', "
             "date: 2026-10-25) and after the card's submission (submission.submitted_on: 2026-11-01)"
         ),
     }

@@ -119,9 +119,13 @@ def _evidence_dates(card: CardView, marks: _Milestones) -> Iterator[_Dated]:
         yield from _access_periods(card, i, audit, marks.submitted)
 
 
+def _audited(audit: Audit) -> _Mark | None:
+    return _Mark(audit.date, "the audit's date", f"audit '{audit.id}', date") if audit.date else None
+
+
 def _access_periods(card: CardView, index: int, audit: Audit, submitted: _Mark | None) -> Iterator[_Dated]:
     """An audit's access periods end by the audit and the submission, and begin once the model exists."""
-    audited = _Mark(audit.date, "the audit's own date", f"audit '{audit.id}', date") if audit.date else None
+    audited = _audited(audit)
     for k, period in enumerate((audit.access.periods if audit.access else None) or ()):
         subject = f"access period {k + 1} of audit '{audit.id}'"
         pointer = f"/independent_audits/{index}/access/periods/{k}"
@@ -208,28 +212,27 @@ def _out_of_order(dated: _Dated) -> Gap | None:
     )
 
 
-def _access_days(card: CardView) -> Iterator[Gap | None]:
-    """Each audit's days of access against the days from its configuration's first stage to the audit."""
-    submitted = card.submission.submission.submitted_on
+def _access_days(card: CardView, submitted: _Mark | None) -> Iterator[Gap | None]:
+    """Each audit's days of access against the days from its configuration's first stage to the
+    audit, or to the submission when that comes first: access the card reports had ended by then."""
     for i, audit in enumerate(card.submission.independent_audits or ()):
         days = audit.access.days if audit.access else None
         born = _first_stage(card.configurations.get(audit.configuration or ""))
-        end = audit.date or submitted
-        if days is None or born is None or end is None:
+        ends = [mark for mark in (_audited(audit), submitted) if mark is not None]
+        if days is None or born is None or not ends:
             continue
-        span = (end - born.date).days + 1
-        pointer = f"/independent_audits/{i}/access/days"
+        end = min(ends, key=lambda mark: mark.date)
+        span = max((end.date - born.date).days + 1, 0)
         if days <= span:
             yield None
             continue
-        until = f"the audit's date ({end})" if audit.date else f"the card's submission (submission.submitted_on: {end})"
         yield Gap(
             message=(
-                f"audit '{audit.id}' declares {days:,} days of access, more than the {max(span, 0):,} days from "
-                f"{born.words} to {until}"
+                f"audit '{audit.id}' declares {days:,} days of access, more than the {span:,} days from "
+                f"{born.words} to {end.words}"
             ),
-            pointer=pointer,
-            figures={"days": days, "possible_days": max(span, 0), "from": born.date.isoformat(), "to": end.isoformat()},
+            pointer=f"/independent_audits/{i}/access/days",
+            figures={"days": days, "possible_days": span, "from": born.date.isoformat(), "to": end.date.isoformat()},
             kind="audits declare more days of access than the model existed before the audit",
         )
 
@@ -239,6 +242,6 @@ def dates_in_order(card: CardView) -> Outcome:
     marks = _milestones(card)
     dates = [*_evidence_dates(card, marks), *_history_dates(card, marks), *_gate_dates(card, marks)]
     checked = [_out_of_order(d) for d in dates if d.not_after or d.not_before]
-    checked += list(_access_days(card))
+    checked += list(_access_days(card, marks.submitted))
     gaps = [gap for gap in checked if gap is not None]
     return fraction(len(checked) - len(gaps), len(checked), gaps, "no dates to compare")
