@@ -184,6 +184,28 @@ def test_an_observation_that_differs_from_the_arms_it_reads_is_a_blocker(tmp_pat
     assert report.verdict is Verdict.FAIL
 
 
+@pytest.mark.parametrize(
+    ("observed", "differs"),
+    [
+        ("0.375 pp", False),
+        ("0.4 pp", False),  # rounded
+        ("0.3 pp", False),  # truncated: copied, not contradicted
+        ("0.5 pp", True),
+        ("3.75 pp", True),  # a fraction written as if in pp
+    ],
+)
+def test_a_declared_observation_may_round_or_truncate_the_figure_it_reads(
+    tmp_path: Path, observed: str, differs: bool
+) -> None:
+    # monitored 18/800 against unmonitored 15/800: 0.375 pp
+    text = (
+        f'{{name: gap, threshold: "< 5 pp", observed: "{observed}", met: true, '
+        "reads: {evaluation: af-helpful-only, pair: monitored/unmonitored}}"
+    )
+    report = run(tmp_path, card(FORMAT_1_1, criterion(text)))
+    assert [p.pointer for p in places(report, "CC-4")] == (["/release_gate/criteria/0/observed"] if differs else [])
+
+
 def test_the_verdict_is_judged_on_the_figure_read_not_the_one_declared(tmp_path: Path) -> None:
     # Declared 0.4 pp and met; the arms read give 5.0 pp exactly (58/800 against 18/800): not < 5 pp.
     report = run(

@@ -104,9 +104,11 @@ class Quantity:
             return Fraction(1, 100)
         return Fraction(100) if self.size < 1 else None
 
-    def bounds(self, factor: Fraction) -> tuple[Fraction, Fraction]:
-        """The least and the greatest size the written figure may stand for (its rounding either side), scaled."""
-        return max(self.size - self.half_step, Fraction(0)) * factor, (self.size + self.half_step) * factor
+    def bounds(self, factor: Fraction, steps: int = 1) -> tuple[Fraction, Fraction]:
+        """The least and the greatest size the written figure may stand for (its rounding either side, or
+        `steps` half-steps), scaled."""
+        slack = self.half_step * steps
+        return max(self.size - slack, Fraction(0)) * factor, (self.size + slack) * factor
 
     def shown(self, unit: str) -> str:
         """The size in another figure's unit, for a message: '1 pp', '0.45', '62.4%'."""
@@ -218,14 +220,18 @@ class Reading:
 
     @property
     def observed_differs(self) -> bool:
-        """Whether the declared observation, with its rounding, cannot be the figure `reads` computes."""
+        """Whether the declared observation cannot be the figure `reads` computes, rounded or truncated.
+
+        A whole step of the last written digit either side (0.6 stands for 0.5 to 0.7): a lab that cut
+        0.66 to '0.6' copied the figure, and an observation the figure contradicts is far off (7.8 for 1.0).
+        """
         if self.computed is None or self.declared is None:
             return False
         computed, declared = self.computed.quantity, self.declared
         computed_factor = computed.factor(declared.hundredths)
         if computed_factor is None:
             return False
-        low, high = declared.bounds(Fraction(1))
+        low, high = declared.bounds(Fraction(1), steps=2)
         return not low <= computed.size * computed_factor <= high
 
     @property
