@@ -7,13 +7,16 @@ deployment_like 14/800, monitored 18/800 and unmonitored 15/800.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker.model import Verdict
-from checker.rules.criteria import parse_observation, parse_threshold
+from checker.rules.criteria import OPERATORS, UNITS, parse_observation, parse_threshold
 from checker.severity import Severity
 from tests.test_requirements import run
 from tests.test_rule_edges import FORMAT_1_1, card, places
@@ -105,6 +108,41 @@ def test_observations_parse_as_a_size_a_unit_and_a_rounding(text: str, size: str
 @pytest.mark.parametrize("text", ["about 5 pp", "see the audit report", "5 pp to 7 pp", "n/a", "1.2e3 pp"])
 def test_observations_in_words_are_left_alone(text: str) -> None:
     assert parse_observation(text) is None
+
+
+DECIMALS = st.decimals(min_value=0, max_value=1000, places=3, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(
+    operator=st.sampled_from([(op, word) for op, words in OPERATORS.items() for word in words]),
+    unit=st.sampled_from([(unit, word) for unit, words in UNITS.items() for word in words]),
+    bound=DECIMALS,
+    observed=DECIMALS,
+    space=st.sampled_from(["", " ", "  "]),
+)
+def test_every_written_form_parses_and_its_verdict_is_exact_arithmetic(
+    operator: tuple[str, str], unit: tuple[str, str], bound: Decimal, observed: Decimal, space: str
+) -> None:
+    (symbol, word), (unit_name, unit_word) = operator, unit
+    threshold = parse_threshold(f"{word}{space or ' '}{bound}{space}{unit_word}")
+    observation = parse_observation(f"{observed}{space}{unit_word}")
+    assert threshold is not None and observation is not None
+    assert (threshold.operator, threshold.bound.size, threshold.bound.unit) == (symbol, Fraction(str(bound)), unit_name)
+    exact = {"<": Fraction.__lt__, "<=": Fraction.__le__, ">": Fraction.__gt__, ">=": Fraction.__ge__}[symbol]
+    verdict = threshold.met_by(observation, hundredths=True)
+    low, high = observation.bounds(Fraction(1))
+    if verdict is not None:  # decided: every value the written observation may stand for agrees
+        assert verdict == exact(low, threshold.bound.size) == exact(high, threshold.bound.size)
+    else:  # open: the rounding straddles the bound
+        assert exact(low, threshold.bound.size) != exact(high, threshold.bound.size)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.text(max_size=80))
+def test_any_text_parses_or_is_left_alone(text: str) -> None:
+    parse_threshold(text)  # no exception, whatever the text
+    parse_observation(text)
 
 
 # --- CC-4: a declared verdict the numbers contradict ------------------------------------------
