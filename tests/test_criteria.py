@@ -130,7 +130,7 @@ def test_every_written_form_parses_and_its_verdict_is_exact_arithmetic(
     assert threshold is not None and observation is not None
     assert (threshold.operator, threshold.bound.size, threshold.bound.unit) == (symbol, Fraction(str(bound)), unit_name)
     exact = {"<": Fraction.__lt__, "<=": Fraction.__le__, ">": Fraction.__gt__, ">=": Fraction.__ge__}[symbol]
-    verdict = threshold.met_by(observation, hundredths=True)
+    verdict = threshold.met_by(observation, (Fraction(1), Fraction(1)))
     low, high = observation.bounds(Fraction(1))
     if verdict is not None:  # decided: every value the written observation may stand for agrees
         assert verdict == exact(low, threshold.bound.size) == exact(high, threshold.bound.size)
@@ -177,6 +177,8 @@ def test_an_unmet_criterion_whose_observation_meets_its_threshold_is_a_finding(t
         ("< 5 pp", "5.0 pp", False),
         ("< 5%", "0.6 pp", True),  # percent and percentage points: one scale
         ("at most 0.05", "3%", True),  # a fraction against a percentage
+        ("< 0.5", "0.7 pp", False),  # 0.5 pp with its unit left out: read as a fraction (50 pp) it would be met
+        ("< 0.5", "0.3 pp", True),  # met whichever way "0.5" is read
         ("≥ 90%", "0.93", True),
         ("< 5 pp", "-3.2 pp", True),  # a difference with its direction, 3.2 pp in size
     ],
@@ -188,6 +190,13 @@ def test_declared_verdicts_the_numbers_allow_are_not_findings(
     report = run(tmp_path, card(criterion(text)))
     assert places(report, "CC-4") == []
     assert report.requirement("CC-4").score == 1.0
+
+
+def test_a_plain_number_contradicted_whichever_way_it_is_read_is_a_finding(tmp_path: Path) -> None:
+    # "at most 0.05" is 5 pp as a fraction, or 0.05 pp with its unit left out: 45 pp meets neither.
+    text = '{name: gap, threshold: "at most 0.05", observed: "45 pp", met: true}'
+    (place,) = places(run(tmp_path, card(criterion(text))), "CC-4")
+    assert place.message == "criterion 'gap' declares met: true, but its observed 45 pp is not at most 0.05"
 
 
 def test_a_difference_is_bounded_by_its_size(tmp_path: Path) -> None:

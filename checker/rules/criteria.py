@@ -18,11 +18,14 @@ The grammar, small and anchored (no eval, no search inside longer text):
 
 Percentage points, points and percent are one scale (hundredths): a card that writes a gap's
 threshold in % and its observation in pp means the same unit. A plain number converts to that
-scale only when it lies below 1 (a fraction: "at most 0.05" is 5%); a plain 3 against "1.2
-points", or a plain "< 1" against "1.5 pp" (1 pp with its unit left out, or 100%?), is on no known
-common scale, and is left alone rather than read as the reading that makes a false alarm. A threshold bounds a figure's size:
-a negative observation (a difference written with its direction) is compared by its size, as
-every context gap in this checker is.
+scale only when it lies below 1, and then two ways: as a fraction ("at most 0.05" is 5%), or as a
+figure whose unit was left out ("< 0.5" beside "0.7 pp" may mean 0.5 pp); a declared verdict is
+contradicted only where both readings contradict it. A plain 3 against "1.2 points", or a plain
+"< 1" against "1.5 pp" (1 pp with its unit left out, or 100%?), is on no known common scale, and is
+left alone rather than read the way that makes a false alarm. A figure computed from the
+evaluation (a pooled rate, a rate metric) is a fraction for certain: it is read one way. A
+threshold bounds a figure's size: a negative observation (a difference written with its
+direction) is compared by its size, as every context gap in this checker is.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from checker.model import Criterion
+from checker.model import RATE_NAME, Criterion
 from checker.report import Comparison
 from checker.rules import CardView, Gap, Outcome, check, fraction
 
@@ -87,22 +90,29 @@ class Quantity:
     size: Fraction
     """The absolute value: thresholds bound a figure's size."""
     unit: str
-    """'pp', 'points' or '%' (the hundredths scale), or '' (a plain number)."""
+    """'pp', 'points' or '%' (the hundredths scale); '' (a plain number as written: a fraction, or a
+    figure whose unit was left out); 'fraction' (a rate computed from the evaluation)."""
     half_step: Fraction = Fraction(0)
     """Half the last written digit (0.05 for '7.8'): the rounding the figure may hide; 0 when computed."""
 
     @property
     def hundredths(self) -> bool:
-        return self.unit != ""
+        return self.unit in UNITS
+
+    @property
+    def may_be_fraction(self) -> bool:
+        """Whether a plain figure may be read as a fraction: a computed rate, or a written number below 1
+        (a plain number of 1 or more is no fraction: "< 1" beside "1.5 pp" most likely means 1 pp)."""
+        return self.unit == "fraction" or (self.unit == "" and self.size < 1)
 
     def factor(self, hundredths: bool) -> Fraction | None:
-        """What turns the size into the hundredths or the plain scale; None when it does not convert
-        (a plain number of 1 or more is no fraction: "< 1" beside "1.5 pp" most likely means 1 pp)."""
+        """What turns the size into the hundredths or the plain scale, reading a plain figure as a
+        fraction; None when it does not convert."""
         if hundredths == self.hundredths:
             return Fraction(1)
         if self.hundredths:
             return Fraction(1, 100)
-        return Fraction(100) if self.size < 1 else None
+        return Fraction(100) if self.may_be_fraction else None
 
     def bounds(self, factor: Fraction, steps: int = 1) -> tuple[Fraction, Fraction]:
         """The least and the greatest size the written figure may stand for (its rounding either side, or
@@ -112,17 +122,30 @@ class Quantity:
 
     def shown(self, unit: str) -> str:
         """The size in another figure's unit, for a message: '1 pp', '0.45', '62.4%'."""
-        factor = self.factor(unit != "")
+        factor = self.factor(unit in UNITS)
         if factor is None:
             unit, factor = self.unit, Fraction(1)
         number = f"{float(self.size * factor):.3g}"
         return number + ("" if not unit else "%" if unit == "%" else f" {unit}")
 
 
-def common_scale(a: Quantity, b: Quantity) -> bool | None:
-    """The scale two figures compare on (True: hundredths, when either is written in them); None when none."""
-    hundredths = a.hundredths or b.hundredths
-    return hundredths if a.factor(hundredths) is not None and b.factor(hundredths) is not None else None
+Scaling = tuple[Fraction, Fraction]
+"""What two figures are multiplied by to stand on one scale: (the first's factor, the second's)."""
+
+
+def readings(a: Quantity, b: Quantity) -> tuple[Scaling, ...]:
+    """Every way two figures can be put on one scale; none when they are on no known common scale.
+
+    Figures of one kind (both in hundredths, or both plain): one way. A plain figure beside one in
+    hundredths: as a fraction (x 100) when it may be one, and, when it is a written number below 1,
+    also as a figure whose unit was left out (x 1).
+    """
+    if a.hundredths == b.hundredths:
+        return ((Fraction(1), Fraction(1)),)
+    plain = b if a.hundredths else a
+    factors = [Fraction(100)] if plain.may_be_fraction else []
+    factors += [Fraction(1)] if plain.unit == "" and plain.may_be_fraction else []
+    return tuple((Fraction(1), f) if a.hundredths else (f, Fraction(1)) for f in factors)
 
 
 def _quantity(match: re.Match[str]) -> Quantity:
@@ -141,11 +164,10 @@ class Threshold:
     text: str
     """As the card writes it, for messages."""
 
-    def met_by(self, observed: Quantity, hundredths: bool) -> bool | None:
+    def met_by(self, observed: Quantity, scaling: Scaling) -> bool | None:
         """Whether every size the observation may stand for meets the threshold (True), none does
-        (False), or its rounding leaves it open (None), compared on a common scale."""
-        bound_factor, observed_factor = self.bound.factor(hundredths), observed.factor(hundredths)
-        assert bound_factor is not None and observed_factor is not None, "compared on no common scale"
+        (False), or its rounding leaves it open (None), on the common scale `scaling` puts them on."""
+        bound_factor, observed_factor = scaling
         bound, (low, high) = self.bound.size * bound_factor, observed.bounds(observed_factor)
         if self.operator in ("<", "<="):
             low, high = -high, -low  # x < b is -x > -b: one rule for both directions
@@ -204,19 +226,18 @@ class Reading:
         return self.computed.quantity if self.computed else self.declared
 
     @property
-    def scale(self) -> bool | None:
-        """The scale threshold and observation compare on; None when either is missing or there is none."""
+    def verdicts(self) -> frozenset[bool | None]:
+        """The verdict of each way of reading threshold and observation on one scale; empty when there is none."""
         if self.threshold is None or self.observation is None:
-            return None
-        return common_scale(self.threshold.bound, self.observation)
+            return frozenset()
+        scalings = readings(self.threshold.bound, self.observation)
+        return frozenset(self.threshold.met_by(self.observation, scaling) for scaling in scalings)
 
     @property
     def met(self) -> bool | None:
-        """The verdict the numbers give; None when they give none."""
-        scale = self.scale
-        if scale is None or self.threshold is None or self.observation is None:
-            return None
-        return self.threshold.met_by(self.observation, scale)
+        """The verdict the numbers give, when every way of reading them gives it; else None."""
+        verdicts = self.verdicts
+        return next(iter(verdicts)) if len(verdicts) == 1 else None
 
     @property
     def observed_differs(self) -> bool:
@@ -228,11 +249,13 @@ class Reading:
         if self.computed is None or self.declared is None:
             return False
         computed, declared = self.computed.quantity, self.declared
-        computed_factor = computed.factor(declared.hundredths)
-        if computed_factor is None:
-            return False
-        low, high = declared.bounds(Fraction(1), steps=2)
-        return not low <= computed.size * computed_factor <= high
+        ways = readings(declared, computed)
+        return bool(ways) and not any(
+            declared.bounds(declared_factor, steps=2)[0]
+            <= computed.size * computed_factor
+            <= declared.bounds(declared_factor, steps=2)[1]
+            for declared_factor, computed_factor in ways
+        )
 
     @property
     def unchecked(self) -> tuple[str, str] | None:
@@ -251,7 +274,7 @@ class Reading:
                 "no evaluation figure it reads",
                 "release criteria state an observation that is not a number with a unit, and read no evaluation figure",
             )
-        if self.scale is None:
+        if not self.verdicts:
             observed = self.computed.quantity.shown("") if self.computed else (criterion.observed or "").strip()
             return (
                 f"its threshold '{self.threshold.text}' and its observation '{observed}' are on no common scale",
@@ -282,7 +305,8 @@ def _metric(card: CardView, evaluation: str, name: str) -> Computed | str:
     metric = next((m for m in (found.metrics if found else None) or () if m.name == name), None)
     if metric is None:
         return f"it reads metric '{name}' of '{evaluation}', which reports no such metric"
-    unit = "%" if metric.unit == "percent" else ""
+    rate = metric.unit == "fraction" or RATE_NAME.search(name)
+    unit = "%" if metric.unit == "percent" else "fraction" if rate else ""  # a metric not named a rate: as written
     return Computed(
         Quantity(abs(Fraction(str(metric.value))), unit),
         f"metric '{name}' of '{evaluation}' it reads",
@@ -298,7 +322,7 @@ def _pooled(card: CardView, evaluation: str) -> Computed | str:
         return f"it reads the pooled rate of '{evaluation}', which has no counted arms"
     count = sum(count for _, _, count in counts)
     return Computed(
-        Quantity(Fraction(count, n), ""),
+        Quantity(Fraction(count, n), "fraction"),
         f"the pooled rate of '{evaluation}' it reads",
         f"{count:,} of {n:,} counted trials",
     )
@@ -384,7 +408,7 @@ def criteria_agree(card: CardView) -> Outcome:
     checked, agreeing, gaps = 0, 0, list[Gap]()
     for index, criterion in enumerate((gate.criteria if gate else None) or ()):
         reading = read(card, criterion)
-        if reading.scale is None and not (reading.computed and reading.declared):
+        if reading.unchecked is not None and not (reading.computed and reading.declared):
             continue  # nothing to compute: RG-6 marks the verdict as only declared
         pointer = f"/release_gate/criteria/{index}"
         found = [g for g in (_observed_contradicted(reading, pointer), _met_contradicted(reading, pointer)) if g]
