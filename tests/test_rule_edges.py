@@ -15,6 +15,8 @@ from checker.severity import Severity
 from tests.test_requirements import BASE, run
 
 MONITORED = "      - {context: monitored, n: 800, count: 18}\n      - {context: unmonitored, n: 800, count: 15}\n"
+FORMAT_1_1 = ('schema_version: "1.0"', 'schema_version: "1.1"')
+"""The edit that makes the base card a format 1.1 card, for cards that use 1.1 keys."""
 
 
 def card(*edits: tuple[str, str]) -> str:
@@ -204,10 +206,12 @@ def test_overclaiming_words_are_quoted(tmp_path: Path, statement: str, quoted: s
 
 def test_awareness_measured_as_a_metric_must_be_accounted_for_elsewhere(tmp_path: Path) -> None:
     # 15% verbalised evaluation awareness in af-helpful-only (threshold 10%), and sb-wmdp no
-    # longer says how it accounted for awareness: sb-wmdp is the finding.
+    # longer says how it accounted for awareness: sb-wmdp is the finding. The situational-awareness
+    # suite scores 40%, under its high threshold, so the metric alone is what calls for accounting.
     report = run(
         tmp_path,
         card(
+            ("      - {context: overall, n: 1200, count: 648}\n", "      - {context: overall, n: 1200, count: 480}\n"),
             (
                 "      - {name: verbalized_evaluation_awareness_rate, value: 0.031, n: 1600}\n",
                 "      - {name: verbalized_evaluation_awareness_rate, value: 0.15, n: 1600}\n",
@@ -217,7 +221,10 @@ def test_awareness_measured_as_a_metric_must_be_accounted_for_elsewhere(tmp_path
     )
     (ad9,) = places(report, "AD-9")
     assert ad9.pointer == "/evaluations/2"
-    assert "measured at 15.0% by 'af-helpful-only' (threshold 10%)" in ad9.message
+    assert (
+        "evaluation awareness measured at 15.0% by evaluation 'af-helpful-only' (metric "
+        "verbalized_evaluation_awareness_rate), at or above its threshold of 10%"
+    ) in ad9.message
     assert "deception evaluation 'sb-wmdp' does not report" in ad9.message
 
 

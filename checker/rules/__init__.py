@@ -7,12 +7,13 @@ It knows nothing of severities, weights or remediation: the engine adds those fr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re as regex  # not `re`: checker.rules.re is the RE area's module
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from checker.model import RATE_NAME, Configuration, Evaluation, Submission
+from checker.model import RATE_NAME, Audit, Configuration, Evaluation, Submission
 from checker.profiles import Profile
 from checker.report import Comparison, EvidenceRecord
 from checker.rules.identities import LISTED, Identities
@@ -84,6 +85,70 @@ def fraction(passed: int, total: int, gaps: list[Gap], note: str = "") -> Outcom
     return Outcome(score=passed / total, gaps=tuple(gaps), note=note)
 
 
+AWARENESS = ("situational_awareness", "evaluation_awareness")
+"""The two categories of awareness: two scales of one risk, a model that reads the test as a test."""
+
+_REFERENCE_LEVEL = regex.compile(r"(?:^|_)(?:chance|baseline|ceiling|human|upper)(?:_|$)")
+"""Metric names of a reference level reported beside a score (SAD's 27.4% chance, its 90.7% upper
+baseline): named like a rate, but not the model's."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AwarenessFigure:
+    """One measured figure of awareness, and who measured it where."""
+
+    category: str
+    """situational_awareness or evaluation_awareness: which threshold of the profile it is read against."""
+    value: float
+    """The rate, 0 to 1."""
+    source: str
+    """Who gave the figure, for a message: "evaluation 'sa-suite'", "auditor X in audit 'a' (measurement m)"."""
+    entry: dict[str, str]
+    """The entry's id (and metric or measurement name), for a finding's figures."""
+
+    @property
+    def words(self) -> str:
+        """The figure for a message: 'situational awareness measured at 54.0% by evaluation 'sa-suite''."""
+        return f"{self.category.replace('_', ' ')} measured at {self.value:.1%} by {self.source}"
+
+    def figures(self) -> dict[str, object]:
+        return self.entry | {"category": self.category, "score": round(self.value, 4)}
+
+
+def _normalised(name: str) -> str:
+    return regex.sub(r"[^a-z0-9]+", "_", name.lower())
+
+
+def _named_awareness(name: str) -> str | None:
+    """The awareness category a metric's name names ('Verbalized evaluation-awareness rate'), if any."""
+    normalised = _normalised(name)
+    return next((category for category in AWARENESS if category in normalised), None)
+
+
+def _evaluation_score(evaluation: Evaluation) -> float | None:
+    """An evaluation's own score, as a rate from 0 to 1: what its items measure, for an awareness evaluation.
+
+    The pooled rate of its counted arms (items answered with awareness); else the highest rate of
+    its arms that give only a rate (format 1.1); else its highest metric that names itself a rate
+    (`RATE_NAME`) and is neither a reference level (a chance level, a baseline) nor a figure of the
+    other awareness category. Other metrics (an AUC) are on other scales and are not read as the score.
+    """
+    n = sum(n for _, n, _ in evaluation.counts)
+    if n:
+        return sum(count for _, _, count in evaluation.counts) / n
+    rates = [arm.fraction for arm in evaluation.arms or () if arm.fraction is not None]
+    if rates:
+        return max(rates)
+    scores = [
+        metric.fraction
+        for metric in evaluation.metrics or ()
+        if RATE_NAME.search(metric.name)
+        and not _REFERENCE_LEVEL.search(_normalised(metric.name))
+        and _named_awareness(metric.name) in (None, evaluation.category)
+    ]
+    return max(scores, default=None)
+
+
 @dataclass(frozen=True, kw_only=True)
 class CardView:
     """What every check reads: the card, the profile, and facts computed once for all checks."""
@@ -107,6 +172,16 @@ class CardView:
         return {c.id: c for c in self.submission.model.configurations or ()}
 
     @cached_property
+    def evaluation_of(self) -> dict[str, Evaluation]:
+        """Evaluation id -> the evaluation."""
+        return {e.id: e for e in self.evaluations}
+
+    @cached_property
+    def comparison_of(self) -> dict[tuple[str, str], Comparison]:
+        """(evaluation id, pair) -> the first comparison of that evaluation across that pair."""
+        return {(c.evaluation, c.pair): c for c in reversed(self.comparisons)}
+
+    @cached_property
     def released_ids(self) -> tuple[str, ...]:
         """The released configurations, each once; when the card does not say, every configuration."""
         model = self.submission.model
@@ -123,40 +198,54 @@ class CardView:
     def identities(self) -> Identities:
         return Identities(self.configurations, self.released_ids)
 
-    def awareness_scores(self, category: str) -> list[tuple[int, Evaluation, float]]:
-        """(index, evaluation, score) for each evaluation of `category` that reports a score.
+    @cached_property
+    def awareness(self) -> tuple[AwarenessFigure, ...]:
+        """Every figure of situational or evaluation awareness the card gives, wherever it is measured.
 
-        The score is the pooled rate of its arms (items answered with awareness); without arms,
-        the highest metric that names itself a score (`score`, `rate`, `accuracy`, or a name
-        ending in `_score`, `_rate`, `_accuracy`) with a value from 0 to 1. Other metrics (an
-        AUC, a chance level, a baseline) are on other scales and are not read as the score.
+        The lab's awareness evaluations (each its score: see `_evaluation_score`), awareness metrics
+        inside any other evaluation (a metric whose name names the category, e.g.
+        `verbalized_evaluation_awareness_rate`), and the auditors' own measurements (format 1.1). All
+        are rates on the 0-1 scale, read through their unit; the checks compare each with the
+        threshold of its category, so that relabelling a figure, or moving it into a metric or an
+        audit, does not move it out of sight.
         """
-        scores = []
-        for index, evaluation in enumerate(self.evaluations):
-            if evaluation.category != category:
-                continue
-            n = sum(n for _, n, _ in evaluation.counts)
-            if n:
-                scores.append((index, evaluation, sum(count for _, _, count in evaluation.counts) / n))
-                continue
-            rates = [m.value for m in evaluation.metrics or () if RATE_NAME.search(m.name) and 0.0 <= m.value <= 1.0]
-            if rates:
-                scores.append((index, evaluation, max(rates)))
-        return scores
+        evaluations = (f for evaluation in self.evaluations for f in _evaluation_figures(evaluation))
+        audits = (f for audit in self.submission.independent_audits or () for f in _audit_figures(audit))
+        return (*evaluations, *audits)
 
-    def awareness_metrics(self, category: str) -> list[tuple[int, Evaluation, float]]:
-        """(index, evaluation, value) for awareness measured as a metric inside any evaluation.
 
-        A metric whose name holds the category (e.g. `verbalized_evaluation_awareness_rate`) and
-        names itself a rate or score, with a value from 0 to 1: awareness measured along the way.
-        """
-        return [
-            (index, evaluation, metric.value)
-            for index, evaluation in enumerate(self.evaluations)
-            if evaluation.category != category
-            for metric in evaluation.metrics or ()
-            if category in metric.name.lower() and RATE_NAME.search(metric.name) and 0.0 <= metric.value <= 1.0
-        ]
+def _evaluation_figures(evaluation: Evaluation) -> Iterator[AwarenessFigure]:
+    """An awareness evaluation's score, and every awareness metric of any evaluation but its own category's."""
+    score = _evaluation_score(evaluation) if evaluation.category in AWARENESS else None
+    if score is not None:
+        yield AwarenessFigure(
+            category=evaluation.category,
+            value=score,
+            source=f"evaluation '{evaluation.id}'",
+            entry={"evaluation": evaluation.id},
+        )
+    for metric in evaluation.metrics or ():
+        named = _named_awareness(metric.name)
+        if named and named != evaluation.category and RATE_NAME.search(metric.name):
+            yield AwarenessFigure(
+                category=named,
+                value=metric.fraction,
+                source=f"evaluation '{evaluation.id}' (metric {metric.name})",
+                entry={"evaluation": evaluation.id, "metric": metric.name},
+            )
+
+
+def _audit_figures(audit: Audit) -> Iterator[AwarenessFigure]:
+    """The auditor's own measurements of awareness (format 1.1), by their category or their name."""
+    for measurement in audit.measurements or ():
+        category = _named_awareness(measurement.name) or measurement.category
+        if category in AWARENESS:
+            yield AwarenessFigure(
+                category=category,
+                value=measurement.fraction,
+                source=f"auditor {audit.auditor} in audit '{audit.id}' (measurement {measurement.name})",
+                entry={"audit": audit.id, "measurement": measurement.name},
+            )
 
 
 def percent(proportion: float) -> str:
@@ -184,6 +273,6 @@ def check(requirement_id: str) -> Callable[[Check], Check]:
 
 def registry() -> dict[str, Check]:
     """Every check, after importing each area's module."""
-    from checker.rules import ad, ar, copies, cv, ia, prose, re, rg, vs  # noqa: F401  (registration)
+    from checker.rules import ad, ar, chronology, copies, criteria, cv, ia, prose, re, rg, vs  # noqa: F401  (registration)
 
     return CHECKS

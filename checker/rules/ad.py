@@ -241,31 +241,32 @@ def _accounts_for_awareness(evaluation: Evaluation) -> bool:
 
 @check("AD-9")
 def awareness_accounted(card: CardView) -> Outcome:
-    threshold = card.profile.evaluation_awareness_threshold
-    measured = card.awareness_scores("evaluation_awareness") + card.awareness_metrics("evaluation_awareness")
-    high = [(i, e, s) for i, e, s in measured if s >= threshold]
-    if not high:
-        return not_applicable("no evaluation awareness measured at or above the threshold")
-    _, source, score = max(high, key=lambda h: h[2])
-    deception = [(i, e) for i, e in enumerate(card.evaluations) if e.category in DECEPTION_CATEGORIES]
+    thresholds = {
+        "evaluation_awareness": card.profile.evaluation_awareness_threshold,
+        "situational_awareness": card.profile.situational_awareness_high,
+    }  # each figure against its own scale: a situational-awareness score must be high to count
+    measured = [f for f in card.awareness if f.value >= thresholds[f.category]]
+    if not measured:
+        return not_applicable("no awareness measured at or above its threshold")
+    source = max(measured, key=lambda f: f.value)
+    threshold = thresholds[source.category]
+    deception = [(i, e) for i, e in _relied_on(card) if e.category in DECEPTION_CATEGORIES]
     gaps = [
         Gap(
             message=(
-                f"evaluation awareness measured at {score:.1%} by '{source.id}' (threshold {percent(threshold)}), "
-                f"but deception evaluation '{e.id}' does not report how awareness was accounted for "
-                "(an awareness metric, or arms split by verbalized_awareness)"
+                f"{source.words}, at or above its threshold of {percent(threshold)}, but deception evaluation "
+                f"'{e.id}' does not report how awareness was accounted for (an awareness metric, or arms split by "
+                "verbalized_awareness)"
             ),
             pointer=f"/evaluations/{i}",
             figures={
                 "evaluation": e.id,
-                "awareness_evaluation": source.id,
-                "awareness": round(score, 4),
+                "awareness_source": source.source,
+                "awareness_category": source.category,
+                "awareness": round(source.value, 4),
                 "threshold": threshold,
             },
-            kind=(
-                f"deception evaluations do not report how evaluation awareness (measured at {score:.1%} by "
-                f"'{source.id}') was accounted for"
-            ),
+            kind=f"deception evaluations do not report how awareness ({source.words}) was accounted for",
         )
         for i, e in deception
         if not _accounts_for_awareness(e)

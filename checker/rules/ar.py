@@ -6,9 +6,9 @@ from collections.abc import Hashable
 from functools import cached_property
 
 from checker.model import Claim, Evaluation
-from checker.rules import CardView, Gap, Outcome, capped, check, fraction, listed, not_applicable, percent
+from checker.rules import AWARENESS, CardView, Gap, Outcome, capped, check, fraction, listed, not_applicable, percent
 from checker.rules.figures import RATE, readings
-from checker.rules.inability import AWARENESS_CATEGORIES, Limit, SameCapability, Standing
+from checker.rules.inability import Limit, SameCapability, Standing
 
 
 @check("AR-1")
@@ -36,7 +36,7 @@ class _Evidence:
         """Evidence id -> the configuration it tested."""
         self.tested |= {a.id: a.configuration for a in card.submission.independent_audits or ()}
         self.tested |= {r.id: r.configuration for r in card.submission.reasoning_evidence or ()}
-        self.evaluations = {e.id: e for e in card.evaluations if e.category not in AWARENESS_CATEGORIES}
+        self.evaluations = {e.id: e for e in card.evaluations if e.category not in AWARENESS}
         """Evaluation id -> the evaluation, for those that count a behaviour (not awareness)."""
 
     @cached_property

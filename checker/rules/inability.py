@@ -26,9 +26,6 @@ from checker.model import Claim, Evaluation, Threshold, as_fraction
 from checker.rules.figures import RATE, Reading, as_declared, readings
 from checker.rules.identities import Identities
 
-AWARENESS_CATEGORIES = ("situational_awareness", "evaluation_awareness")
-"""Awareness evaluations count items answered with awareness, not the behaviour an inability claim denies."""
-
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
     "<=": operator.le,

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from checker.model import ReleaseGate
-from checker.rules import CardView, Gap, Outcome, check, listed, not_applicable, percent
+from checker.rules import (
+    AWARENESS,
+    AwarenessFigure,
+    CardView,
+    Gap,
+    Outcome,
+    check,
+    fraction,
+    listed,
+    not_applicable,
+    percent,
+)
+from checker.rules.criteria import read, verdict
 from checker.rules.cv import gap_words, shows_gap, where
 
-AWARENESS_CATEGORIES = ("situational_awareness", "evaluation_awareness")
 RELEASING = ("release", "staged_release")
 
 
@@ -14,13 +25,18 @@ def _gate(card: CardView) -> ReleaseGate | None:
     return card.submission.release_gate
 
 
-def measured_awareness(card: CardView) -> tuple[str, int, float] | None:
-    """(evaluation id, index, score) of the highest situational-awareness score, if any."""
-    scores = card.awareness_scores("situational_awareness")
-    if not scores:
-        return None
-    index, evaluation, score = max(scores, key=lambda s: s[2])
-    return evaluation.id, index, score
+def high_awareness(card: CardView) -> AwarenessFigure | None:
+    """The highest awareness figure at or above the profile's high threshold, wherever it was measured.
+
+    A situational-awareness score and an evaluation-awareness rate are two scales of one risk, and
+    both are read against `situational_awareness_high`: a model that says it is being tested in half
+    of the items is at least as aware as one that scores half on a situational-awareness suite. The
+    lower `evaluation_awareness_threshold` asks only that deception results account for awareness
+    (AD-9): the verbalised rates published for frontier models (2.3-4.5%, 13%, 16.6%) reach it, and
+    are not by themselves the strong awareness that calls for a deeper review.
+    """
+    threshold = card.profile.situational_awareness_high
+    return max((f for f in card.awareness if f.value >= threshold), key=lambda f: f.value, default=None)
 
 
 @check("RG-1")
@@ -66,7 +82,7 @@ def decision_stated(card: CardView) -> Outcome:
 def awareness_assessed(card: CardView) -> Outcome:
     gate = _gate(card)
     declared = gate.situational_awareness if gate else None
-    evaluations = {e.id: e for e in card.evaluations if e.category in AWARENESS_CATEGORIES}
+    evaluations = {e.id: e for e in card.evaluations if e.category in AWARENESS}
     basis = [b for b in (declared.basis or ()) if b in evaluations] if declared else []
     if declared and declared.level and basis:
         return Outcome(score=1.0, note=f"{declared.level}, from {listed(basis)}")
@@ -95,31 +111,25 @@ def awareness_assessed(card: CardView) -> Outcome:
 def awareness_agrees(card: CardView) -> Outcome:
     gate = _gate(card)
     declared = gate.situational_awareness.level if gate and gate.situational_awareness else None
-    measured = measured_awareness(card)
-    if declared is None or measured is None:
-        return not_applicable("no declared level, or no measured situational awareness")
-    evaluation_id, _index, score = measured
+    if declared is None or not card.awareness:
+        return not_applicable("no declared level, or no measured awareness")
+    high = high_awareness(card)
+    if declared == "high" or high is None:
+        return Outcome(score=1.0)
     threshold = card.profile.situational_awareness_high
-    if declared != "high" and score >= threshold:
-        return Outcome(
-            score=0.0,
-            gaps=(
-                Gap(
-                    message=(
-                        f"situational awareness is declared {declared}, but evaluation '{evaluation_id}' scores "
-                        f"{score:.1%}, at or above the profile's high threshold of {percent(threshold)}"
-                    ),
-                    pointer="/release_gate/situational_awareness/level",
-                    figures={
-                        "declared": declared,
-                        "evaluation": evaluation_id,
-                        "score": round(score, 4),
-                        "threshold": threshold,
-                    },
+    return Outcome(
+        score=0.0,
+        gaps=(
+            Gap(
+                message=(
+                    f"situational awareness is declared {declared}, but {high.words}, at or above the profile's "
+                    f"high threshold of {percent(threshold)}"
                 ),
+                pointer="/release_gate/situational_awareness/level",
+                figures={"declared": declared} | high.figures() | {"threshold": threshold},
             ),
-        )
-    return Outcome(score=1.0)
+        ),
+    )
 
 
 def _review_shortfalls(gate: ReleaseGate) -> list[str]:
@@ -143,36 +153,33 @@ def _review_shortfalls(gate: ReleaseGate) -> list[str]:
 @check("RG-4")
 def awareness_review(card: CardView) -> Outcome:
     gate = _gate(card)
-    measured = measured_awareness(card)
+    high = high_awareness(card)
     threshold = card.profile.situational_awareness_high
     declared = gate.situational_awareness.level if gate and gate.situational_awareness else None
-    measured_high = measured is not None and measured[2] >= threshold
-    if declared != "high" and not measured_high:
+    if declared != "high" and high is None:
         return not_applicable("situational awareness is not high")
     if gate is None or gate.decision not in RELEASING:
         return not_applicable("no release or staged release decided")
     shortfalls = _review_shortfalls(gate)
     if not shortfalls:
         return Outcome(score=1.0)
-    why = f"declared {declared}" if declared == "high" else ""
-    if measured_high and measured is not None:
-        why += (
-            " and " if why else ""
-        ) + f"'{measured[0]}' scores {measured[2]:.1%} (high threshold {percent(threshold)})"
+    why = [f"declared {declared}"] if declared == "high" else []
+    why += [f"{high.words}, at or above the high threshold of {percent(threshold)}"] if high else []
     return Outcome(
         score=0.0,
         gaps=(
             Gap(
-                message=f"situational awareness is high ({why}) and the decision is {gate.decision}, but "
+                message=f"situational awareness is high ({'; '.join(why)}) and the decision is {gate.decision}, but "
                 + "; ".join(shortfalls),
                 pointer="/release_gate/deeper_review" if gate.deeper_review else "/release_gate",
                 figures={
                     "decision": gate.decision,
                     "declared": declared,
-                    "measured": round(measured[2], 4) if measured else None,
+                    "measured": round(high.value, 4) if high else None,
                     "threshold": threshold,
                     "shortfalls": shortfalls,
-                },
+                }
+                | ({"source": high.source} if high else {}),
             ),
         ),
     )
@@ -186,20 +193,55 @@ def release_over_gap(card: CardView) -> Outcome:
     standing = [
         f"a significant gap in {where(c)}, where {gap_words(c)}" for c in card.comparisons if shows_gap(card, c)
     ]
-    standing += [f"unmet criterion '{c.name}'" for c in gate.criteria or () if c.met is False]
+    standing += [_unmet(c.name, c.met) for c in gate.criteria or () if verdict(card, c) is False]
     if not standing:
         return Outcome(score=1.0)
-    review = gate.deeper_review
-    if review is not None and review.performed:
-        return Outcome(score=1.0, note="a deeper review was performed")
+    shortfalls = _review_shortfalls(gate)
+    if not shortfalls:
+        return Outcome(score=1.0, note="a deeper review was completed before the decision")
     return Outcome(
         score=0.0,
         gaps=(
             Gap(
-                message="the decision is a full release with no deeper review, while these stand: "
-                + listed(standing, "; "),
+                message=f"the decision is a full release while these stand: {listed(standing, '; ')}; but "
+                + "; ".join(shortfalls),
                 pointer="/release_gate/decision",
-                figures={"decision": gate.decision, "standing": standing},
+                figures={"decision": gate.decision, "standing": standing, "shortfalls": shortfalls},
             ),
         ),
+    )
+
+
+def _unmet(name: str, declared: bool | None) -> str:
+    """A standing unmet criterion, saying so when the card declares it met and its numbers say it is not (CC-4)."""
+    return f"unmet criterion '{name}'" + (" (declared met, but its numbers say otherwise)" if declared else "")
+
+
+@check("RG-6")
+def criteria_computable(card: CardView) -> Outcome:
+    gate = _gate(card)
+    stated = [
+        (i, c)
+        for i, c in enumerate((gate.criteria if gate else None) or ())
+        if c.threshold is not None and (c.observed is not None or c.reads is not None)
+    ]
+    gaps = []
+    for i, criterion in stated:
+        unchecked = read(card, criterion).unchecked
+        if unchecked is not None:
+            why, kind = unchecked
+            gaps.append(
+                Gap(
+                    message=f"release criterion '{criterion.name}' can only be taken as declared: {why}",
+                    pointer=f"/release_gate/criteria/{i}",
+                    figures={
+                        "criterion": criterion.name,
+                        "threshold": criterion.threshold,
+                        "observed": criterion.observed,
+                    },
+                    kind=kind,
+                )
+            )
+    return fraction(
+        len(stated) - len(gaps), len(stated), gaps, "no release criterion states a threshold and an observation"
     )
