@@ -416,3 +416,32 @@ def test_a_comparison_that_found_a_gap_is_not_called_underpowered(tmp_path: Path
     assert gap.significant and gap.detectable_gap is not None and gap.detectable_gap > 0.05
     assert messages(report, "CV-5") == []
     assert len(messages(report, "CV-4")) == 1
+
+
+# --- supplementary data on an earlier snapshot -----------------------------------------------------
+
+
+def snapshot_trend_run(card: dict[str, Any], role: str | None) -> dict[str, Any]:
+    """A small trend run of af-helpful-only on release candidate 1 (its own weights), declared with `role`."""
+    card["schema_version"] = "1.1"
+    rc1 = copy.deepcopy(card["model"]["configurations"][0])
+    rc1["id"], rc1["weights_sha256"] = "rc1", "1" * 64
+    card["model"]["configurations"].append(rc1)
+    run = follow_up(card, monitored=(150, 3), unmonitored=(150, 2))
+    run["id"], run["configuration"] = "af-rc1-trend", "rc1"
+    if role is not None:
+        run["role"] = role
+    card["evaluations"].append(run)
+    return card
+
+
+def test_a_supplementary_trend_run_on_an_earlier_snapshot_is_not_called_underpowered(tmp_path: Path) -> None:
+    report = check(tmp_path, snapshot_trend_run(base(), "supplementary"))
+    assert any(c.evaluation == "af-rc1-trend" for c in report.comparisons)  # still compared and shown
+    assert messages(report, "CV-5") == []
+    assert report.requirement("CV-5").score == 1.0
+
+
+def test_the_same_run_relied_on_is_underpowered(tmp_path: Path) -> None:
+    (message,) = messages(check(tmp_path, snapshot_trend_run(base(), None)), "CV-5")
+    assert message.startswith("evaluation 'af-rc1-trend': the monitored/unmonitored comparison (monitored 3/150")
