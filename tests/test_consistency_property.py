@@ -1,9 +1,9 @@
 """Issue 13's property: a valid card with one contradiction injected does not pass.
 
 A card that passes under the default profile (tests/cases/base.yaml, the passing example, and
-tests/cases/honest/nonsignificant-gap.yaml) is perturbed in ways that change nothing it claims (evaluations, claims and
-criteria reordered, evaluation ids renamed everywhere they are cited, YAML or JSON); the perturbed card
-must still pass. Then ONE contradiction is injected, its place and values drawn by hypothesis, and the
+tests/cases/honest/paired-design.yaml, a format 1.1 card) is perturbed in ways that change nothing it
+claims (evaluations, claims and criteria reordered, evaluation ids renamed everywhere they are cited,
+YAML or JSON); the perturbed card must still pass. Then ONE contradiction is injected, its place and values drawn by hypothesis, and the
 card must not pass, with a finding of a requirement that catches that kind of contradiction:
 
     a date after the submission, a decision before its evaluations, audit access longer than the
@@ -71,11 +71,11 @@ class Start:
 
 def _starts() -> list[tuple[str, Path, Path]]:
     """(name, card file, its evidence folder) of every start card."""
-    honest = CaseCard.read(HONEST / "nonsignificant-gap.yaml")
+    honest = CaseCard.read(HONEST / "paired-design.yaml")
     return [
         ("base", BASE_CARD, EVIDENCE),
         ("aster-2-pass", PASS_CARD, PASS_CARD.parent / "evidence"),
-        ("nonsignificant-gap", honest.path, Path()),
+        ("paired-design", honest.path, Path()),
     ]
 
 
@@ -85,7 +85,7 @@ def starts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Start]:
     made = {}
     for name, path, evidence in _starts():
         folder = tmp_path_factory.mktemp(name)
-        if name == "nonsignificant-gap":
+        if name == "paired-design":
             CaseCard.read(path).folder(folder)
         else:
             shutil.copytree(evidence, folder / "evidence")
@@ -206,9 +206,15 @@ def empty_evidence_file(draw: Draw, card: Card, folder: Path) -> None:
         draw(st.sampled_from(card["evaluations"])).setdefault("evidence", []).append({**declared, "kind": kind})
 
 
+def _telling(evaluation: Card) -> bool:
+    """Whether a copy of the evaluation's arms could not be chance: two arms or more with counts of at least 5 and
+    at most n - 5 (separate runs of a rare behaviour often give equal counts of 0, 1 or 2)."""
+    return sum(5 <= arm["count"] <= arm["n"] - 5 for arm in evaluation["arms"]) >= 2
+
+
 def copied_arms(draw: Draw, card: Card, folder: Path) -> None:
     counted = [e for e in card["evaluations"] if _counted(e)]
-    source = draw(st.sampled_from([e for e in counted if any(arm["count"] for arm in e["arms"])]))
+    source = draw(st.sampled_from([e for e in counted if _telling(e)]))
     target = draw(st.sampled_from([e for e in counted if e is not source]))
     target["arms"] = copy.deepcopy(source["arms"])
     _sample_evidence(card, folder, target)
@@ -226,15 +232,14 @@ def placeholder_samples(draw: Draw, card: Card, folder: Path) -> None:
     ]
 
 
-OPERATORS = {"<": lambda x, y: y >= x, "<=": lambda x, y: y > x}
-
-
 def criterion_contradicted(draw: Draw, card: Card, folder: Path) -> None:
+    """A criterion declared met whose observed figure is at least two steps of its last digit past its threshold:
+    a figure one step past could be a rounding of one that meets it, which is no contradiction."""
     criterion = draw(st.sampled_from(card["release_gate"]["criteria"]))
-    operator = draw(st.sampled_from(sorted(OPERATORS)))
+    operator = draw(st.sampled_from(["<", "<="]))
     unit = draw(st.sampled_from(["pp", "%"]))
     limit = draw(st.integers(1, 10))
-    observed = draw(st.integers(limit, 60).filter(lambda y: OPERATORS[operator](limit, y)))
+    observed = draw(st.integers(limit + 2, 60))
     spaced = " " if unit == "pp" else ""
     criterion.update(threshold=f"{operator} {limit}{spaced}{unit}", observed=f"{observed}{spaced}{unit}", met=True)
 
