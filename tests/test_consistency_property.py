@@ -14,7 +14,7 @@ card must not pass, with a finding of a requirement that catches that kind of co
     a criterion declared met that its threshold and observed value contradict (CC-4);
     a result percentage far from the evaluation's own arms, a method that says an identity item
     (system prompt, tools, monitor, weights) differs on a configuration declared identical (CC-5);
-    an auditor named like the organisation, or its wholly owned subsidiary (IA-2);
+    an auditor named like the organisation, or its wholly owned subsidiary (IA-2, or CC-5 from the words);
     the auditor's do_not_proceed with a release and no recorded response (IA-6);
     the deeper reviewer named like the auditor, where a review is required (RG-4/RG-5).
 
@@ -30,6 +30,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -244,8 +245,19 @@ def criterion_contradicted(draw: Draw, card: Card, folder: Path) -> None:
     criterion.update(threshold=f"{operator} {limit}{spaced}{unit}", observed=f"{observed}{spaced}{unit}", met=True)
 
 
+OTHER_FIGURE = re.compile(r"refus|aware|situational|correct|accura", re.IGNORECASE)
+"""Words that make a percentage beside them read as another figure (a refusal rate, awareness, accuracy): a
+sentence with them could be about something the arms do not count, which is no contradiction."""
+
+
+def _plain_behaviour(evaluation: Card) -> str | None:
+    """The behaviour the arms count, in words a result would use ('complies with a harmful request'), or None."""
+    behaviour = str(evaluation.get("behaviour") or "").split(" it otherwise")[0]
+    return behaviour if behaviour and not OTHER_FIGURE.search(behaviour) else None
+
+
 def result_far_from_arms(draw: Draw, card: Card, folder: Path) -> None:
-    evaluation = draw(st.sampled_from([e for e in card["evaluations"] if _counted(e) and e.get("behaviour")]))
+    evaluation = draw(st.sampled_from([e for e in card["evaluations"] if _counted(e) and _plain_behaviour(e)]))
     n = sum(arm["n"] for arm in evaluation["arms"])
     rates = [100 * sum(arm["count"] for arm in evaluation["arms"]) / n]
     rates += [100 * arm["count"] / arm["n"] for arm in evaluation["arms"]]
@@ -253,7 +265,7 @@ def result_far_from_arms(draw: Draw, card: Card, folder: Path) -> None:
     far = [p for p in range(0, 101) if all(abs(p - rate) >= 25 for rate in rates)]
     percentage = draw(st.sampled_from(far))
     template = draw(st.sampled_from(["The model {b} in {p}% of trials.", "In {p}% of the {n} trials the model {b}."]))
-    evaluation["result"] = template.format(b=evaluation["behaviour"], p=percentage, n=f"{n:,}")
+    evaluation["result"] = template.format(b=_plain_behaviour(evaluation), p=percentage, n=f"{n:,}")
 
 
 IDENTITY_SENTENCES = [
@@ -330,7 +342,7 @@ INJECTIONS = {
     "criterion-contradicted": Injection(criterion_contradicted, frozenset({"CC-4"})),
     "result-far-from-arms": Injection(result_far_from_arms, frozenset({"CC-5"})),
     "identity-said-to-differ": Injection(identity_said_to_differ, frozenset({"CC-5"})),
-    "auditor-named-like-organization": Injection(auditor_named_like_organization, frozenset({"IA-2"})),
+    "auditor-named-like-organization": Injection(auditor_named_like_organization, frozenset({"IA-2", "CC-5"})),
     "released-against-do-not-proceed": Injection(released_against_do_not_proceed, frozenset({"IA-6"})),
     "reviewer-is-auditor": Injection(reviewer_is_auditor, frozenset({"RG-4", "RG-5"}), _review_required),
 }
