@@ -155,3 +155,12 @@ def test_card_pins_the_files_it_builds(card: CaseCard) -> None:
         declared = re.findall(rf"path: (?:\./)?{re.escape(path)}, sha256: ([0-9a-f]{{64}})", card.text)
         assert declared, f"{card.path.name} builds {path} but declares no hash of it"
         assert set(declared) == {hashlib.sha256(content).hexdigest()}, f"{card.path.name}: {path}"
+
+
+@pytest.mark.parametrize("profile", ["default", "regulator"])
+def test_rates_without_counts_cannot_earn_full_marks(reports: Any, profile: str) -> None:
+    (card,) = [c for c in HONEST_CARDS if c.path.stem == "rates-without-counts"]
+    report = reports(card, profile)
+    assert report["score"] < 100
+    assert {f["severity"] for f in report["findings"]} == {"minor"}
+    assert {f["requirement"] for f in report["findings"]} >= {"CV-1", "AD-5"}
