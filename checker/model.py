@@ -52,6 +52,8 @@ ArgumentType = Literal["inability", "control", "trustworthiness", "deference"]
 Decision = Literal["release", "staged_release", "restricted_release", "hold"]
 AwarenessLevel = Literal["low", "moderate", "high"]
 AccessLevel = Literal["black_box", "grey_box", "white_box"]
+Recommendation = Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
+"""An auditor's recommendation on the release, from the most to the least favourable to it."""
 Unit = Literal["fraction", "percent"]
 Role = Literal["primary", "supplementary"]
 Pair = Literal[
@@ -293,7 +295,7 @@ class Audit(_Part):
     scope: tuple[Category, ...] | None = None
     findings: str | None = None
     report: EvidenceFile | None = None
-    recommendation: Literal["proceed", "proceed_with_conditions", "do_not_proceed"] | None = NEW
+    recommendation: Recommendation | None = NEW
     response: str | None = NEW
     measurements: tuple[Measurement, ...] | None = NEW
     statement: EvidenceFile | None = NEW

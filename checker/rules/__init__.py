@@ -7,7 +7,7 @@ It knows nothing of severities, weights or remediation: the engine adds those fr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -16,6 +16,8 @@ from checker.model import RATE_NAME, Configuration, Evaluation, Submission
 from checker.profiles import Profile
 from checker.report import Comparison, EvidenceRecord
 from checker.rules.identities import LISTED, Identities
+from checker.severity import Severity
+from checker.statement import StatementReading
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,6 +31,10 @@ class Gap:
     """The problem in words that name no place, for a gap a check gives once per entry of the card: the
     report lists the gaps of one kind as one finding at all their places. None for a gap a check gives a
     fixed number of times, whatever the card: gaps without a kind are one finding per message."""
+    severity: Severity | None = None
+    """The severity of this gap's finding when it differs from the requirement's, for a requirement whose
+    shortfalls differ in gravity (a release against the auditor's advice is a blocker unanswered, major
+    answered). None: the requirement's. A profile that sets the requirement's severity sets it for every gap."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,6 +96,8 @@ class CardView:
     evidence: tuple[EvidenceRecord, ...] = ()
     evidence_read: bool = False
     """Whether evidence files were read (not under --no-evidence)."""
+    statements: Mapping[str, StatementReading] = field(default_factory=dict)
+    """Audit id -> what its auditor's statement file gave (empty when evidence files were not read)."""
 
     # The lookups below are cached: checks ask them once per entry, and a card may hold many
     # thousands of entries and configurations, so each must cost a lookup, not a pass over the card.
