@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from checker.model import ReleaseGate
 from checker.rules import CardView, Gap, Outcome, check, listed, not_applicable, percent
+from checker.rules.names import contains, same_body
 
 AWARENESS_CATEGORIES = ("situational_awareness", "evaluation_awareness")
 RELEASING = ("release", "staged_release")
@@ -121,13 +122,26 @@ def awareness_agrees(card: CardView) -> Outcome:
     return Outcome(score=1.0)
 
 
-def _review_shortfalls(gate: ReleaseGate) -> list[str]:
+def _review_shortfalls(card: CardView, gate: ReleaseGate) -> list[str]:
     review = gate.deeper_review
     if review is None or not review.performed:
         return ["no deeper review was performed"]
     shortfalls = []
     if review.independent_of_release_team is not True:
         shortfalls.append("the deeper review was not independent of the release team")
+    elif review.reviewer is not None:  # declared independent: its name may say otherwise
+        organization = card.submission.submission.organization
+        auditors = [a for a in card.submission.independent_audits or () if same_body(review.reviewer, a.auditor)]
+        if contains(review.reviewer, organization):
+            shortfalls.append(
+                f"the deeper reviewer '{review.reviewer}' bears the name of the organisation, {organization}, so is "
+                "not independent of its release team, whatever independent_of_release_team says"
+            )
+        elif auditors:
+            shortfalls.append(
+                f"the deeper reviewer '{review.reviewer}' is the auditor '{auditors[0].auditor}' of "
+                f"'{auditors[0].id}': the audit the release team relied on cannot also be its independent review"
+            )
     if review.completed_on is None:
         shortfalls.append("the deeper review gives no completion date")
     elif gate.decided_on is None:
@@ -150,7 +164,7 @@ def awareness_review(card: CardView) -> Outcome:
         return not_applicable("situational awareness is not high")
     if gate is None or gate.decision not in RELEASING:
         return not_applicable("no release or staged release decided")
-    shortfalls = _review_shortfalls(gate)
+    shortfalls = _review_shortfalls(card, gate)
     if not shortfalls:
         return Outcome(score=1.0)
     why = f"declared {declared}" if declared == "high" else ""
