@@ -460,3 +460,33 @@ def test_a_complete_profile_written_before_the_setting_keeps_loading(tmp_path: P
     path.write_text(card(V11), encoding="utf-8")
     report = check_file(path, str(profile), today=TODAY, evidence=False)
     assert status(report, "IA-7") is Status.NOT_APPLICABLE
+
+
+def test_advice_against_an_early_snapshot_answered_is_minor(tmp_path: Path) -> None:
+    # An honest card: an external evaluator advised against deploying an early snapshot (as in the Claude Opus 4
+    # system card); the lab released a later one and says why. The reader sees the response, quoted; no major.
+    report = run(
+        tmp_path,
+        card(
+            V11,
+            (
+                "    - id: api-prod\n",
+                "    - id: api-snapshot-1\n      description: An early snapshot.\n      weights_sha256: "
+                + "5d" * 32
+                + "\n      access_setting: api\n    - id: api-prod\n",
+            ),
+            (
+                "  - id: audit-1\n    auditor: Independent Evaluators Ltd\n    configuration: api-prod\n",
+                "  - id: audit-0\n    auditor: Snapshot Testers\n    configuration: api-snapshot-1\n"
+                "    recommendation: do_not_proceed\n"
+                "    response: The snapshot was not released; the released model was retrained and audited again.\n"
+                "  - id: audit-1\n    auditor: Independent Evaluators Ltd\n    configuration: api-prod\n",
+            ),
+        ),
+    )
+    (finding,) = report.findings_for("IA-6")
+    assert finding.severity is Severity.MINOR
+    assert "on 'api-snapshot-1', which is not released," in finding.places[0].message
+    assert '"The snapshot was not released; the released model was retrained and audited again."' in (
+        finding.places[0].message
+    )

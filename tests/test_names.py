@@ -58,6 +58,7 @@ def test_same_body_reads_either_name_inside_the_other() -> None:
         "division of Example Lab",
         "staffed by engineers seconded from Example Lab",
         "funded solely by the developer",
+        "commissioned by Example Lab, which holds a stake in it",
     ],
 )
 def test_an_affiliation_that_puts_the_auditor_under_the_organisation_ties_it(affiliation: str) -> None:
@@ -74,6 +75,7 @@ def test_an_affiliation_that_puts_the_auditor_under_the_organisation_ties_it(aff
         "preferred vendor",
         "a subsidiary of Acme Holdings",
         "member of the Frontier Model Forum",
+        "contracted by Example Lab for this audit",  # the client named: the fee, which financial_ties speaks of
     ],
 )
 def test_an_affiliation_that_denies_a_tie_or_names_another_body_does_not_tie(affiliation: str) -> None:

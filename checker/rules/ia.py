@@ -497,7 +497,9 @@ def _clipped(text: str) -> str:
 
 def _against_advice(card: CardView, accounts: _Accounts) -> tuple[float, Gap | None]:
     """(credit, gap) of one audit's advice against a release: unanswered do_not_proceed earns nothing and is the
-    requirement's blocker; answered, or conditions asked and none stated, earn half and are major."""
+    requirement's blocker; answered, or conditions asked and none stated, earn half and are major. Advice on a
+    configuration that is not released (an early snapshot tested externally, as real cards report), answered,
+    earns three quarters and is minor: the response is quoted for a reader, but the advice was not on what ships."""
     gate = card.submission.release_gate
     assert gate is not None and gate.decision is not None
     audit, here = accounts.audit, accounts.here
@@ -513,13 +515,19 @@ def _against_advice(card: CardView, accounts: _Accounts) -> tuple[float, Gap | N
             kind="releases against an auditor's do_not_proceed with no recorded response",
         )
     if advice == "do_not_proceed":
-        return 0.5, Gap(
-            message=f"{said}, and the release gate decides {gate.decision}; the lab's response: "
+        on_release = _released(card, _audited(accounts))
+        tested = "," if on_release else f" on '{_audited(accounts)}', which is not released,"
+        return (0.5 if on_release else 0.75), Gap(
+            message=f"{said}{tested} and the release gate decides {gate.decision}; the lab's response: "
             f'"{_clipped(audit.response or "")}"',
             pointer=f"{here}/response",
-            figures=figures | {"response": audit.response},
-            kind="releases against an auditor's do_not_proceed, with the lab's response",
-            severity=Severity.MAJOR,
+            figures=figures | {"response": audit.response, "on_release": on_release},
+            kind=(
+                "releases against an auditor's do_not_proceed, with the lab's response"
+                if on_release
+                else "releases after an auditor's do_not_proceed on a configuration not released, with the response"
+            ),
+            severity=Severity.MAJOR if on_release else Severity.MINOR,
         )
     if advice == "proceed_with_conditions" and not gate.conditions:
         return 0.5, Gap(

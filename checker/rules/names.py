@@ -25,8 +25,14 @@ NEAR = 40
 is read once, not once a phrase."""
 _WORD = re.compile(r"[^\W_]+")
 _LAST_WORD = re.compile(r"[^\W_]+$")
-_DENIAL = re.compile(r"(?:none|no|not|n/a|nil|independent|unaffiliated|without)\b", re.IGNORECASE)
-"""How an affiliation that denies a tie begins ('none', 'no ties to Example Lab', 'independent of it')."""
+_DENIAL = re.compile(
+    r"(?:none|no|not|n/a|nil|independent|unaffiliated|without"
+    r"|(?:contracted|commissioned|engaged|hired|retained)\s+(?:by|for)\b(?!.*\b(?:stake|shares?|owns?|staff)\b))\b",
+    re.IGNORECASE,
+)
+"""How an affiliation that denies a tie begins ('none', 'no ties to Example Lab', 'independent of it'), or one that
+names the organisation only as the audit's client ('contracted by Example Lab for this audit': the fee, which
+financial_ties speaks of), unless it goes on to a stake, shares or staff."""
 _OWNED = re.compile(
     r"\b(?:subsidiary|affiliate|division|unit|department|branch|part|spin-?off|spin-?out|employees?|staff)\s+of\b"
     r"|\b(?:owned|controlled|funded|financed|operated|run|backed)\s+(?:\w+\s+)?by\b"
