@@ -246,7 +246,8 @@ class Independence(_Part):
 class AccessPeriod(_Part):
     """One period of an auditor's access (format 1.1); both dates inclusive."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # Written out (the JSON report, a diff) with the card's keys, `from` and `to`, as the report schema has them.
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
     configuration: str | None = None
     start: dt.date = Field(alias="from")
