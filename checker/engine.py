@@ -7,7 +7,7 @@ that show one problem become one finding at all their places.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from checker.catalog import Catalog
 from checker.model import Finding, Place, Status, Submission
@@ -15,6 +15,7 @@ from checker.profiles import Profile
 from checker.report import Comparison, EvidenceRecord
 from checker.rules import CardView, Gap, Outcome, registry
 from checker.severity import Severity
+from checker.statement import StatementReading
 
 Locate = Callable[[str], int | None]
 """JSON pointer -> 1-based line of it, or of its nearest ancestor in the file."""
@@ -35,6 +36,7 @@ def run_checks(
     locate: Locate,
     evidence: tuple[EvidenceRecord, ...] = (),
     evidence_read: bool = False,
+    statements: Mapping[str, StatementReading] | None = None,
 ) -> tuple[dict[str, Outcome], tuple[Finding, ...]]:
     """Every requirement's outcome, and the findings, gravest first then in file order.
 
@@ -45,7 +47,12 @@ def run_checks(
     if unchecked or orphaned:
         raise RuntimeError(f"catalog and checks disagree: no check for {unchecked}, no entry for {orphaned}")
     view = CardView(
-        submission=submission, profile=profile, comparisons=comparisons, evidence=evidence, evidence_read=evidence_read
+        submission=submission,
+        profile=profile,
+        comparisons=comparisons,
+        evidence=evidence,
+        evidence_read=evidence_read,
+        statements=statements or {},
     )
     outcomes: dict[str, Outcome] = {}
     findings: list[Finding] = []
@@ -53,16 +60,14 @@ def run_checks(
         outcome = checks[requirement.id](view)
         outcomes[requirement.id] = outcome
         severity = profile.severity(requirement.id, requirement.severity)
-        declared_only = _declared_only(outcome.gaps)
-        for problem, places in _places_by_kind(requirement.id, outcome.gaps, locate).items():
+        overridden = requirement.id in profile.severities
+        for problem, (graded, places) in _places_by_kind(requirement.id, outcome.gaps, locate).items():
             findings.append(
                 Finding(
                     id=places[0].id,
                     requirement=requirement.id,
                     area=requirement.area,
-                    severity=max(severity, Severity.MINOR, key=lambda s: s.rank)
-                    if problem in declared_only
-                    else severity,
+                    severity=severity if overridden or graded is None else graded,
                     status=Status.of(outcome.score),
                     problem=problem if len(places) > 1 else None,
                     remediation=requirement.remediation,
@@ -73,22 +78,16 @@ def run_checks(
     return outcomes, tuple(findings)
 
 
-def _declared_only(gaps: tuple[Gap, ...]) -> set[str]:
-    """The problems (kinds, else messages) every gap of which is only declared, not contradicted (`Gap.declared_only`)."""
-    problems: dict[str, bool] = {}
-    for gap in gaps:
-        problem = gap.kind or gap.message
-        problems[problem] = problems.get(problem, True) and gap.declared_only
-    return {problem for problem, only in problems.items() if only}
-
-
-def _places_by_kind(requirement: str, gaps: tuple[Gap, ...], locate: Locate) -> dict[str, list[Place]]:
-    """Each gap as a place, by the problem it shows (its kind, else its message), in file order.
+def _places_by_kind(
+    requirement: str, gaps: tuple[Gap, ...], locate: Locate
+) -> dict[str, tuple[Severity | None, list[Place]]]:
+    """Each gap as a place, by the problem it shows (its kind, else its message), in file order, with the
+    severity its gaps give (the first's: the gaps of one kind are of one gravity).
 
     A place's id is the requirement and its pointer, numbered from the second gap at the same pointer.
     """
     seen: dict[str, int] = {}
-    kinds: dict[str, list[Place]] = {}
+    kinds: dict[str, tuple[Severity | None, list[Place]]] = {}
     for gap in gaps:
         base = f"{requirement}@{gap.pointer or '/'}"
         seen[base] = seen.get(base, 0) + 1
@@ -100,7 +99,7 @@ def _places_by_kind(requirement: str, gaps: tuple[Gap, ...], locate: Locate) -> 
             message=gap.message,
             figures=gap.figures,
         )
-        kinds.setdefault(gap.kind or gap.message, []).append(place)
-    for places in kinds.values():
+        kinds.setdefault(gap.kind or gap.message, (gap.severity, []))[1].append(place)
+    for _, places in kinds.values():
         places.sort(key=lambda p: (p.line or 0, p.id))
     return kinds

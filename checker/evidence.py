@@ -533,6 +533,11 @@ def _entries(submission: Submission) -> Iterator[_Entry]:
             yield _Entry(
                 f"/independent_audits/{i}/report", report.path, report.sha256, report.kind or "report", audit.id
             )
+        if audit.statement is not None:  # verified and listed like any file; checker.statement reads what it says
+            statement = audit.statement
+            yield _Entry(
+                f"/independent_audits/{i}/statement", statement.path, statement.sha256, "auditor_statement", audit.id
+            )
 
 
 def _check(result: Read | Unread, entry: _Entry) -> EvidenceRecord:
@@ -604,6 +609,41 @@ def hash_declared(card: FileRead, paths: Iterable[str], limits: EvidenceLimits, 
             result.status if isinstance(result, Unread) else result.sha256
             for result in (reading.read(_names(path), "hash") for path in paths)
         ]
+
+
+def read_whole(card: FileRead, declared: str, most: int) -> bytes | Unread:
+    """The bytes of one small declared file, for a document read whole (an auditor's statement), or why not.
+
+    Opened as every evidence file is (from the card's folder, no link, a regular file with one name);
+    refused unread when it holds more than `most` bytes.
+    """
+    names, folder = _names(declared), _card_folder(card)
+    if isinstance(folder, Unread):
+        return folder
+    try:
+        opened = names if isinstance(names, Unread) else _open(folder, names)
+    finally:
+        os.close(folder)
+    if isinstance(opened, Unread):
+        return opened
+    try:
+        info = os.fstat(opened)
+        if not stat.S_ISREG(info.st_mode):
+            return Unread("refused", _NOT_REGULAR)
+        if info.st_nlink > 1:
+            return Unread("refused", _HARD_LINK.format(n=info.st_nlink))
+        if info.st_size > most:
+            shown, limit = sizes(info.st_size, most)
+            return Unread("refused", f"the file is {shown}; the limit is {limit}; it was not read")
+        chunks, size = [], 0
+        while size <= most and (chunk := os.read(opened, most + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        return Unread("refused", f"cannot be read: {error.strerror or error}")
+    finally:
+        os.close(opened)
+    return b"".join(chunks) if size <= most else Unread("refused", "the file changed while it was read")
 
 
 def declared_only(submission: Submission) -> tuple[EvidenceRecord, ...]:

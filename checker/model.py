@@ -52,6 +52,8 @@ ArgumentType = Literal["inability", "control", "trustworthiness", "deference"]
 Decision = Literal["release", "staged_release", "restricted_release", "hold"]
 AwarenessLevel = Literal["low", "moderate", "high"]
 AccessLevel = Literal["black_box", "grey_box", "white_box"]
+Recommendation = Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
+"""An auditor's recommendation on the release, from the most to the least favourable to it."""
 Unit = Literal["fraction", "percent"]
 Role = Literal["primary", "supplementary"]
 Pair = Literal[
@@ -244,7 +246,8 @@ class Independence(_Part):
 class AccessPeriod(_Part):
     """One period of an auditor's access (format 1.1); both dates inclusive."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # Written out (the JSON report, a diff) with the card's keys, `from` and `to`, as the report schema has them.
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
     configuration: str | None = None
     start: dt.date = Field(alias="from")
@@ -293,7 +296,7 @@ class Audit(_Part):
     scope: tuple[Category, ...] | None = None
     findings: str | None = None
     report: EvidenceFile | None = None
-    recommendation: Literal["proceed", "proceed_with_conditions", "do_not_proceed"] | None = NEW
+    recommendation: Recommendation | None = NEW
     response: str | None = NEW
     measurements: tuple[Measurement, ...] | None = NEW
     statement: EvidenceFile | None = NEW

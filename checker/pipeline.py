@@ -8,7 +8,7 @@ cannot be checked), and `verify_evidence` only verifies a card's evidence files,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from checker import __version__
@@ -29,6 +29,7 @@ from checker.report import (
     Report,
 )
 from checker.scoring import area_results, counts, overall_score, verdict
+from checker.statement import StatementReading, read_statements, unread_statements
 from checker.terminal import path_text
 from checker.validate import validate
 
@@ -40,10 +41,12 @@ def assess(
     profile: Profile,
     today: dt.date,
     evidence: tuple[EvidenceRecord, ...] | None = None,
+    statements: Mapping[str, StatementReading] | None = None,
 ) -> Report:
-    """Checks, scores and reports a validated card. Pure: the clock and the evidence records are passed in.
+    """Checks, scores and reports a validated card. Pure: the clock and what the files showed are passed in.
 
-    `evidence` is what reading the files showed (evidence.verify), or None when they were not read.
+    `evidence` is what reading the files showed (evidence.verify), or None when they were not read;
+    `statements` what the auditors' statements gave (statement.read_statements), by audit id.
     """
     records = declared_only(submission) if evidence is None else evidence
     comparisons = compare(
@@ -58,7 +61,14 @@ def assess(
         return position.line if position else None
 
     outcomes, findings = run_checks(
-        submission, comparisons, catalog, profile, locate, evidence=records, evidence_read=evidence is not None
+        submission,
+        comparisons,
+        catalog,
+        profile,
+        locate,
+        evidence=records,
+        evidence_read=evidence is not None,
+        statements=statements,
     )
     areas = area_results(outcomes, findings, catalog, profile)
     # Scores are rounded once, here, to the precision every report shows, so that the verdict
@@ -120,12 +130,13 @@ def check_file(
     read = read if read is not None else read_regular(Path(path), what="card")
     card = load_card(path, raw=read.raw)
     submission = validate(card)
-    records = None
+    records, statements = None, None
     if evidence and no_folder is not None:
-        records = refused_unread(submission, no_folder)
+        records, statements = refused_unread(submission, no_folder), unread_statements(submission, no_folder)
     elif evidence:
         records = verify(submission, read, EvidenceLimits.of(resolved), hashes)
-    return assess(card, submission, catalog, resolved, today, records)
+        statements = read_statements(submission, read)
+    return assess(card, submission, catalog, resolved, today, records, statements)
 
 
 def check_files(

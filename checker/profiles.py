@@ -77,6 +77,9 @@ class Profile(BaseModel):
     """An evidence file larger than this is refused unread."""
     max_evidence_card_mib: int
     """A card's evidence files, in all: a file that would take the total past this is refused unread."""
+    require_auditor_statement: bool = False
+    """Whether an audit needs the auditor's own statement (IA-7) for full marks. A setting added after
+    profiles were first written has a default, so that a complete profile of before keeps loading."""
 
     def severity(self, requirement_id: str, default: Severity) -> Severity:
         return self.severities.get(requirement_id, default)
@@ -94,6 +97,13 @@ class Profile(BaseModel):
 
 def _known_options() -> list[str]:
     return sorted(schema("profile")["properties"])
+
+
+def _required(option: str) -> bool:
+    """Whether a resolved profile must set `option`: not `extends` or `description`, nor a setting added later
+    with a default (a profile written before it came keeps loading, and means what it meant)."""
+    field = Profile.model_fields.get(option)
+    return field is not None and field.is_required()
 
 
 def _shown(value: Any, limit: int = 60) -> str:
@@ -331,7 +341,7 @@ def _resolve(spec: str) -> tuple[dict[str, Any], str, tuple[str, ...]]:
 def load_profile(spec: str, catalog: Catalog) -> Profile:
     """A built-in profile by name (`default`, `regulator`) or a profile file by path."""
     data, source, files = _resolve(spec)
-    missing = [k for k in _known_options() if k not in data and k not in ("extends", "description")]
+    missing = [k for k in _known_options() if k not in data and _required(k)]
     if missing:
         raise CardError(
             [

@@ -178,6 +178,13 @@ def _clip(text: Any, limit: int = 60) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
+def schema_problems(name: str, data: Any) -> list[tuple[str, str]]:
+    """(pointer, message) in plain words for each error of `data` against schema `name` (an auditor's statement, say)."""
+    if surely_valid(name, data):
+        return []
+    return [found for error in describing_validator(name).iter_errors(data) for found in _describe(error)]
+
+
 def _schema_problems(data: dict[str, Any], thorough: bool) -> Iterator[tuple[str, str]]:
     name = schema_name(data)
     if not thorough and surely_valid(name, data):
@@ -402,11 +409,12 @@ def _placed(card: LoadedCard, found: Iterable[tuple[str, str]]) -> list[Problem]
     return sorted(result, key=lambda p: (p.line or 0, p.column or 0, p.pointer, p.message))
 
 
-def _without_extensions(value: Any) -> Any:
+def without_extensions(value: Any) -> Any:
+    """A document's data with its `x-` keys (the author's own, free of the schema) left out, for the typed models."""
     if isinstance(value, dict):
-        return {k: _without_extensions(v) for k, v in value.items() if not k.startswith("x-")}
+        return {k: without_extensions(v) for k, v in value.items() if not k.startswith("x-")}
     if isinstance(value, list):
-        return [_without_extensions(v) for v in value]
+        return [without_extensions(v) for v in value]
     return value
 
 
@@ -416,7 +424,7 @@ def validate(card: LoadedCard) -> Submission:
     if found:
         raise CardError(found)
     try:
-        return Submission.model_validate(_without_extensions(card.data))
+        return Submission.model_validate(without_extensions(card.data))
     except pydantic.ValidationError as error:
         # The compiled validator passed what the typed model refuses (e.g. the date 0000-01-01, which
         # RFC 3339 allows and Python's dates do not): the describing validator says what is wrong,

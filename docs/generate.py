@@ -492,13 +492,17 @@ each marked "format 1.1" below:
 PROFILES_INTRO = """\
 A profile sets what a check holds a card to: area weights, the pass score, the gap tolerance, the
 statistics' significance level and power, the least arm size and samples, the awareness
-thresholds, the least audit access, and severity changes. `safetycase check --profile NAME|FILE`
+thresholds, the least audit access, whether audits need the auditor's own statement, and severity
+changes. `safetycase check --profile NAME|FILE`
 takes a built-in profile, `default` (a lab's self-check) or `regulator` (strict review of a
 received submission), or a YAML file; `schema/profile.schema.json` is the JSON Schema this page is
 generated from.
 
 - A file may leave out any setting it takes from the profile it `extends:`. Settings merge key
   by key; `area_weights`, `audit_access` and `severities` merge key by key too.
+- A file that extends nothing sets every setting, but for those added with a default after
+  profiles were first written (`require_auditor_statement`, false when left out): a complete
+  profile written before them keeps loading, and means what it meant.
 - `extends:` names a built-in profile, or a file by its path relative to the extending file.
   Files come only from the folder of the first profile (the one given to `--profile`) and its
   subfolders, as the system resolves the path: an absolute path, `..` or a symbolic link that

@@ -358,8 +358,8 @@ def test_a_bare_card_cannot_read_another_labs_files(tmp_path: Path) -> None:
     (submissions / "x.yaml").write_text(card, encoding="utf-8")
     assert safetycase("batch", submissions, "--out", out, "-j", "1").returncode == 0
     rows = _summary(out)
-    assert rows["labA"]["evidence"] == "8 verified"
-    assert rows["x.yaml"]["evidence"] == "8 refused"
+    assert rows["labA"]["evidence"] == "9 verified"  # the example card declares 9 files: 8 and its auditor's statement
+    assert rows["x.yaml"]["evidence"] == "9 refused"
     text = (out / CARDS / "x.yaml" / "report.json").read_text(encoding="utf-8")
     records = json.loads(text)["evidence"]
     assert {(r["status"], r["reason"], r["actual_sha256"], r["recounted"]) for r in records} == {

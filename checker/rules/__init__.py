@@ -8,7 +8,7 @@ It knows nothing of severities, weights or remediation: the engine adds those fr
 from __future__ import annotations
 
 import re as regex  # not `re`: checker.rules.re is the RE area's module
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -17,6 +17,8 @@ from checker.model import RATE_NAME, Audit, Configuration, Evaluation, Submissio
 from checker.profiles import Profile
 from checker.report import Comparison, EvidenceRecord
 from checker.rules.identities import LISTED, Identities
+from checker.severity import Severity
+from checker.statement import StatementReading
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,14 +28,16 @@ class Gap:
     message: str
     pointer: str
     figures: dict[str, Any] = field(default_factory=dict)
-    declared_only: bool = False
-    """The gap is what the card only declares and gives no way to verify (a rate without its counts), not
-    something it gets wrong: the engine makes it at most a minor finding, so that it costs the score and is
-    told, but an honest card written as real system cards are does not fail the gate for it."""
     kind: str | None = None
     """The problem in words that name no place, for a gap a check gives once per entry of the card: the
     report lists the gaps of one kind as one finding at all their places. None for a gap a check gives a
     fixed number of times, whatever the card: gaps without a kind are one finding per message."""
+    severity: Severity | None = None
+    """The severity of this gap's finding when it differs from the requirement's, for a requirement whose
+    shortfalls differ in gravity (a release against the auditor's advice is a blocker unanswered, major
+    answered; what a card only declares and gives no way to verify, such as a rate without its counts, is
+    minor, so that it costs the score and is told but does not fail an honest card written as real system
+    cards are). None: the requirement's. A profile that sets the requirement's severity sets it for every gap."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,6 +163,8 @@ class CardView:
     evidence: tuple[EvidenceRecord, ...] = ()
     evidence_read: bool = False
     """Whether evidence files were read (not under --no-evidence)."""
+    statements: Mapping[str, StatementReading] = field(default_factory=dict)
+    """Audit id -> what its auditor's statement file gave (empty when evidence files were not read)."""
 
     # The lookups below are cached: checks ask them once per entry, and a card may hold many
     # thousands of entries and configurations, so each must cost a lookup, not a pass over the card.

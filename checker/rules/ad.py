@@ -6,6 +6,7 @@ from checker.evidence import holding_nothing
 from checker.model import Arm, Evaluation
 from checker.rules import CardView, Gap, Outcome, capped, check, fraction, listed, not_applicable, percent
 from checker.rules.figures import declared_rate, rate_only
+from checker.severity import Severity
 
 CATEGORY_WORDS = {
     "sandbagging": "sandbagging",
@@ -105,7 +106,7 @@ def _tested(card: CardView, category: str) -> Outcome:
                     message=f"the {words} evaluation '{best.id}' {_falls_short(missing, uncounted)}",
                     pointer=f"/evaluations/{index}",
                     figures=figures,
-                    declared_only=not missing,
+                    severity=None if missing else Severity.MINOR,  # rates only: declared, not contradicted
                 ),
             ),
         )

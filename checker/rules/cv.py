@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from checker.comparisons import PAIRS, DeclaredPair, declared_pairs, pair_name
 from checker.report import ArmSummary, Comparison
 from checker.rules import CardView, Gap, Outcome, check, fraction, listed
+from checker.severity import Severity
 
 REQUIRED_PAIRS = PAIRS[:2]
 RECOMMENDED_PAIRS = PAIRS[2:]
@@ -122,7 +123,7 @@ def _pair_coverage(card: CardView, pairs: tuple[tuple[str, str], ...]) -> Outcom
                     ),
                     pointer=d.pointer,
                     figures={"pair": name, "evaluation": d.evaluation, "watched": d.watched, "unwatched": d.unwatched},
-                    declared_only=True,
+                    severity=Severity.MINOR,  # declared, not contradicted
                 )
             )
         else:

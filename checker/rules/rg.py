@@ -17,6 +17,7 @@ from checker.rules import (
 )
 from checker.rules.criteria import read, verdict
 from checker.rules.cv import gap_words, shows_gap, where
+from checker.rules.names import contains, same_body
 
 RELEASING = ("release", "staged_release")
 
@@ -132,13 +133,26 @@ def awareness_agrees(card: CardView) -> Outcome:
     )
 
 
-def _review_shortfalls(gate: ReleaseGate) -> list[str]:
+def _review_shortfalls(card: CardView, gate: ReleaseGate) -> list[str]:
     review = gate.deeper_review
     if review is None or not review.performed:
         return ["no deeper review was performed"]
     shortfalls = []
     if review.independent_of_release_team is not True:
         shortfalls.append("the deeper review was not independent of the release team")
+    elif review.reviewer is not None:  # declared independent: its name may say otherwise
+        organization = card.submission.submission.organization
+        auditors = [a for a in card.submission.independent_audits or () if same_body(review.reviewer, a.auditor)]
+        if contains(review.reviewer, organization):
+            shortfalls.append(
+                f"the deeper reviewer '{review.reviewer}' bears the name of the organisation, {organization}, so is "
+                "not independent of its release team, whatever independent_of_release_team says"
+            )
+        elif auditors:
+            shortfalls.append(
+                f"the deeper reviewer '{review.reviewer}' is the auditor '{auditors[0].auditor}' of "
+                f"'{auditors[0].id}': the audit the release team relied on cannot also be its independent review"
+            )
     if review.completed_on is None:
         shortfalls.append("the deeper review gives no completion date")
     elif gate.decided_on is None:
@@ -160,7 +174,7 @@ def awareness_review(card: CardView) -> Outcome:
         return not_applicable("situational awareness is not high")
     if gate is None or gate.decision not in RELEASING:
         return not_applicable("no release or staged release decided")
-    shortfalls = _review_shortfalls(gate)
+    shortfalls = _review_shortfalls(card, gate)
     if not shortfalls:
         return Outcome(score=1.0)
     why = [f"declared {declared}"] if declared == "high" else []
@@ -196,7 +210,7 @@ def release_over_gap(card: CardView) -> Outcome:
     standing += [_unmet(c.name, c.met) for c in gate.criteria or () if verdict(card, c) is False]
     if not standing:
         return Outcome(score=1.0)
-    shortfalls = _review_shortfalls(gate)
+    shortfalls = _review_shortfalls(card, gate)
     if not shortfalls:
         return Outcome(score=1.0, note="a deeper review was completed before the decision")
     return Outcome(
