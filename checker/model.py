@@ -300,6 +300,7 @@ class Audit(_Part):
     response: str | None = NEW
     measurements: tuple[Measurement, ...] | None = NEW
     statement: EvidenceFile | None = NEW
+    role: Role | None = NEW
 
 
 class ReasoningEvidence(_Part):

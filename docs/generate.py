@@ -479,7 +479,7 @@ each marked "format 1.1" below:
 | `rate`, `unit` | an arm | the behaviour's rate when the card gives no counts (many published cards give only percentages): accepted, marked unverifiable, never full marks |
 | `unit` | a metric | `fraction` (0 to 1, the default) or `percent` (0 to 100) |
 | `paired` | an evaluation | a paired design, each item run in both contexts, judged by McNemar's exact test |
-| `role` | an evaluation, reasoning evidence | `supplementary` for data no claim rests on (trend data, earlier snapshots) |
+| `role` | an evaluation, an audit, reasoning evidence | `supplementary` for data no claim rests on (trend data, earlier snapshots, an audit of one) |
 | `derived_from`, `derivation` | a configuration | a configuration made from a released one to bound its risk, e.g. adversarial fine-tuning of open weights |
 | `threshold` | a claim | what "unable" means for an inability claim: a metric, an operator and a value |
 | `reads` | a release criterion | the evaluation figure the criterion reads (a comparison's gap, a metric, or the behaviour's rate), so that its verdict is computed |

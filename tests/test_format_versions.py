@@ -28,10 +28,17 @@ def _check(card: Path, *extra: str) -> dict[str, object]:
     return report
 
 
-@pytest.mark.parametrize("card", EXAMPLE_CARDS, ids=str)
+FORMAT_1_0_EXAMPLES = [card for card in EXAMPLE_CARDS if 'schema_version: "1.0"' in (ROOT / card).read_text("utf-8")]
+"""The examples still written in format 1.0 (aster-2 moved to 1.1 to show its auditor's statement)."""
+
+
+def test_examples_are_written_in_both_versions() -> None:
+    assert FORMAT_1_0_EXAMPLES and len(FORMAT_1_0_EXAMPLES) < len(EXAMPLE_CARDS)
+
+
+@pytest.mark.parametrize("card", FORMAT_1_0_EXAMPLES, ids=str)
 def test_a_1_0_card_means_the_same_when_it_says_1_1(card: Path, tmp_path: Path) -> None:
     text = (ROOT / card).read_text(encoding="utf-8")
-    assert 'schema_version: "1.0"' in text
     relabelled = tmp_path / card.parent.name / "card.yaml"
     relabelled.parent.mkdir()
     relabelled.write_text(text.replace('schema_version: "1.0"', 'schema_version: "1.1"'), encoding="utf-8")

@@ -575,3 +575,26 @@ def test_checking_inability_claims_against_uncited_evaluations_grows_with_the_ca
         path.write_text(_inability_card(n), encoding="utf-8")
         costs.append(lines_run(lambda path=path: check_file(path, today=TODAY, evidence=False)))
     assert costs[1] / costs[0] < 2.3
+
+
+def snapshot_audit(role: str) -> tuple[str, str]:
+    """A second audit, of release candidate 1 (an earlier snapshot), which no claim cites."""
+    return (
+        "reasoning_evidence:\n",
+        "  - id: audit-rc1\n"
+        "    auditor: Lantern Evaluations\n"
+        "    configuration: rc1\n"
+        f"{role}"
+        "    date: 2026-09-01\n"
+        "    findings: Tested an earlier snapshot, black-box, for six days.\n"
+        "reasoning_evidence:\n",
+    )
+
+
+def test_an_uncited_audit_of_an_earlier_snapshot_declared_supplementary_is_not_judged_by_vs3(tmp_path: Path) -> None:
+    assert places(run(tmp_path, card(V11, RC1, snapshot_audit("    role: supplementary\n"))), "VS-3") == []
+
+
+def test_the_same_audit_not_declared_supplementary_does_not_support_claims_about_the_release(tmp_path: Path) -> None:
+    (off,) = places(run(tmp_path, card(V11, RC1, snapshot_audit(""))), "VS-3")
+    assert off.message.startswith("'audit-rc1' tested configuration 'rc1', which differs")

@@ -120,7 +120,7 @@ def _evidence_entries(card: CardView) -> list[_Entry]:
         for i, e in enumerate(card.evaluations)
     ]
     entries += [
-        _Entry(f"/independent_audits/{i}", a.id, a.configuration, False)
+        _Entry(f"/independent_audits/{i}", a.id, a.configuration, a.role == "supplementary")
         for i, a in enumerate(card.submission.independent_audits or ())
     ]
     entries += [
