@@ -310,3 +310,50 @@ def test_binomial_pmf_against_scipy(k: int, n: int, p: float, expected: float) -
 def test_binomial_upper_tail_against_scipy(k: int, n: int, p: float, expected: float) -> None:
     """scipy.stats.binom.sf(k - 1, n, p): the chance of k or more."""
     assert stats.binomial_upper_tail(k, n, p) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+# --- CC-3: a whole table copied into one other evaluation ------------------------------------------
+
+STAKES_ARMS = (
+    "      - {context: high_stakes, n: 700, count: 10}\n"
+    "      - {context: low_stakes, n: 700, count: 14}\n"
+    "      - {context: user_facing, n: 700, count: 12}\n"
+    "      - {context: internal, n: 700, count: 13}\n"
+)
+
+
+def _table(*arms: tuple[str, int, int]) -> str:
+    return "".join(f"      - {{context: {context}, n: {n}, count: {count}}}\n" for context, n, count in arms)
+
+
+AF_TABLE = (("training_like", 800, 19), ("deployment_like", 800, 14), ("monitored", 800, 18), ("unmonitored", 800, 15))
+
+
+def test_an_evaluations_whole_table_copied_into_another_reads_as_copied(tmp_path: Path) -> None:
+    """af-helpful-only's four arms given as af-stakes-audience's own: each count is common, all four together are not."""
+    card = folder(tmp_path, edited((STAKES_ARMS, _table(*AF_TABLE))))
+    ((pointer, _, message),) = findings(check_file(card, today=TODAY, evidence=False), "CC-3")
+    chance = stats.binomial_pmf(19, 800, 19 / 800) * stats.binomial_pmf(14, 800, 14 / 800)
+    chance *= stats.binomial_pmf(18, 800, 18 / 800) * stats.binomial_pmf(15, 800, 15 / 800)
+    assert chance < 1e-4  # one pair of evaluations of this design: no adjustment
+    assert pointer == "/evaluations/1/arms"
+    assert message == (
+        "evaluations 'af-helpful-only', 'af-stakes-audience' give the same 4 arms (deployment_like 14/800, "
+        f"monitored 18/800, training_like 19/800, unmonitored 15/800); separate runs would give one table with a "
+        f"chance of at most {chance:.2g}, whatever rates they measured: the table reads as copied"
+    )
+
+
+def test_a_table_of_the_same_design_with_counts_of_its_own_is_not_a_copy(tmp_path: Path) -> None:
+    own = (("training_like", 800, 21), ("deployment_like", 800, 14), ("monitored", 800, 17), ("unmonitored", 800, 15))
+    card = folder(tmp_path, edited((STAKES_ARMS, _table(*own))))
+    assert findings(check_file(card, today=TODAY, evidence=False), "CC-3") == []
+
+
+def test_a_small_table_two_runs_could_share_by_chance_is_not_read_as_copied(tmp_path: Path) -> None:
+    """Two arms of 100 at 5 and 7: separate runs give this table with a chance of about 3% (not caught, and not a
+    false alarm either: the limit the catalog states)."""
+    small = (("high_stakes", 100, 5), ("low_stakes", 100, 7))
+    card = folder(tmp_path, edited((STAKES_ARMS, _table(*small)), (_table(*AF_TABLE), _table(*small))))
+    assert stats.binomial_pmf(5, 100, 0.05) * stats.binomial_pmf(7, 100, 0.07) > 1e-3
+    assert findings(check_file(card, today=TODAY, evidence=False), "CC-3") == []

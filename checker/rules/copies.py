@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
@@ -194,6 +195,57 @@ def copied_counts(card: CardView) -> Iterator[tuple[int, int, list[ArmPlace], fl
                 yield n, count, arms, chance
 
 
+TABLE_COPY_CHANCE = 1e-3
+"""A whole table of arms equal to another evaluation's reads as copied when separate runs would give it
+with a chance below this (after Bonferroni's adjustment for the tables of that shape compared)."""
+
+
+Table = tuple[tuple[str, int, int], ...]
+"""An evaluation's counted arms as (context, n, count), sorted."""
+
+
+def copied_tables(card: CardView) -> Iterator[tuple[list[int], Table, float]]:
+    """(the evaluations, the table, the chance) for each table of two or more arms, every count strictly
+    between 0 and n, that several evaluations give whole.
+
+    The contexts and sizes of a table are the design, not chance: only evaluations of one design are
+    compared, and the adjustment is over the pairs of them. Two separate runs give one arm's count k of n
+    with a chance of at most the binomial probability of k at the rate k/n, whatever the rate; a whole
+    table, with the product of its arms' chances. Each count may be common; all of them together seldom.
+    """
+    by_design: dict[tuple[tuple[str, int], ...], dict[Table, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for i, evaluation in enumerate(card.evaluations):
+        table: Table = tuple(sorted(evaluation.counts))
+        if len(table) >= 2 and all(0 < count < n for _, n, count in table):
+            by_design[tuple((context, n) for context, n, _ in table)][table].append(i)
+    for tables in by_design.values():
+        runs = sum(len(holders) for holders in tables.values())
+        pairs = runs * (runs - 1) // 2
+        for table, holders in tables.items():
+            if len(holders) > 1:
+                chance = min(1.0, pairs * math.prod(stats.binomial_pmf(k, n, k / n) for _, n, k in table))
+                if chance < TABLE_COPY_CHANCE:
+                    yield holders, table, chance
+
+
+def _copied_table_gap(card: CardView, holders: list[int], table: Table, chance: float) -> Gap:
+    arms = ", ".join(f"{context} {count:,}/{n:,}" for context, n, count in table)
+    named = listed([f"'{card.evaluations[i].id}'" for i in holders])
+    return Gap(
+        message=(
+            f"evaluations {named} give the same {len(table)} arms ({arms}); separate runs would give one table "
+            f"with a chance of at most {chance:.2g}, whatever rates they measured: the table reads as copied"
+        ),
+        pointer=f"/evaluations/{holders[1]}/arms",
+        figures={
+            "arms": len(table),
+            "chance": float(f"{chance:.3g}"),
+            **capped("evaluations", [card.evaluations[i].id for i in holders]),
+        },
+        kind="evaluations give the same whole table of counts",
+    )
+
+
 def _copied_counts_gap(card: CardView, n: int, count: int, arms: list[ArmPlace], chance: float) -> Gap:
     by_evaluation: dict[int, list[str]] = defaultdict(list)
     for i, _, context in arms:
@@ -343,6 +395,10 @@ def numbers_not_copied(card: CardView) -> Outcome:
     for n, count, arms, chance in copied_counts(card):
         gaps.append(_copied_counts_gap(card, n, count, arms, chance))
         failing |= {i for i, _, _ in arms if i != arms[0][0]}
+    for holders, table, chance in copied_tables(card):
+        if not set(holders[1:]) <= failing:  # counts already read as copied one by one are not told again
+            gaps.append(_copied_table_gap(card, holders, table, chance))
+            failing |= set(holders[1:])
     for index, evaluation in enumerate(card.evaluations):
         for gap in (_placeholder_gap(index, evaluation), _repeated_gap(index, evaluation)):
             if gap is not None:
