@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from checker.model import AreaResult, Finding, RequirementResult, Submission, Verdict
 from checker.severity import Severity
 
-REPORT_FORMAT = "2.0"
+REPORT_FORMAT = "2.1"
 
 
 class _Part(BaseModel):
