@@ -60,14 +60,16 @@ def run_checks(
         outcome = checks[requirement.id](view)
         outcomes[requirement.id] = outcome
         severity = profile.severity(requirement.id, requirement.severity)
-        overridden = requirement.id in profile.severities
-        for problem, (graded, places) in _places_by_kind(requirement.id, outcome.gaps, locate).items():
+        # A profile that sets the requirement's severity sets it for every gap: the gaps' own grades are then not read.
+        graded_by_gap = requirement.id not in profile.severities
+        by_kind = _places_by_kind(requirement.id, outcome.gaps, locate, severity, graded_by_gap=graded_by_gap)
+        for problem, (graded, places) in by_kind.items():
             findings.append(
                 Finding(
                     id=places[0].id,
                     requirement=requirement.id,
                     area=requirement.area,
-                    severity=severity if overridden or graded is None else graded,
+                    severity=graded,
                     status=Status.of(outcome.score),
                     problem=problem if len(places) > 1 else None,
                     remediation=requirement.remediation,
@@ -79,15 +81,16 @@ def run_checks(
 
 
 def _places_by_kind(
-    requirement: str, gaps: tuple[Gap, ...], locate: Locate
-) -> dict[str, tuple[Severity | None, list[Place]]]:
+    requirement: str, gaps: tuple[Gap, ...], locate: Locate, default: Severity, *, graded_by_gap: bool
+) -> dict[str, tuple[Severity, list[Place]]]:
     """Each gap as a place, by the problem it shows (its kind, else its message), in file order, with the
-    severity its gaps give (the first's: the gaps of one kind are of one gravity).
+    severity its gaps give (a gap's own when `graded_by_gap`, else `default`; the gravest of them, so that a grave
+    gap is never told at a lesser one's grade).
 
     A place's id is the requirement and its pointer, numbered from the second gap at the same pointer.
     """
     seen: dict[str, int] = {}
-    kinds: dict[str, tuple[Severity | None, list[Place]]] = {}
+    kinds: dict[str, tuple[Severity, list[Place]]] = {}
     for gap in gaps:
         base = f"{requirement}@{gap.pointer or '/'}"
         seen[base] = seen.get(base, 0) + 1
@@ -99,7 +102,11 @@ def _places_by_kind(
             message=gap.message,
             figures=gap.figures,
         )
-        kinds.setdefault(gap.kind or gap.message, (gap.severity, []))[1].append(place)
+        severity = (gap.severity if graded_by_gap else None) or default
+        graded, places = kinds.setdefault(gap.kind or gap.message, (severity, []))
+        places.append(place)
+        if severity.rank < graded.rank:  # one kind, one finding: at the gravest grade any of its gaps gives
+            kinds[gap.kind or gap.message] = (severity, places)
     for _, places in kinds.values():
         places.sort(key=lambda p: (p.line or 0, p.id))
     return kinds

@@ -20,6 +20,16 @@ from tests.test_rule_edges import FORMAT_1_1, card, places
 ACCESS = "access: {level: grey_box, chain_of_thought: true, activations: true, helpful_only_model: true, fine_tuning: true, days: 28}"
 
 
+LATER_SNAPSHOT = (
+    "      access_setting: api\nevaluations:\n",
+    "      access_setting: api\n"
+    "    - id: rc3\n"
+    "      description: A later snapshot, trained on after the decision.\n"
+    "      weights_sha256: 3ae54f7078118c5a146dcd92d04842b8e78a68aac4b5663a10e2eb79bffec65f\n"
+    "evaluations:\n",
+)
+
+
 def access(days: int, periods: str = "") -> tuple[str, str]:
     return ACCESS, ACCESS.replace("days: 28}", f"days: {days}{', periods: ' + periods if periods else ''}}}")
 
@@ -153,7 +163,15 @@ def test_a_review_completed_after_the_decision_counts_for_neither_rg4_nor_rg5(tm
         ),
         (
             "a supplementary evaluation (a later snapshot's trend data) run after the decision",
-            [FORMAT_1_1, ("    date: 2026-10-12\n", "    date: 2026-10-31\n    role: supplementary\n")],
+            [
+                FORMAT_1_1,
+                LATER_SNAPSHOT,
+                (
+                    "    category: situational_awareness\n    configuration: api-prod\n",
+                    "    category: situational_awareness\n    configuration: rc3\n",
+                ),
+                ("    date: 2026-10-12\n", "    date: 2026-10-31\n    role: supplementary\n"),
+            ],
         ),
         (
             "a short black-box audit of a near-final checkpoint, given as its periods",
@@ -185,3 +203,11 @@ def test_a_card_without_dates_is_no_contradiction(tmp_path: Path) -> None:
     assert re.search(r"\d{4}-\d\d-\d\d", undated) is None
     report = run(tmp_path, undated)
     assert report.requirement("CC-1").score is None
+
+
+def test_an_evaluation_of_the_release_declared_supplementary_still_informs_the_decision(tmp_path: Path) -> None:
+    # Supplementary data on the released configuration counts as evidence about it (AD, CV-5 read it): it cannot
+    # also escape the order of the decision by its label.
+    edits = [FORMAT_1_1, ("    date: 2026-10-12\n", "    date: 2026-10-31\n    role: supplementary\n")]
+    (late,) = places(run(tmp_path, card(*edits)), "CC-1")
+    assert late.pointer.endswith("/date") and "2026-10-31" in late.message

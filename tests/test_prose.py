@@ -117,6 +117,7 @@ HONEST = [
     ("findings", "We would decline any funding from the lab."),
     ("affiliation", "wholly owned subsidiary of the Cobalt Evaluation Trust, a charity"),
     ("affiliation", "none"),
+    ("affiliation", "wholly owned subsidiary"),  # the affiliation field is IA-2's (checker.rules.names): one tie, one finding
     # recommendations, beside a staged-release decision
     ("findings", "We do not recommend against release."),
     ("findings", "The model should not be deployed without the production monitoring layer."),
@@ -206,7 +207,6 @@ HOSTILE = [
     ),
     ("findings", "We are a wholly owned subsidiary of Example Lab.", "/independent_audits/0/findings"),
     ("findings", "Example Lab holds a majority stake in our company.", "/independent_audits/0/findings"),
-    ("affiliation", "wholly owned subsidiary", "/independent_audits/0/independence/affiliation"),
     ("findings", "We recommend against release.", "/independent_audits/0/findings"),
     (
         "findings",

@@ -94,9 +94,11 @@ def _milestones(card: CardView) -> _Milestones:
 
 
 def _evidence_dates(card: CardView, marks: _Milestones) -> Iterator[_Dated]:
-    """Evaluations and audits: on or before the decision they inform, and the submission."""
+    """Evaluations and audits: on or before the decision they inform, and the submission. Supplementary data on a
+    configuration that is not the release (trend data, a later snapshot) is no basis of the decision: only the
+    submission bounds it (`Identities.relied_on`, the one rule every check asks)."""
     for i, e in enumerate(card.evaluations):
-        informs = marks.informed if e.role != "supplementary" else None  # trend data, a later snapshot: no basis
+        informs = marks.informed if card.identities.relied_on(e.configuration, e.role) else None
         if e.date:
             yield _Dated(
                 subject=f"evaluation '{e.id}'",
@@ -108,13 +110,14 @@ def _evidence_dates(card: CardView, marks: _Milestones) -> Iterator[_Dated]:
             )
     for i, audit in enumerate(card.submission.independent_audits or ()):
         if audit.date:
+            informs = marks.informed if card.identities.relied_on(audit.configuration, audit.role) else None
             yield _Dated(
                 subject=f"audit '{audit.id}'",
                 verb="is dated",
                 plural="audits",
                 pointer=f"/independent_audits/{i}/date",
                 date=audit.date,
-                not_after=_marks(marks.informed, marks.submitted),
+                not_after=_marks(informs, marks.submitted),
             )
         yield from _access_periods(card, i, audit, marks.submitted)
 

@@ -4,7 +4,7 @@ fields beside them contradict.
 It reads phrasing, not meaning. Four kinds of sentence are looked for, each where the card keeps it:
 an identity item said to differ from the configuration the entry declares it tested (evaluation method,
 result and limitations, audit findings, reasoning evidence); ties to the lab that the audit's independence
-fields deny (audit findings and affiliation); a recommendation against the release that was decided
+fields deny (audit findings; the affiliation field itself is IA-2's); a recommendation against the release that was decided
 (audit findings, deeper-review outcome, release conditions); a percentage of the evaluation's own
 behaviour far from every rate its fields give (result). Precision comes before recall: a sentence that
 negates, hedges, reports what the model was told, quotes or cites other work, or speaks of another
@@ -488,7 +488,7 @@ def _tie_plainly(organization: str) -> Plain:
 
 
 def _independence_gaps(card: CardView, index: int, audit: Audit) -> Iterator[Gap]:
-    """Sentences of the audit's findings and affiliation that tie the auditor to the lab, against its declared
+    """Sentences of the audit's findings that tie the auditor to the lab, against its declared
     independence: financial_ties false, or, for ties of whoever selected it, a selection by a third party."""
     independence = audit.independence
     if independence is None:
@@ -501,22 +501,22 @@ def _independence_gaps(card: CardView, index: int, audit: Audit) -> Iterator[Gap
         return
     organization = card.submission.submission.organization
     plain = _tie_plainly(organization)
-    for field, text in (("findings", audit.findings), ("independence/affiliation", independence.affiliation)):
-        found = {tie: f for tie, pattern in _ties(organization) if (f := _first(text, pattern, plain))}
-        if selection_only:  # only ties of whoever selected the auditor contradict a third party's selection
-            found = {tie: f for tie, f in found.items() if _SELECTION.search(f[0])}
-        if not found:
-            continue
-        words = _quotes(list(found.values()))
-        yield Gap(
-            message=(
-                f"audit '{audit.id}' says in its {field.removeprefix('independence/')} that there is {_and(list(found))} "
-                f"({_in_quotes(words)}), but its independence declares {declared}"
-            ),
-            pointer=f"/independent_audits/{index}/{field}",
-            figures={"audit": audit.id, "sentences": words, "ties": list(found), "declared": declared},
-            kind="audit texts describe ties to the lab that the audit's independence fields deny",
-        )
+    # The findings only: the affiliation field is IA-2's, read by checker.rules.names, so that one tie is one finding.
+    found = {tie: f for tie, pattern in _ties(organization) if (f := _first(audit.findings, pattern, plain))}
+    if selection_only:  # only ties of whoever selected the auditor contradict a third party's selection
+        found = {tie: f for tie, f in found.items() if _SELECTION.search(f[0])}
+    if not found:
+        return
+    words = _quotes(list(found.values()))
+    yield Gap(
+        message=(
+            f"audit '{audit.id}' says in its findings that there is {_and(list(found))} "
+            f"({_in_quotes(words)}), but its independence declares {declared}"
+        ),
+        pointer=f"/independent_audits/{index}/findings",
+        figures={"audit": audit.id, "sentences": words, "ties": list(found), "declared": declared},
+        kind="audit findings describe ties to the lab that the audit's independence fields deny",
+    )
 
 
 # --- c: a recommendation against the release that was decided -----------------------------------------
@@ -953,7 +953,7 @@ def _screened(card: CardView) -> Iterator[tuple[str, list[Gap]]]:
         if evaluation.method or evaluation.result or evaluation.limitations:
             yield f"/evaluations/{i}", _evaluation_gaps(card, i, evaluation)
     for i, audit in enumerate(submission.independent_audits or ()):
-        if audit.findings or (audit.independence and audit.independence.affiliation):
+        if audit.findings:
             yield f"/independent_audits/{i}", _audit_gaps(card, i, audit)
     for i, reasoning in enumerate(submission.reasoning_evidence or ()):
         fields = {
