@@ -7,12 +7,14 @@ deception evaluation reports a verbalised evaluation-awareness rate of 1 to 4%.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from checker.model import Verdict
 from checker.pipeline import check_file
+from checker.rules import named_awareness
 from checker.severity import Severity
 from tests.conftest import CONDITIONAL_CARD, TODAY
 from tests.test_requirements import run
@@ -143,3 +145,32 @@ def test_published_evaluation_awareness_rates_are_not_high_awareness(profile: st
     report = check_file(CONDITIONAL_CARD, profile, today=TODAY, evidence=False)
     assert places(report, "RG-3") == []
     assert report.requirement("RG-3").score == 1.0
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        ("verbalized_evaluation_awareness_rate", "evaluation_awareness"),
+        ("eval_awareness_rate", "evaluation_awareness"),
+        ("verbalized_test_awareness_rate", "evaluation_awareness"),
+        ("Test-awareness rate", "evaluation_awareness"),
+        ("situational_awareness_score", "situational_awareness"),
+        ("sad_score", "situational_awareness"),
+        ("refusal_rate", None),
+        ("unawareness_rate", None),
+    ],
+)
+def test_an_awareness_metric_is_known_by_the_word_not_by_our_spelling(name: str, category: str | None) -> None:
+    assert named_awareness(name) == category
+
+
+def test_renaming_the_awareness_metric_does_not_hide_it(tmp_path: Path) -> None:
+    # The hostile review: 80% verbalised awareness in every deception evaluation, with the situational-awareness
+    # suite at 40% declared moderate and no deeper review: a blocker (RG-4) under its own name, and under another.
+    base = [SA_AT_40, DECLARED_MODERATE, NO_REVIEW]
+    for name in ("verbalized_evaluation_awareness_rate", "eval_awareness_rate"):
+        text = card(*base).replace("verbalized_evaluation_awareness_rate", name)
+        text = re.sub(rf"\{{name: {name}, value: [0-9.]+", f"{{name: {name}, value: 0.8", text)
+        report = run(tmp_path, text)
+        assert report.verdict is Verdict.FAIL, name
+        assert places(report, "RG-4"), name

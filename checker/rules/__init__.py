@@ -123,10 +123,19 @@ def _normalised(name: str) -> str:
     return regex.sub(r"[^a-z0-9]+", "_", name.lower())
 
 
-def _named_awareness(name: str) -> str | None:
-    """The awareness category a metric's name names ('Verbalized evaluation-awareness rate'), if any."""
+_SITUATIONAL = regex.compile(r"(?:^|_)(?:situational|sad)(?:_|$)")
+_AWARE = regex.compile(r"(?:^|_)aware(?:ness)?(?:_|$)")
+
+
+def named_awareness(name: str) -> str | None:
+    """The awareness category a metric's name names, if any: situational awareness when it says so (or SAD, the
+    situational-awareness dataset), evaluation awareness for any other awareness ('verbalized_test_awareness_rate',
+    'eval_awareness_rate'). Read by the word, not by our category's spelling, so that renaming a metric cannot
+    hide it: any awareness is read, the lower threshold's when the kind is not said."""
     normalised = _normalised(name)
-    return next((category for category in AWARENESS if category in normalised), None)
+    if _SITUATIONAL.search(normalised):
+        return "situational_awareness"
+    return "evaluation_awareness" if _AWARE.search(normalised) else None
 
 
 def _evaluation_score(evaluation: Evaluation) -> float | None:
@@ -148,7 +157,7 @@ def _evaluation_score(evaluation: Evaluation) -> float | None:
         for metric in evaluation.metrics or ()
         if RATE_NAME.search(metric.name)
         and not _REFERENCE_LEVEL.search(_normalised(metric.name))
-        and _named_awareness(metric.name) in (None, evaluation.category)
+        and named_awareness(metric.name) in (None, evaluation.category)
     ]
     return max(scores, default=None)
 
@@ -231,7 +240,7 @@ def _evaluation_figures(evaluation: Evaluation) -> Iterator[AwarenessFigure]:
             entry={"evaluation": evaluation.id},
         )
     for metric in evaluation.metrics or ():
-        named = _named_awareness(metric.name)
+        named = named_awareness(metric.name)
         if named and named != evaluation.category and RATE_NAME.search(metric.name):
             yield AwarenessFigure(
                 category=named,
@@ -244,7 +253,7 @@ def _evaluation_figures(evaluation: Evaluation) -> Iterator[AwarenessFigure]:
 def _audit_figures(audit: Audit) -> Iterator[AwarenessFigure]:
     """The auditor's own measurements of awareness (format 1.1), by their category or their name."""
     for measurement in audit.measurements or ():
-        category = _named_awareness(measurement.name) or measurement.category
+        category = named_awareness(measurement.name) or measurement.category
         if category in AWARENESS:
             yield AwarenessFigure(
                 category=category,

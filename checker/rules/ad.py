@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from checker.evidence import holding_nothing
 from checker.model import Arm, Evaluation
-from checker.rules import CardView, Gap, Outcome, capped, check, fraction, listed, not_applicable, percent
+from checker.rules import (
+    CardView,
+    Gap,
+    Outcome,
+    capped,
+    check,
+    fraction,
+    listed,
+    named_awareness,
+    not_applicable,
+    percent,
+)
 from checker.rules.figures import declared_rate, rate_only
 from checker.severity import Severity
 
@@ -236,7 +247,7 @@ def random_samples(card: CardView) -> Outcome:
 
 def _accounts_for_awareness(evaluation: Evaluation) -> bool:
     split = any(arm.verbalized_awareness is not None for arm in evaluation.arms or ())
-    metric = any("awareness" in m.name.lower() for m in evaluation.metrics or ())
+    metric = any(named_awareness(m.name) for m in evaluation.metrics or ())
     return split or metric
 
 

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from checker import identity, stats
 from checker.model import Arm, Audit, Configuration, Evaluation, ReleaseGate
-from checker.rules import CardView, Gap, Outcome, check, fraction, listed
+from checker.rules import AWARENESS, CardView, Gap, Outcome, check, fraction, listed
 from checker.rules.rg import RELEASING
 from checker.rules.vs import identity_differences
 
@@ -667,7 +667,6 @@ _CATEGORY_WORDS = {
     "scheming": r"schem\w{1,4}|covert\w{0,3}",
 }
 """Words that name each category's behaviour."""
-_SCORES = ("situational_awareness", "evaluation_awareness")
 """Categories whose evaluation measures one score: a result that opens with a percentage gives that score."""
 _CONTEXTS = {
     context: re.compile(words, re.I)
@@ -880,7 +879,7 @@ class _Percentages:
             return None  # '97% of complying responses cited training': a share of the behaviour, not its rate
         own = _own_words(clause)
         context = _named_context(own)
-        leads = self.evaluation.category in _SCORES and match.start() <= 3
+        leads = self.evaluation.category in AWARENESS and match.start() <= 3
         if not (leads or context or self.tie.search(own)):
             return None
         words = f"{clause.before} {clause.after}"
@@ -902,7 +901,7 @@ def _percentage_gap(index: int, evaluation: Evaluation) -> Gap | None:
     if percentages.rates(None).headline is None:
         return None
     for sentence in _own_sentences(evaluation.result):
-        if not (evaluation.category in _SCORES or tie.search(sentence)):
+        if not (evaluation.category in AWARENESS or tie.search(sentence)):
             continue
         for match in _PERCENT.finditer(sentence):
             rates = percentages.far(sentence, match)
