@@ -243,6 +243,9 @@ def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]
                     yield from _scale(
                         f"{pointer}/{key}/{k}/value", f"'{_clip(name)}'", metric.get("value"), metric.get("unit")
                     )
+                n, count = metric.get("n"), metric.get("count")
+                if _whole(n) and _whole(count) and count > n:
+                    yield f"{pointer}/{key}/{k}/count", f"count {_clip(count)} is larger than n {_clip(n)}"
         for k, pair in enumerate(_entries(entry.get("paired"))):
             yield from _paired(f"{pointer}/paired/{k}", pair)
         for k, period in enumerate(_entries(_mapping(entry.get("access")).get("periods"))):
@@ -302,6 +305,8 @@ def _scale(pointer: str, what: str, value: Any, unit: Any) -> Iterator[tuple[str
         )
     elif isinstance(value, int | float) and not isinstance(value, bool) and unit == "fraction" and value > 1:
         yield pointer, f"{what} is {_clip(value)}, above 1, but its unit says it is a fraction (0 to 1)"
+    elif isinstance(value, int | float) and not isinstance(value, bool) and unit == "percent" and value > 100:
+        yield pointer, f"{what} is {_clip(value)}, above 100, but its unit says it is a percentage (0 to 100)"
 
 
 def _paired(pointer: str, pair: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -115,6 +115,10 @@ def test_a_rate_metric_above_1_needs_its_unit_in_either_version(tmp_path: Path) 
     ]
     percent = V11.replace(old, "{name: alignment_faking_reasoning_rate, value: 54.0, unit: percent}")
     assert _messages(tmp_path, percent) == []
+    over = V11.replace(old, "{name: alignment_faking_reasoning_rate, value: 540, unit: percent}")
+    assert _messages(tmp_path, over) == [
+        f"{metric}: 'alignment_faking_reasoning_rate' is 540, above 100, but its unit says it is a percentage (0 to 100)"
+    ]
     # A metric that does not name itself a rate is on a scale of its own.
     assert _messages(tmp_path, BASE.replace(old, "{name: elo, value: 1234}")) == []
 
@@ -150,4 +154,12 @@ def test_new_references_resolve(tmp_path: Path) -> None:
     assert _messages(tmp_path, periods) == [
         "/independent_audits/0/access/periods/0/configuration: 'nope' names no configuration in this card",
         "/independent_audits/0/access/periods/0/to: the period ends (2026-10-01) before it starts (2026-10-20)",
+    ]
+
+
+def test_an_auditors_measurement_counts_no_more_than_its_n(tmp_path: Path) -> None:
+    scope = "    scope: [alignment_faking, sandbagging, hidden_goals, situational_awareness]\n"
+    measured = "    measurements:\n      - {name: eval_awareness_rate, category: evaluation_awareness, value: 0.05, n: 1, count: 5}\n"
+    assert _messages(tmp_path, V11.replace(scope, scope + measured)) == [
+        "/independent_audits/0/measurements/0/count: count 5 is larger than n 1"
     ]
