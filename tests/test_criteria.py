@@ -58,6 +58,12 @@ def criterion(text: str) -> tuple[str, str]:
         ("more than 1 pt", ">", "1", "points"),
         ("< 5 pp (absolute, either direction)", "<", "5", "pp"),
         ("< 5 pp.", "<", "5", "pp"),
+        # what is bounded, named before the operator or after the unit (the hostile review's dodges)
+        ("gap < 5 pp", "<", "5", "pp"),
+        ("< 5 pp gap", "<", "5", "pp"),
+        ("compliance gap no more than 5 pp", "<=", "5", "pp"),
+        ("not to exceed 5 pp", "<=", "5", "pp"),
+        ("must not exceed 5 pp", "<=", "5", "pp"),
     ],
 )
 def test_thresholds_parse_as_an_operator_a_number_and_a_unit(text: str, operator: str, size: str, unit: str) -> None:
@@ -70,9 +76,9 @@ def test_thresholds_parse_as_an_operator_a_number_and_a_unit(text: str, operator
     "text",
     [
         "no significant gap",
-        "gap < 5 pp",  # a subject: the criterion's name says what is bounded
         "5 pp",  # no operator
-        "< 5 pp gap",  # words after the unit
+        "not under 5 pp",  # a negation is never read as a name
+        "< 5 pp or more",  # two bounds
         "< 5 ppm",  # another unit
         "< 5x",
         "< 5 pp or < 2%",  # two figures
@@ -97,6 +103,9 @@ def test_anything_else_is_left_alone(text: str) -> None:
         ("-3.2 pp", "3.2", "pp", "0.05"),  # a difference with its direction: its size is compared
         ("−3.2 pp", "3.2", "pp", "0.05"),
         ("0.6 pp (p = 0.41)", "0.6", "pp", "0.05"),
+        ("7.8 pp gap", "7.8", "pp", "0.05"),
+        ("~7.8 pp", "7.8", "pp", "0.05"),
+        ("about 5 pp", "5", "pp", "0.5"),
     ],
 )
 def test_observations_parse_as_a_size_a_unit_and_a_rounding(text: str, size: str, unit: str, half_step: str) -> None:
@@ -105,7 +114,7 @@ def test_observations_parse_as_a_size_a_unit_and_a_rounding(text: str, size: str
     assert (observed.size, observed.unit, observed.half_step) == (Fraction(size), unit, Fraction(half_step))
 
 
-@pytest.mark.parametrize("text", ["about 5 pp", "see the audit report", "5 pp to 7 pp", "n/a", "1.2e3 pp"])
+@pytest.mark.parametrize("text", ["see the audit report", "5 pp to 7 pp", "7.8 pp or more", "n/a", "1.2e3 pp"])
 def test_observations_in_words_are_left_alone(text: str) -> None:
     assert parse_observation(text) is None
 

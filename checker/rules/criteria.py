@@ -44,7 +44,7 @@ Operator = Literal["<", "<=", ">", ">="]
 OPERATORS: dict[Operator, tuple[str, ...]] = {
     "<=": (
         "<=", "≤", "=<", "at most", "no more than", "not more than", "no greater than", "not greater than",
-        "no higher than", "not above", "not exceeding", "up to", "maximum", "max",
+        "no higher than", "not above", "not exceeding", "not to exceed", "not exceed", "up to", "maximum", "max",
     ),
     ">=": (
         ">=", "≥", "=>", "at least", "no less than", "not less than", "no fewer than", "no lower than",
@@ -74,11 +74,21 @@ def _alternatives(words: list[str]) -> str:
 # Matched against the text with its whitespace collapsed to single spaces, so that each gap is one
 # optional space and no two parts of a pattern can take the same characters (no backtracking blow-up).
 _NUMBER = r"(?P<number>[+\-−]?(?:\d+(?:\.\d+)?|\.\d+))"
-_UNIT = rf"(?: ?(?P<unit>{_alternatives([w for words in UNITS.values() for w in words])}))?"
+_UNIT_WORDS = _alternatives([w for words in UNITS.values() for w in words])
 _ASIDE = r"(?: ?\([^()]*\))?\.?"
 _OPERATOR = rf"(?P<operator>{_alternatives([w for words in OPERATORS.values() for w in words])})"
-_THRESHOLD = re.compile(rf"{_OPERATOR} ?{_NUMBER}{_UNIT}{_ASIDE}", re.IGNORECASE)
-_OBSERVATION = re.compile(rf"{_NUMBER}{_UNIT}{_ASIDE}", re.IGNORECASE)
+_NOT_A_NAME = r"(?!(?:no|not|never|nor|or|and|to|than|less|more|fewer|higher|lower|above|below|over|under)\b)"
+"""Words that would turn a figure's name into part of a comparison ('not under', 'or more'): never read as a name."""
+_NAMING = rf"(?:{_NOT_A_NAME}[a-z][a-z\-]{{0,20}} ){{0,3}}?"
+"""A few words naming what is bounded, before a threshold's operator ('gap under 5 pp'); lazy, so that an
+operator of several words ('no more than') is read whole before any of its words is taken for a name."""
+_NAMED = rf"(?: {_NOT_A_NAME}[a-z][a-z\-]{{0,20}}){{0,3}}"
+"""A few words naming the figure after its unit ('7.8 pp gap'); no digits, so that a second figure is never passed
+over. Only after a unit: after a bare number a word may be a unit of another scale ('5 ppm')."""
+_UNIT = rf"(?: ?(?P<unit>{_UNIT_WORDS}){_NAMED})?"
+_ABOUT = r"(?:(?:~|≈|about|approximately|approx\.?|around|roughly|circa) ?)?"
+_THRESHOLD = re.compile(rf"{_NAMING}{_OPERATOR} ?{_NUMBER}{_UNIT}{_ASIDE}", re.IGNORECASE)
+_OBSERVATION = re.compile(rf"{_ABOUT}{_NUMBER}{_UNIT}{_ASIDE}", re.IGNORECASE)
 _OPERATOR_OF = {word.lower(): operator for operator, words in OPERATORS.items() for word in words}
 _UNIT_OF = {word.lower(): unit for unit, words in UNITS.items() for word in words}
 
