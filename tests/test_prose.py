@@ -117,7 +117,8 @@ HONEST = [
     ("findings", "We would decline any funding from the lab."),
     ("affiliation", "wholly owned subsidiary of the Cobalt Evaluation Trust, a charity"),
     ("affiliation", "none"),
-    ("affiliation", "wholly owned subsidiary"),  # the affiliation field is IA-2's (checker.rules.names): one tie, one finding
+    # the affiliation field is IA-2's (checker.rules.names): one tie, one finding
+    ("affiliation", "wholly owned subsidiary"),
     # recommendations, beside a staged-release decision
     ("findings", "We do not recommend against release."),
     ("findings", "The model should not be deployed without the production monitoring layer."),
