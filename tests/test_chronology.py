@@ -117,8 +117,8 @@ def test_access_periods_end_by_the_audit_and_begin_once_the_model_exists(tmp_pat
 )
 def test_nothing_is_dated_after_the_submission(tmp_path: Path, edit: tuple[str, str], pointer: str) -> None:
     report = run(tmp_path, card(edit))
-    assert pointer in [p.pointer for p in places(report, "CC-1")]
-    assert all("submission.submitted_on: 2026-11-01" in p.message for p in places(report, "CC-1"))
+    (late,) = [p for p in places(report, "CC-1") if p.pointer == pointer]
+    assert "submission.submitted_on: 2026-11-01" in late.message
 
 
 def test_a_review_completed_after_the_decision_counts_for_neither_rg4_nor_rg5(tmp_path: Path) -> None:
@@ -211,3 +211,26 @@ def test_an_evaluation_of_the_release_declared_supplementary_still_informs_the_d
     edits = [FORMAT_1_1, ("    date: 2026-10-12\n", "    date: 2026-10-31\n    role: supplementary\n")]
     (late,) = places(run(tmp_path, card(*edits)), "CC-1")
     assert late.pointer.endswith("/date") and "2026-10-31" in late.message
+
+
+LAST_STAGE = (
+    "        - {stage: rl-2, kind: reinforcement_learning, completed_on: 2026-09-15, description: RL from human and AI feedback.}\n",
+    "        - {stage: rl-2, kind: reinforcement_learning, completed_on: 2026-09-15, description: RL from human and AI feedback.}\n"
+    "        - {stage: rl-3, kind: reinforcement_learning, completed_on: 2026-10-28, description: A last RL stage.}\n",
+)
+
+
+def test_a_released_configuration_trained_after_every_evaluation_of_it_was_never_tested_as_released(
+    tmp_path: Path,
+) -> None:
+    # The hostile review: a stage added after every evaluation (the latest 2026-10-22), the weights' hash unchanged.
+    (untested,) = places(run(tmp_path, card(LAST_STAGE)), "CC-1")
+    assert untested.message.startswith("every evaluation of released configuration 'api-prod' (the latest, '")
+    assert (
+        "before the configuration's last fine-tuning stage (configuration 'api-prod', stage 'rl-3'" in untested.message
+    )
+
+
+def test_one_evaluation_after_the_last_stage_is_enough(tmp_path: Path) -> None:
+    edits = [LAST_STAGE, ("    date: 2026-10-12\n", "    date: 2026-10-29\n")]  # sa-suite, before the 10-30 decision
+    assert places(run(tmp_path, card(*edits)), "CC-1") == []

@@ -5,7 +5,8 @@ after everything it reports; an auditor's access lies between the model's existe
 audit. A card whose own dates say otherwise declares a history that did not happen. Only dates
 the card gives are compared: an undated entry is other requirements' concern, not a contradiction.
 Evaluations of early snapshots, dated before the released model's last fine-tuning stage, are
-normal and are not compared with it.
+normal and are not compared with it; but a released configuration whose every evaluation precedes its
+last stage was never tested as released.
 """
 
 from __future__ import annotations
@@ -151,6 +152,42 @@ def _access_periods(card: CardView, index: int, audit: Audit, submitted: _Mark |
         )
 
 
+def _last_stage(configuration: Configuration) -> _Mark | None:
+    """The configuration's latest dated fine-tuning stage: its weights, as declared, exist from then on."""
+    stages = [(s.completed_on, s.stage) for s in configuration.fine_tuning_history or () if s.completed_on]
+    if not stages:
+        return None
+    date, stage = max(stages)
+    where = f"configuration '{configuration.id}', stage '{stage}', completed_on"
+    return _Mark(date, "the configuration's last fine-tuning stage", where)
+
+
+def _final_weights_dates(card: CardView) -> Iterator[_Dated]:
+    """The latest evaluation of each released configuration on or after its last fine-tuning stage.
+
+    One evaluation of a near-final checkpoint under the release's name is common and not compared; but when
+    every evaluation of the released configuration precedes its last stage, none tested the weights it is
+    released with, whatever the card calls them.
+    """
+    for configuration_id in card.released_ids:
+        configuration = card.configurations.get(configuration_id)
+        last = _last_stage(configuration) if configuration else None
+        dated = [
+            (e.date, i, e.id) for i, e in enumerate(card.evaluations) if e.configuration == configuration_id and e.date
+        ]
+        if last is None or not dated:
+            continue
+        date, index, latest = max(dated)
+        yield _Dated(
+            subject=f"every evaluation of released configuration '{configuration_id}' (the latest, '{latest}')",
+            verb="is dated on or before",
+            plural="the evaluations of a released configuration",
+            pointer=f"/evaluations/{index}/date",
+            date=date,
+            not_before=(last,),
+        )
+
+
 def _history_dates(card: CardView, marks: _Milestones) -> Iterator[_Dated]:
     """Fine-tuning stages and the changelog: on or before the submission."""
     for c, configuration in enumerate(card.submission.model.configurations or ()):
@@ -243,7 +280,12 @@ def _access_days(card: CardView, submitted: _Mark | None) -> Iterator[Gap | None
 @check("CC-1")
 def dates_in_order(card: CardView) -> Outcome:
     marks = _milestones(card)
-    dates = [*_evidence_dates(card, marks), *_history_dates(card, marks), *_gate_dates(card, marks)]
+    dates = [
+        *_evidence_dates(card, marks),
+        *_final_weights_dates(card),
+        *_history_dates(card, marks),
+        *_gate_dates(card, marks),
+    ]
     checked = [_out_of_order(d) for d in dates if d.not_after or d.not_before]
     checked += list(_access_days(card, marks.submitted))
     gaps = [gap for gap in checked if gap is not None]
