@@ -164,7 +164,7 @@ def binomial_upper_tail(k: int, n: int, p: float) -> float:
 def _summed_away_from_mean(start: int, n: int, p: float, upward: bool) -> float:
     """P(X >= start) when upward, else P(X <= start), for a start on the far side of the mean from the way summed."""
     term, total, j = binomial_pmf(start, n, p), 0.0, start
-    while term > 0.0 and term >= total * 1e-17:
+    while term > 0.0 and term >= total * _SUM_PRECISION:
         total += term
         if upward:
             term *= (n - j) / (j + 1) * p / (1 - p)
@@ -277,23 +277,14 @@ def mcnemar_exact(a_only: int, b_only: int) -> TestResult:
     Under the null hypothesis each of the d = a_only + b_only discordant pairs falls either way
     with probability 1/2, so the p-value is min(1, 2 P(X <= min(a_only, b_only))) with
     X ~ Binomial(d, 1/2): statsmodels' mcnemar(exact=True). With as many pairs each way (none
-    at all, say) it is 1. The tail is summed from its largest term down, each term from the last
-    by their ratio and in units of the first (so that nothing underflows), and stops when the
-    terms left, which shrink at least geometrically, cannot change the sum.
+    at all, say) it is 1. The tail is the binomial one CC-3 sums (`_summed_away_from_mean`).
     """
     _pair_counts(a_only, b_only)
     low, discordant = min(a_only, b_only), a_only + b_only
     if 2 * low == discordant:
         return TestResult(test="mcnemar", statistic=None, p_value=1.0)
-    total, term = 1.0, 1.0
-    for x in range(low, 0, -1):
-        ratio = x / (discordant - x + 1)
-        term *= ratio
-        total += term
-        if term < total * _SUM_PRECISION * (1 - ratio):
-            break
-    log_tail = _log_choose(discordant, low) - discordant * math.log(2) + math.log(total)
-    return TestResult(test="mcnemar", statistic=None, p_value=min(1.0, 2 * math.exp(log_tail)))
+    tail = _summed_away_from_mean(low, discordant, 0.5, upward=False)
+    return TestResult(test="mcnemar", statistic=None, p_value=min(1.0, 2 * tail))
 
 
 def newcombe_paired_interval(
