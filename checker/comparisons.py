@@ -78,7 +78,7 @@ class _Table:
     both: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Candidate:
     """A comparison before the family it belongs to is known: what it compares, and where."""
 
@@ -130,7 +130,14 @@ def _within(
         for pair in PAIRS:
             if pair[0] in held and pair[1] in held:
                 yield _Candidate(
-                    index, evaluation.id, f"/evaluations/{index}", pair, "within", held[pair[0]], held[pair[1]], source
+                    index=index,
+                    evaluation=evaluation.id,
+                    pointer=f"/evaluations/{index}",
+                    pair=pair,
+                    design="within",
+                    watched=held[pair[0]],
+                    unwatched=held[pair[1]],
+                    source=source,
                 )
 
 
@@ -146,20 +153,21 @@ def _paired_candidate(index: int, evaluation: str, pointer: str, design: Paired)
     first, second = (design.b_only, design.a_only) if unwatched_first else (design.a_only, design.b_only)
     table = _Table(n=design.n, watched_only=first, unwatched_only=second, both=design.both)
     return _Candidate(
-        index,
-        evaluation,
-        pointer,
-        pair,
-        "paired",
-        (design.n, first + design.both),
-        (design.n, second + design.both),
+        index=index,
+        evaluation=evaluation,
+        pointer=pointer,
+        pair=pair,
+        design="paired",
+        watched=(design.n, first + design.both),
+        unwatched=(design.n, second + design.both),
         table=table,
     )
 
 
-def _words(text: str | None) -> str:
-    """Text compared as words: case and runs of white space do not make two texts differ."""
-    return " ".join((text or "").split()).casefold()
+def as_words(text: str | None) -> str:
+    """Text compared as words: case, runs of white space and a closing full stop do not make two texts differ
+    (a behaviour or method matched across evaluations here and by AR-3)."""
+    return " ".join((text or "").split()).casefold().rstrip(".")
 
 
 def _behaviours(evaluations: Sequence[Evaluation]) -> list[tuple[str, str] | None]:
@@ -171,11 +179,11 @@ def _behaviours(evaluations: Sequence[Evaluation]) -> list[tuple[str, str] | Non
     """
     stated: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for e in evaluations:
-        if _words(e.behaviour) and _words(e.method):
-            stated[(e.configuration, e.category, _words(e.method))].add(_words(e.behaviour))
+        if as_words(e.behaviour) and as_words(e.method):
+            stated[(e.configuration, e.category, as_words(e.method))].add(as_words(e.behaviour))
     keys: list[tuple[str, str] | None] = []
     for e in evaluations:
-        behaviour, method = _words(e.behaviour), _words(e.method)
+        behaviour, method = as_words(e.behaviour), as_words(e.method)
         named = stated.get((e.configuration, e.category, method), set()) if method else set()
         if behaviour or len(named) == 1:
             keys.append(("behaviour", behaviour or next(iter(named))))
@@ -204,14 +212,14 @@ def _across(
             pooled = sorted({*watched, *unwatched})
             all_recounted = all(evaluations[i].id in recounted for i in pooled)
             yield _Candidate(
-                pooled[0],
-                evaluations[pooled[0]].id,
-                f"/evaluations/{pooled[0]}",
-                pair,
-                "across",
-                _pool(arms, watched, pair[0]),
-                _pool(arms, unwatched, pair[1]),
-                "recomputed" if all_recounted else "declared",
+                index=pooled[0],
+                evaluation=evaluations[pooled[0]].id,
+                pointer=f"/evaluations/{pooled[0]}",
+                pair=pair,
+                design="across",
+                watched=_pool(arms, watched, pair[0]),
+                unwatched=_pool(arms, unwatched, pair[1]),
+                source="recomputed" if all_recounted else "declared",
                 pooled_from=(tuple(evaluations[i].id for i in watched), tuple(evaluations[i].id for i in unwatched)),
             )
 

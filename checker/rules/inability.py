@@ -22,6 +22,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import Enum
 
+from checker.comparisons import as_words
 from checker.model import Claim, Evaluation, Threshold, as_fraction
 from checker.rules.figures import RATE, Reading, as_declared, readings
 from checker.rules.identities import Identities
@@ -90,9 +91,7 @@ class Limit:
 
 def behaviour(evaluation: Evaluation) -> str | None:
     """The evaluation's behaviour, compared without regard to case, spacing or a closing full stop."""
-    if evaluation.behaviour is None:
-        return None
-    return " ".join(evaluation.behaviour.casefold().split()).rstrip(".") or None
+    return as_words(evaluation.behaviour) or None
 
 
 Cell = dict[Hashable, list[Evaluation]]
