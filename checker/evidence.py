@@ -421,6 +421,16 @@ def _card_folder(card: FileRead) -> int | Unread:
     return folder
 
 
+def _not_a_file_of_its_own(info: os.stat_result) -> Unread | None:
+    """Why an opened file is refused before a byte of it is read, or None: it must be a regular file (one swapped
+    in after the look is not) with one name (a hard link would let a card read a file outside its folder)."""
+    if not stat.S_ISREG(info.st_mode):
+        return Unread("refused", _NOT_REGULAR)
+    if info.st_nlink > 1:
+        return Unread("refused", _HARD_LINK.format(n=info.st_nlink))
+    return None
+
+
 class _Reading:
     """One check's reading of a card's folder: its descriptor, the bytes the card may still use, and what was read.
 
@@ -462,10 +472,8 @@ class _Reading:
             os.close(opened)
 
     def _read(self, opened: int, info: os.stat_result, wanted: Wanted, new: bool) -> Read | Unread:
-        if not stat.S_ISREG(info.st_mode):  # swapped in after the look
-            return Unread("refused", _NOT_REGULAR)
-        if info.st_nlink > 1:
-            return Unread("refused", _HARD_LINK.format(n=info.st_nlink))
+        if (kept_out := _not_a_file_of_its_own(info)) is not None:
+            return kept_out
         size, limits = info.st_size, self.limits
         if size > limits.file_bytes:
             shown, most = sizes(size, limits.file_bytes)
@@ -628,10 +636,8 @@ def read_whole(card: FileRead, declared: str, most: int) -> bytes | Unread:
         return opened
     try:
         info = os.fstat(opened)
-        if not stat.S_ISREG(info.st_mode):
-            return Unread("refused", _NOT_REGULAR)
-        if info.st_nlink > 1:
-            return Unread("refused", _HARD_LINK.format(n=info.st_nlink))
+        if (kept_out := _not_a_file_of_its_own(info)) is not None:
+            return kept_out
         if info.st_size > most:
             shown, limit = sizes(info.st_size, most)
             return Unread("refused", f"the file is {shown}; the limit is {limit}; it was not read")
