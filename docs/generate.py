@@ -761,6 +761,37 @@ def profiles_page() -> str:
     return f"{GENERATED}\n\n{text}"
 
 
+STATEMENT_INTRO = """\
+An auditor's statement is written by the auditor, not the lab: a small YAML or JSON file (at most
+1 MiB) that the card cites as an audit's `statement` (format 1.1), with its sha256. The sha256 pins
+its bytes; the checker does not verify who wrote them (no signature is read). The
+checker reads it from the card's folder like any evidence file, validates it against
+`schema/auditor-statement.schema.json`, and compares it with what the card declares of the audit
+(IA-7): the audit, auditor, organisation and release it is about, and the configuration, independence,
+access, recommendation and measurements. Where the two accounts differ, the less favourable one is the
+one IA-2, IA-4 and IA-6 judge, and a card that claims more than its auditor says is a major finding.
+The regulator profile requires a statement of every audit (`require_auditor_statement`).
+
+The example's statement (`examples/aster-2-pass/evidence/audit-1-statement.yaml`, made by
+`examples/make_evidence.py`):
+
+```yaml
+{example}```
+"""
+
+
+def statement_page() -> str:
+    from checker.render.schema_doc import render_schema_reference
+    from checker.resources import schema
+
+    example = (ROOT / "examples/aster-2-pass/evidence/audit-1-statement.yaml").read_text(encoding="utf-8")
+    intro = STATEMENT_INTRO.format(example=example)
+    text = render_schema_reference(
+        schema("auditor-statement"), title="The auditor's statement", intro=intro, root_name="statement"
+    )
+    return f"{GENERATED}\n\n{text}"
+
+
 def report_format_page() -> str:
     from checker.render.schema_doc import render_schema_reference
     from checker.resources import schema
@@ -787,6 +818,7 @@ def index_page(commands: dict[str, Callable[..., Any]]) -> str:
         "- [The card format](format.md): every object and field of a submission, with its type, bounds and allowed values.",
         "- [The requirements](requirements.md): the catalog a card is checked against, with rationale, remediation and sources.",
         "- [Profiles](profiles.md): the settings a check runs under, their ranges, and how one profile extends another.",
+        "- [The auditor's statement](auditor-statement.md): the file an auditor signs, which a card cites and the checker compares with it.",
         "- [The JSON report](report-format.md): what `safetycase check --format json` writes.",
         "",
         "## Commands",
@@ -813,6 +845,7 @@ def pages() -> Iterator[tuple[str, str]]:
     yield "docs/README.md", index_page(commands)
     yield "docs/format.md", format_page()
     yield "docs/profiles.md", profiles_page()
+    yield "docs/auditor-statement.md", statement_page()
     yield "docs/report-format.md", report_format_page()
     yield "docs/requirements.md", requirements_page()
     with tempfile.TemporaryDirectory(prefix="safetycase-docs-") as scratch:
