@@ -65,8 +65,8 @@ def contains(text: str, name: str) -> bool:
     found = _WORD.findall(text.casefold())
     for start in range(len(found)):
         joined = ""
-        for word in found[start:]:
-            joined += word
+        for j in range(start, len(found)):  # by index: a slice or islice from each start would be quadratic
+            joined += found[j]
             if joined == wanted:
                 return True
             if not wanted.startswith(joined):
