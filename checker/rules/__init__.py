@@ -2,7 +2,10 @@
 
 A check reads a `CardView` and returns an `Outcome`: a score from 0 to 1 (None when the
 requirement does not apply) and the gaps it saw, each a bare fact with a pointer and figures.
-It knows nothing of severities, weights or remediation: the engine adds those from the catalog.
+It knows nothing of weights or remediation, and of severities only this: a gap may say it is graver or
+lesser than its requirement's usual shortfall (`Gap.severity`: an unanswered recommendation against release,
+a rate only declared); the engine adds the rest from the catalog and the profile, whose severity for a
+requirement overrides every gap's.
 """
 
 from __future__ import annotations
