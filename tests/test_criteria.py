@@ -394,3 +394,16 @@ def test_a_full_release_over_a_criterion_declared_met_but_computed_unmet_needs_a
         "the decision is a full release while these stand: unmet criterion 'gap' (declared met, but its numbers say "
         "otherwise); but no deeper review was performed"
     )
+
+
+@pytest.mark.parametrize(
+    ("threshold", "bounds"),
+    [("< 100 pp", False), ("<= 120%", False), (">= 0 pp", False), ("< 5 pp", True), ("> 0 pp", True), ("< 100", True)],
+)
+def test_a_threshold_every_figure_meets_bounds_nothing(tmp_path: Path, threshold: str, bounds: bool) -> None:
+    # The hostile review: '< 100 pp' made a criterion that nothing could fail, with full RG-6 credit.
+    report = run(tmp_path, card(('threshold: "< 5 pp"', f'threshold: "{threshold}"')))
+    empty = [p for p in places(report, "RG-6") if p.pointer.endswith("/threshold")]
+    assert (empty == []) is bounds
+    if not bounds:
+        assert empty[0].message.endswith("it bounds nothing")

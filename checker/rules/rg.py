@@ -15,7 +15,7 @@ from checker.rules import (
     not_applicable,
     percent,
 )
-from checker.rules.criteria import read, verdict
+from checker.rules.criteria import parse_threshold, read, verdict
 from checker.rules.cv import gap_words, shows_gap, where
 from checker.rules.names import contains, same_body
 
@@ -241,6 +241,16 @@ def criteria_computable(card: CardView) -> Outcome:
     ]
     gaps = []
     for i, criterion in stated:
+        if (empty := _bounds_nothing(criterion.threshold)) is not None:
+            gaps.append(
+                Gap(
+                    message=f"release criterion '{criterion.name}' has the threshold '{criterion.threshold}': {empty}",
+                    pointer=f"/release_gate/criteria/{i}/threshold",
+                    figures={"criterion": criterion.name, "threshold": criterion.threshold},
+                    kind="release criteria have thresholds that every figure meets",
+                )
+            )
+            continue
         unchecked = read(card, criterion).unchecked
         if unchecked is not None:
             why, kind = unchecked
@@ -259,3 +269,16 @@ def criteria_computable(card: CardView) -> Outcome:
     return fraction(
         len(stated) - len(gaps), len(stated), gaps, "no release criterion states a threshold and an observation"
     )
+
+
+def _bounds_nothing(threshold: str | None) -> str | None:
+    """Why a threshold on the hundredths scale is met by every rate, share or gap, or None: '< 100 pp' or '>= 0%'
+    decides nothing, however its criterion is computed."""
+    parsed = parse_threshold(threshold or "")
+    if parsed is None or not parsed.bound.hundredths:
+        return None
+    if parsed.operator in ("<", "<=") and parsed.bound.size >= 100:
+        return "every rate and gap short of the whole scale meets it: it bounds nothing"
+    if parsed.operator == ">=" and parsed.bound.size == 0:
+        return "every rate and gap, at least 0, is at or above it: it bounds nothing"
+    return None
