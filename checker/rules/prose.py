@@ -6,7 +6,7 @@ an identity item said to differ from the configuration the entry declares it tes
 result and limitations, audit findings, reasoning evidence); ties to the lab that the audit's independence
 fields deny (audit findings; the affiliation field itself is IA-2's); a recommendation against the release that was decided
 (audit findings, deeper-review outcome, release conditions); a percentage of the evaluation's own
-behaviour far from every rate its fields give (result). Precision comes before recall: a sentence that
+behaviour, or a count of it out of one of its arm sizes ('776 of 800'), far from every rate its fields give (result). Precision comes before recall: a sentence that
 negates, hedges, reports what the model was told, quotes or cites other work, or speaks of another
 snapshot, arm, condition or time is passed over. Vaguer words therefore evade the screen; the other
 requirements then credit such a card only with what it declares.
@@ -629,6 +629,13 @@ def _recommendation_gaps(card: CardView) -> Iterator[Gap]:
 # --- d: a percentage far from every rate the fields give --------------------------------------------
 
 _PERCENT = re.compile(r"(?<![\w.,±<>≤≥–-])(\d{1,3}(?:\.\d{1,4})?)\s{0,2}(?:%|percent\b|per\s{1,3}cent\b)", re.I)
+_COUNT_OF = re.compile(
+    r"(?<![\w.,±<>≤≥–-])(\d{1,3}(?:,\d{3}){0,3}|\d{1,10})\s{1,3}(?:of|out\s{1,3}of)\s{1,3}(?:(?:the|all|its)\s{1,3})?"
+    r"(\d{1,3}(?:,\d{3}){0,3}|\d{1,10})\b(?![.,]\d)",
+    re.I,
+)
+"""A count of the behaviour given as 'N of M' or 'N out of M' ('complied with 776 of 800 requests'): read as the
+percentage N/M only when M is one of the evaluation's arm sizes or their total, so that '3 of 5 seeds' is not."""
 _NOT_A_POINT = re.compile(
     r"\b(?:by|from|than|against|vs|versus|within|under|below|over|above|exceed\w{0,3}|least|most|up\s{1,3}to|close\s{1,3}to"
     r"|compared\s{1,3}(?:with|to)|relative\s{1,3}to)\W{0,3}\Z",
@@ -864,7 +871,7 @@ class _Percentages:
             self._rates[context] = _Rates(_rates(self.evaluation, context))
         return self._rates[context]
 
-    def far(self, sentence: str, match: re.Match[str]) -> _Rates | None:
+    def far(self, sentence: str, match: re.Match[str], stated: float) -> _Rates | None:
         """The rates a stated percentage is far from, all of them, when it is plainly a rate of the behaviour (its
         clause has the behaviour's words, names a context, or opens an awareness score); else None."""
         clause = _Clause.around(sentence, match, _LIST_BREAK)
@@ -886,9 +893,20 @@ class _Percentages:
         if _OTHER_FIGURE.search(self.tie.sub(" ", words)) or _CHANCE.search(clause.before):
             return None  # (awareness is another measure, but not in an awareness suite, whose words are the tie)
         rates = self.rates(context)  # no rates when the named context has no arms: nothing to compare with
-        if rates.headline is None or rates.agree(float(match.group(1)) / 100):
+        if rates.headline is None or rates.agree(stated):
             return None
         return rates
+
+
+def _stated_rates(sentence: str, sizes: set[int]) -> Iterator[tuple[re.Match[str], float, str]]:
+    """Each rate the sentence states, in its order: a percentage, or a count 'N of M' out of one of `sizes` (the
+    evaluation's arm sizes and their total); with the rate as a fraction and as the sentence gives it."""
+    found = [(m, float(m.group(1)) / 100, f"{m.group(1)}%") for m in _PERCENT.finditer(sentence)]
+    for m in _COUNT_OF.finditer(sentence):
+        count, size = (int(g.replace(",", "")) for g in m.groups())
+        if size in sizes and count <= size:
+            found.append((m, count / size, f"{m.group(1)} of {m.group(2)}"))
+    return iter(sorted(found, key=lambda item: item[0].start()))
 
 
 def _percentage_gap(index: int, evaluation: Evaluation) -> Gap | None:
@@ -900,19 +918,20 @@ def _percentage_gap(index: int, evaluation: Evaluation) -> Gap | None:
     percentages = _Percentages(evaluation, tie)
     if percentages.rates(None).headline is None:
         return None
+    counted = evaluation.counts
+    sizes = {n for _, n, _ in counted} | {sum(n for _, n, _ in counted)}
     for sentence in _own_sentences(evaluation.result):
         if not (evaluation.category in AWARENESS or tie.search(sentence)):
             continue
-        for match in _PERCENT.finditer(sentence):
-            rates = percentages.far(sentence, match)
+        for match, stated, said in _stated_rates(sentence, sizes):
+            rates = percentages.far(sentence, match, stated)
             if rates is None or rates.headline is None:
                 continue
-            stated = float(match.group(1)) / 100
             nearest = rates.nearest(stated)
             words = quoted(sentence, match)
             return Gap(
                 message=(
-                    f"evaluation '{evaluation.id}' result says {match.group(1)}% (\"{words}\"), but {rates.headline.what}, "
+                    f"evaluation '{evaluation.id}' result says {said} (\"{words}\"), but {rates.headline.what}, "
                     f"and no rate its fields give is within {FAR * 100:g} percentage points of it or has it in its 95% interval"
                 ),
                 pointer=f"/evaluations/{index}/result",
