@@ -162,10 +162,10 @@ says `financial_ties: false` (or, for whoever selected the auditor, `selected_by
 or `regulator`); the audit's findings, the deeper review's outcome or a release condition
 recommending plainly against release, while the gate decides `release` or `staged_release` (an
 audit whose `recommendation` is `do_not_proceed` agrees with its words: IA-6 judges that
-release); and an evaluation's result giving a percentage of its own behaviour, or a count of it
-out of one of its arm sizes or their total ("776 of 800"), (the verb of its
-`behaviour`, its category's words, a context it names) more than 5 points from, and outside the
-95% Wilson interval of, every rate its fields give (arms pooled, by context and each, the gaps
+release); and an evaluation's result giving a percentage of its own behaviour (the verb of its
+`behaviour`, its category's words, a context it names), or a count of it out of one of its arm
+sizes or their total ("776 of 800"), more than 5 points from, and outside the 95% Wilson
+interval of, every rate its fields give (arms pooled, by context and each, the gaps
 between contexts, paired designs, metrics, rates without counts). It is a screen of phrasing,
 not an understanding of the text, and it errs towards silence: it passes over a sentence that
 negates ("the system prompt was not changed"), hedges ("if", "would", "unless"), reports what
