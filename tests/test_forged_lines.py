@@ -361,8 +361,11 @@ VIEWER = MarkdownIt("commonmark").enable("table")
 
 
 def _plain(text: str) -> str:
-    """The Markdown control: every character but line breaks an x (leading spaces make a block too)."""
-    return re.sub(r"[^\n]", "x", text)
+    """The Markdown control: every letter, digit or space an x (leading spaces make a block too), every other
+    character but line breaks a full stop. A text that names something (an auditor, the organisation) still
+    does and one of punctuation alone still does not, so that the checks judge the control as they judge the
+    forged text ('---' and '...' name nobody, 'xxx' would name an auditor like its organisation)."""
+    return re.sub(r"[^\n]", lambda c: "x" if c.group().isalnum() or c.group().isspace() else ".", text)
 
 
 def _blocks(markdown: str) -> list[str]:
