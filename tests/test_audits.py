@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from checker.engine import _places_by_kind
 from checker.model import AccessPeriod, Status, Verdict
 from checker.pipeline import check_file
 from checker.report import Report
+from checker.rules import Gap
 from checker.rules.ia import covered_days
 from checker.severity import Severity
 from checker.statement import AuditorStatement, parse
@@ -490,3 +492,18 @@ def test_advice_against_an_early_snapshot_answered_is_minor(tmp_path: Path) -> N
     assert '"The snapshot was not released; the released model was retrained and audited again."' in (
         finding.places[0].message
     )
+
+
+def test_one_kind_of_gap_is_one_finding_at_the_gravest_grade_of_its_gaps() -> None:
+    gaps = (
+        Gap(message="a", pointer="/x/0", kind="k", severity=Severity.MINOR),
+        Gap(message="b", pointer="/x/1", kind="k"),  # the requirement's own grade: major
+        Gap(message="c", pointer="/y/0", kind="only minor", severity=Severity.MINOR),
+    )
+    by_kind = _places_by_kind("R-1", gaps, lambda _: None, Severity.MAJOR, graded_by_gap=True)
+    assert {kind: (grade, len(places)) for kind, (grade, places) in by_kind.items()} == {
+        "k": (Severity.MAJOR, 2),
+        "only minor": (Severity.MINOR, 1),
+    }
+    overridden = _places_by_kind("R-1", gaps, lambda _: None, Severity.BLOCKER, graded_by_gap=False)
+    assert {grade for grade, _ in overridden.values()} == {Severity.BLOCKER}
