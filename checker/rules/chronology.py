@@ -12,7 +12,7 @@ last stage was never tested as released.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from checker.model import Audit, Configuration
@@ -58,20 +58,29 @@ def _marks(*marks: _Mark | None) -> tuple[_Mark, ...]:
     return tuple(m for m in marks if m is not None)
 
 
+def _stage(configuration: Configuration | None, which: Callable[..., tuple[dt.date, str]], noun: str) -> _Mark | None:
+    """The configuration's dated fine-tuning stage that `which` (min or max) picks by date, as a mark named `noun`."""
+    if configuration is None:
+        return None
+    stages = [(s.completed_on, s.stage) for s in configuration.fine_tuning_history or () if s.completed_on]
+    if not stages:
+        return None
+    date, stage = which(stages)
+    return _Mark(date, noun, f"configuration '{configuration.id}', stage '{stage}', completed_on")
+
+
 def _first_stage(configuration: Configuration | None) -> _Mark | None:
     """The configuration's earliest dated fine-tuning stage: no access to it can begin before.
 
     The earliest, not the last: an auditor may have had the model's earlier checkpoints under
     the same configuration, as published audits did (DOMAIN.md, "Real access").
     """
-    if configuration is None:
-        return None
-    stages = [(s.completed_on, s.stage) for s in configuration.fine_tuning_history or () if s.completed_on]
-    if not stages:
-        return None
-    date, stage = min(stages)
-    where = f"configuration '{configuration.id}', stage '{stage}', completed_on"
-    return _Mark(date, "the configuration's first fine-tuning stage", where)
+    return _stage(configuration, min, "the configuration's first fine-tuning stage")
+
+
+def _last_stage(configuration: Configuration | None) -> _Mark | None:
+    """The configuration's latest dated fine-tuning stage: its weights, as declared, exist from then on."""
+    return _stage(configuration, max, "the configuration's last fine-tuning stage")
 
 
 @dataclass(frozen=True)
@@ -152,16 +161,6 @@ def _access_periods(card: CardView, index: int, audit: Audit, submitted: _Mark |
         )
 
 
-def _last_stage(configuration: Configuration) -> _Mark | None:
-    """The configuration's latest dated fine-tuning stage: its weights, as declared, exist from then on."""
-    stages = [(s.completed_on, s.stage) for s in configuration.fine_tuning_history or () if s.completed_on]
-    if not stages:
-        return None
-    date, stage = max(stages)
-    where = f"configuration '{configuration.id}', stage '{stage}', completed_on"
-    return _Mark(date, "the configuration's last fine-tuning stage", where)
-
-
 def _final_weights_dates(card: CardView) -> Iterator[_Dated]:
     """The latest evaluation of each released configuration on or after its last fine-tuning stage.
 
@@ -170,8 +169,7 @@ def _final_weights_dates(card: CardView) -> Iterator[_Dated]:
     released with, whatever the card calls them.
     """
     for configuration_id in card.released_ids:
-        configuration = card.configurations.get(configuration_id)
-        last = _last_stage(configuration) if configuration else None
+        last = _last_stage(card.configurations.get(configuration_id))
         dated = [
             (e.date, i, e.id) for i, e in enumerate(card.evaluations) if e.configuration == configuration_id and e.date
         ]
