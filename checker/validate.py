@@ -227,9 +227,7 @@ def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]
         if _unresolved(value, config_ids):
             yield f"{pointer}/configuration", f"'{value}' names no configuration in this card"
         for k, arm in enumerate(_entries(entry.get("arms"))):
-            n, count = arm.get("n"), arm.get("count")
-            if _whole(n) and _whole(count) and count > n:
-                yield f"{pointer}/arms/{k}/count", f"count {_clip(count)} is larger than n {_clip(n)}"
+            yield from _count_within_n(f"{pointer}/arms/{k}", arm)
             if "rate" not in arm and ("n" not in arm or "count" not in arm):
                 missing = " and ".join(key for key in ("n", "count") if key not in arm)
                 yield f"{pointer}/arms/{k}", f"missing required key {missing} (or, format 1.1, a rate)"
@@ -243,9 +241,7 @@ def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]
                     yield from _scale(
                         f"{pointer}/{key}/{k}/value", f"'{_clip(name)}'", metric.get("value"), metric.get("unit")
                     )
-                n, count = metric.get("n"), metric.get("count")
-                if _whole(n) and _whole(count) and count > n:
-                    yield f"{pointer}/{key}/{k}/count", f"count {_clip(count)} is larger than n {_clip(n)}"
+                yield from _count_within_n(f"{pointer}/{key}/{k}", metric)
         for k, pair in enumerate(_entries(entry.get("paired"))):
             yield from _paired(f"{pointer}/paired/{k}", pair)
         for k, period in enumerate(_entries(_mapping(entry.get("access")).get("periods"))):
@@ -291,6 +287,13 @@ def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]
         )
     awareness = _mapping(gate.get("situational_awareness"))
     yield from refs("/release_gate/situational_awareness/basis", awareness.get("basis"), evaluation_ids, "evaluation")
+
+
+def _count_within_n(pointer: str, counted: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """An arm's or a measurement's count is at most its n."""
+    n, count = counted.get("n"), counted.get("count")
+    if _whole(n) and _whole(count) and count > n:
+        yield f"{pointer}/count", f"count {_clip(count)} is larger than n {_clip(n)}"
 
 
 def _scale(pointer: str, what: str, value: Any, unit: Any) -> Iterator[tuple[str, str]]:
