@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from checker import identity, stats
+from checker.comparisons import pooled_arms
 from checker.model import Arm, Audit, Configuration, Evaluation, ReleaseGate
 from checker.rules import AWARENESS, CardView, Gap, Outcome, check, fraction, listed
 from checker.rules.rg import RELEASING
@@ -674,7 +675,6 @@ _CATEGORY_WORDS = {
     "scheming": r"schem\w{1,4}|covert\w{0,3}",
 }
 """Words that name each category's behaviour."""
-"""Categories whose evaluation measures one score: a result that opens with a percentage gives that score."""
 _CONTEXTS = {
     context: re.compile(words, re.I)
     for context, words in {
@@ -784,12 +784,7 @@ def _pools(arms: Sequence[Arm]) -> list[tuple[int, int]]:
 
 def _differences(evaluation: Evaluation) -> list[_Rate]:
     """The gaps between its contexts' rates: 'a gap of 11.4%' is a difference, not a rate."""
-    by_context: dict[str, list[int]] = {}
-    for context, n, count in evaluation.counts:
-        total = by_context.setdefault(context, [0, 0])
-        total[0] += n
-        total[1] += count
-    rates = {c: count / n for c, (n, count) in by_context.items() if n}
+    rates = {c: count / n for c, (n, count) in pooled_arms(evaluation).items() if n}
     contexts = list(rates)
     return [
         _Rate(
