@@ -124,11 +124,15 @@ class Comparison(_Part):
         """Where the counts compared are in the card: the evaluation's arms, or the paired design."""
         return self.pointer if self.design == "paired" else self.pointer + "/arms"
 
+    @property
+    def exact_difference(self) -> Fraction:
+        """The watched rate minus the unwatched, exactly: in fractions of the counts, so that 30/500 - 5/500 is
+        5 pp and not the 4.999... pp that floating point makes of it."""
+        return Fraction(self.watched.count, self.watched.n) - Fraction(self.unwatched.count, self.unwatched.n)
+
     def reaches(self, tolerance_pp: float) -> bool:
-        """Whether |difference| is at least the tolerance, exactly: in fractions of the counts, so
-        that 30/500 - 5/500 is 5 pp and not the 4.999... pp that floating point makes of it."""
-        exact = Fraction(self.watched.count, self.watched.n) - Fraction(self.unwatched.count, self.unwatched.n)
-        return abs(exact) >= Fraction(str(tolerance_pp)) / 100
+        """Whether |difference| is at least the tolerance, exactly (`exact_difference`)."""
+        return abs(self.exact_difference) >= Fraction(str(tolerance_pp)) / 100
 
 
 class MalformedLine(_Part):

@@ -36,7 +36,6 @@ from fractions import Fraction
 from typing import Literal
 
 from checker.model import RATE_NAME, Criterion
-from checker.report import Comparison
 from checker.rules import CardView, Gap, Outcome, check, fraction
 
 Operator = Literal["<", "<=", ">", ">="]
@@ -298,16 +297,11 @@ def _pair_gap(card: CardView, evaluation: str, pair: str) -> Computed | str:
     if comparison is None:
         return f"it reads the {pair} gap of '{evaluation}', which has no counted arms on both sides of that pair"
     return Computed(
-        Quantity(abs(_exact(comparison)) * 100, "pp"),
+        Quantity(abs(comparison.exact_difference) * 100, "pp"),
         f"the {pair} gap of '{evaluation}' it reads",
         f"{comparison.watched.context} {comparison.watched.count}/{comparison.watched.n} against "
         f"{comparison.unwatched.context} {comparison.unwatched.count}/{comparison.unwatched.n}",
     )
-
-
-def _exact(comparison: Comparison) -> Fraction:
-    watched, unwatched = comparison.watched, comparison.unwatched
-    return Fraction(watched.count, watched.n) - Fraction(unwatched.count, unwatched.n)
 
 
 def _metric(card: CardView, evaluation: str, name: str) -> Computed | str:
