@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, get_args
 
+from checker.load.text import clip
 from checker.model import Access, AccessLevel, AccessPeriod, Audit, Independence, Measurement, Recommendation
 from checker.rules import CardView, Gap, Outcome, capped, check, fraction, listed, not_applicable
 from checker.rules.names import contains, same_body, ties
@@ -491,10 +492,6 @@ def _advice(accounts: _Accounts) -> tuple[Recommendation | None, str]:
     return declared, ""
 
 
-def _clipped(text: str) -> str:
-    return text if len(text) <= RESPONSE_SHOWN else text[: RESPONSE_SHOWN - 1] + "…"
-
-
 def _against_advice(card: CardView, accounts: _Accounts) -> tuple[float, Gap | None]:
     """(credit, gap) of one audit's advice against a release: unanswered do_not_proceed earns nothing and is the
     requirement's blocker; answered, or conditions asked and none stated, earn half and are major. Advice on a
@@ -519,7 +516,7 @@ def _against_advice(card: CardView, accounts: _Accounts) -> tuple[float, Gap | N
         tested = "," if on_release else f" on '{_audited(accounts)}', which is not released,"
         return (0.5 if on_release else 0.75), Gap(
             message=f"{said}{tested} and the release gate decides {gate.decision}; the lab's response: "
-            f'"{_clipped(audit.response or "")}"',
+            f'"{clip(audit.response or "", RESPONSE_SHOWN)}"',
             pointer=f"{here}/response",
             figures=figures | {"response": audit.response, "on_release": on_release},
             kind=(

@@ -15,7 +15,7 @@ from checker.rules import (
     not_applicable,
     percent,
 )
-from checker.rules.criteria import parse_threshold, read, verdict
+from checker.rules.criteria import Threshold, read, verdict
 from checker.rules.cv import gap_words, shows_gap, where
 from checker.rules.names import contains, same_body
 
@@ -241,7 +241,8 @@ def criteria_computable(card: CardView) -> Outcome:
     ]
     gaps = []
     for i, criterion in stated:
-        if (empty := _bounds_nothing(criterion.threshold)) is not None:
+        reading = read(card, criterion)
+        if (empty := _bounds_nothing(reading.threshold)) is not None:
             gaps.append(
                 Gap(
                     message=f"release criterion '{criterion.name}' has the threshold '{criterion.threshold}': {empty}",
@@ -251,7 +252,7 @@ def criteria_computable(card: CardView) -> Outcome:
                 )
             )
             continue
-        unchecked = read(card, criterion).unchecked
+        unchecked = reading.unchecked
         if unchecked is not None:
             why, kind = unchecked
             gaps.append(
@@ -271,10 +272,9 @@ def criteria_computable(card: CardView) -> Outcome:
     )
 
 
-def _bounds_nothing(threshold: str | None) -> str | None:
+def _bounds_nothing(parsed: Threshold | None) -> str | None:
     """Why a threshold on the hundredths scale is met by every rate, share or gap, or None: '< 100 pp' or '>= 0%'
     decides nothing, however its criterion is computed."""
-    parsed = parse_threshold(threshold or "")
     if parsed is None or not parsed.bound.hundredths:
         return None
     if parsed.operator in ("<", "<=") and parsed.bound.size >= 100:
