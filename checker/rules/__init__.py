@@ -217,6 +217,15 @@ class CardView:
         return Identities(self.configurations, self.released_ids)
 
     @cached_property
+    def relied_on(self) -> tuple[tuple[int, Evaluation], ...]:
+        """(index, evaluation) for the evaluations the card's evidence is made of: all but those declared
+        supplementary on configurations that are not the release (an earlier snapshot's trend data is reported,
+        not relied on, and judging it would teach labs to leave it out; `Identities.relied_on`)."""
+        return tuple(
+            (i, e) for i, e in enumerate(self.evaluations) if self.identities.relied_on(e.configuration, e.role)
+        )
+
+    @cached_property
     def awareness(self) -> tuple[AwarenessFigure, ...]:
         """Every figure of situational or evaluation awareness the card gives, wherever it is measured.
 

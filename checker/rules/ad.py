@@ -67,13 +67,6 @@ def _falls_short(missing: list[str], uncounted: list[Arm]) -> str:
     return "; it ".join(parts)
 
 
-def _relied_on(card: CardView) -> list[tuple[int, Evaluation]]:
-    """(index, evaluation) for the evaluations the card's evidence is made of: all but those declared supplementary
-    on configurations that are not the release (an earlier snapshot's trend data is reported, not relied on, and
-    judging its quality would teach labs to leave it out)."""
-    return [(i, e) for i, e in enumerate(card.evaluations) if card.identities.relied_on(e.configuration, e.role)]
-
-
 def _snapshots_only(words: str, supplementary: list[tuple[int, Evaluation]]) -> Outcome:
     """The outcome of a category tested only in supplementary data on configurations that are not the release
     (earlier snapshots, trend data): the data exist, but nothing tested what is released."""
@@ -98,7 +91,7 @@ def _tested(card: CardView, category: str) -> Outcome:
     words = CATEGORY_WORDS[category]
     of_category = [(i, e) for i, e in enumerate(card.evaluations) if e.category == category]
     # Supplementary data on an earlier snapshot is reported, not relied on: it does not show the release was tested.
-    candidates = [(i, e) for i, e in _relied_on(card) if e.category == category]
+    candidates = [(i, e) for i, e in card.relied_on if e.category == category]
     if of_category and not candidates:
         return _snapshots_only(words, of_category)
     if candidates:
@@ -183,7 +176,7 @@ _ELICITED: dict[str | None, tuple[str, str]] = {
 
 @check("AD-6")
 def sandbagging_elicitation(card: CardView) -> Outcome:
-    evaluations = [(i, e) for i, e in _relied_on(card) if e.category == "sandbagging"]
+    evaluations = [(i, e) for i, e in card.relied_on if e.category == "sandbagging"]
     if not evaluations:
         return not_applicable("no sandbagging evaluation")
     if any(e.elicitation in ("fine_tuning", "noise_injection", "steering") for _, e in evaluations):
@@ -202,7 +195,7 @@ def sandbagging_elicitation(card: CardView) -> Outcome:
 
 @check("AD-7")
 def held_out_prompts(card: CardView) -> Outcome:
-    evaluations = _relied_on(card)
+    evaluations = card.relied_on
     gaps = []
     for i, e in evaluations:
         if e.prompts == "published":
@@ -229,7 +222,7 @@ def held_out_prompts(card: CardView) -> Outcome:
 @check("AD-8")
 def random_samples(card: CardView) -> Outcome:
     least = card.profile.min_samples
-    evaluations = _relied_on(card)
+    evaluations = card.relied_on
     gaps = []
     for i, e in evaluations:
         shown = len(e.samples or ())
@@ -262,7 +255,7 @@ def awareness_accounted(card: CardView) -> Outcome:
         return not_applicable("no awareness measured at or above its threshold")
     source = max(measured, key=lambda f: f.value)
     threshold = thresholds[source.category]
-    deception = [(i, e) for i, e in _relied_on(card) if e.category in DECEPTION_CATEGORIES]
+    deception = [(i, e) for i, e in card.relied_on if e.category in DECEPTION_CATEGORIES]
     gaps = [
         Gap(
             message=(

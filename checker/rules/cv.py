@@ -250,7 +250,7 @@ def powered(card: CardView) -> Outcome:
     tolerance = card.profile.gap_tolerance_pp / 100
     # Supplementary data on a configuration that is not the release (a superseded candidate's trend run) is
     # reported, not relied on: telling the lab to enlarge it would teach it to leave snapshot data out.
-    relied_on = {e.id for e in card.evaluations if card.identities.relied_on(e.configuration, e.role)}
+    relied_on = {e.id for _, e in card.relied_on}
     judged = [c for c in card.comparisons if not relied_on.isdisjoint(c.evaluations)]
 
     def underpowered(c: Comparison) -> bool:
