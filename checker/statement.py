@@ -19,11 +19,11 @@ import pydantic
 from pydantic import BaseModel, ConfigDict
 
 from checker.evidence import Unread, read_whole
-from checker.load import CardSyntax, FileRead, Position, parse_card
+from checker.load import CardSyntax, FileRead, locate, parse_card
 from checker.load.limits import MIB
 from checker.model import Access, Independence, Measurement, Recommendation, Submission
 from checker.problems import CardError, Problem
-from checker.validate import schema_problems, without_extensions
+from checker.validate import json_pointer, schema_problems, without_extensions
 
 MAX_BYTES = MIB
 """The largest statement read: a statement is a page of YAML, not a data set."""
@@ -134,18 +134,10 @@ def parse(raw: bytes, path: str) -> AuditorStatement | Problem:
     if found:
         pointer, message = found[0]
         more = f" (and {len(found) - 1:,} more problems)" if len(found) > 1 else ""
-        return Problem(file=path, message=message + more, pointer=pointer, line=_line(parsed.positions, pointer))
+        position = locate(parsed.positions, pointer)  # or its nearest ancestor's: a missing key's mapping
+        return Problem(file=path, message=message + more, pointer=pointer, line=position.line if position else None)
     try:
         return AuditorStatement.model_validate(without_extensions(parsed.data))
     except pydantic.ValidationError as error:  # what the schema takes and Python's types do not (the date 0000-01-01)
         first_error = error.errors()[0]
-        return Problem(
-            file=path, message=first_error["msg"], pointer="/" + "/".join(str(p) for p in first_error["loc"])
-        )
-
-
-def _line(positions: dict[str, Position], pointer: str) -> int | None:
-    """The line of `pointer` in the file, or of its nearest ancestor there (a missing key's mapping)."""
-    while pointer not in positions and pointer:
-        pointer = pointer.rsplit("/", 1)[0]
-    return positions[pointer].line if pointer in positions else None
+        return Problem(file=path, message=first_error["msg"], pointer=json_pointer(first_error["loc"]))

@@ -29,13 +29,14 @@ def schema_name(data: Any) -> str:
     return "submission-1.0" if version == "1.0" else "submission"
 
 
-def _pointer(parts: Any) -> str:
+def json_pointer(parts: Any) -> str:
+    """The JSON pointer of a path of keys and indexes, '~' and '/' escaped."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
     """(pointer, message) pairs in plain words for one schema error."""
-    pointer = _pointer(error.absolute_path)
+    pointer = json_pointer(error.absolute_path)
     instance: Any = error.instance
     value: Any = error.validator_value
     schema_here: Any = error.schema
@@ -46,7 +47,7 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
             for key in sorted(k for k in instance if k not in allowed and not k.startswith("x-")):
                 known = ", ".join(sorted(allowed))
                 # Escaped, or a key such as '~' or 'a/b' would not find its own place in the file.
-                where = pointer + _pointer([key])
+                where = pointer + json_pointer([key])
                 if key in added:
                     yield where, f"unknown key '{key}' in format 1.0: it is new in format 1.1 (schema_version: \"1.1\")"
                 else:
@@ -438,6 +439,6 @@ def validate(card: LoadedCard) -> Submission:
         # RFC 3339 allows and Python's dates do not): the describing validator says what is wrong,
         # and failing that the model does.
         found = problems(card, thorough=True) or _placed(
-            card, ((_pointer(e["loc"]), f"{e['msg'][:1].lower()}{e['msg'][1:]}") for e in error.errors())
+            card, ((json_pointer(e["loc"]), f"{e['msg'][:1].lower()}{e['msg'][1:]}") for e in error.errors())
         )
         raise CardError(found) from None

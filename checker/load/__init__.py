@@ -61,12 +61,17 @@ class LoadedCard:
 
     def locate(self, pointer: str) -> Position | None:
         """The position of `pointer`, or of its nearest ancestor that exists in the file."""
-        while True:
-            if pointer in self.positions:
-                return self.positions[pointer]
-            if not pointer:
-                return None
-            pointer = pointer.rsplit("/", 1)[0]
+        return locate(self.positions, pointer)
+
+
+def locate(positions: dict[str, Position], pointer: str) -> Position | None:
+    """The position of `pointer` among `positions`, or of its nearest ancestor there (a missing key's mapping)."""
+    while True:
+        if pointer in positions:
+            return positions[pointer]
+        if not pointer:
+            return None
+        pointer = pointer.rsplit("/", 1)[0]
 
 
 def load_card(
