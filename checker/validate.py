@@ -179,19 +179,12 @@ def _clip(text: Any, limit: int = 60) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
-def schema_problems(name: str, data: Any) -> list[tuple[str, str]]:
-    """(pointer, message) in plain words for each error of `data` against schema `name` (an auditor's statement, say)."""
-    if surely_valid(name, data):
+def schema_problems(name: str, data: Any, *, thorough: bool = False) -> list[tuple[str, str]]:
+    """(pointer, message) in plain words for each error of `data` against schema `name` (a card's, an auditor's
+    statement's); `thorough` asks the describing validator without the fast path's say-so first."""
+    if not thorough and surely_valid(name, data):
         return []
     return [found for error in describing_validator(name).iter_errors(data) for found in _describe(error)]
-
-
-def _schema_problems(data: dict[str, Any], thorough: bool) -> Iterator[tuple[str, str]]:
-    name = schema_name(data)
-    if not thorough and surely_valid(name, data):
-        return
-    for error in describing_validator(name).iter_errors(data):
-        yield from _describe(error)
 
 
 def _cross_reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -396,7 +389,10 @@ def problems(card: LoadedCard, *, thorough: bool = False) -> list[Problem]:
     when `thorough`.
     """
     found: dict[tuple[str, str], None] = {}
-    for pointer, message in (*_schema_problems(card.data, thorough), *_cross_reference_problems(card.data)):
+    for pointer, message in (
+        *schema_problems(schema_name(card.data), card.data, thorough=thorough),
+        *_cross_reference_problems(card.data),
+    ):
         found[(pointer, message)] = None
     return _placed(card, found)
 

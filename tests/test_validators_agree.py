@@ -8,7 +8,6 @@ problem must now be reported at.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -81,10 +80,10 @@ def test_a_count_equal_to_n_in_decimals_passes(tmp_path: Path) -> None:
 def test_what_only_the_typed_model_refuses_is_still_placed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The last resort: were both validators to pass a card the model refuses, the model's own
     # words are reported at the place, never a traceback.
-    def nothing(data: object, thorough: bool) -> Iterator[tuple[str, str]]:
-        return iter(())
+    def nothing(name: str, data: object, *, thorough: bool = False) -> list[tuple[str, str]]:
+        return []
 
-    monkeypatch.setattr(validate_module, "_schema_problems", nothing)
+    monkeypatch.setattr(validate_module, "schema_problems", nothing)
     found = refused(tmp_path, "submitted_on: 2026-11-01", "submitted_on: 2026-13-01")
     assert [(line, pointer) for line, pointer, _ in found] == [(7, "/submission/submitted_on")]
     assert "month" in found[0][2]
