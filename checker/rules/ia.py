@@ -78,14 +78,18 @@ class _Accounts:
     statement: AuditorStatement | None
     """The statement, when it was read, is a valid statement, matches its declared sha256 (if any) and is about
     this audit, auditor, organisation and release; else None."""
-    path: str = ""
 
     @classmethod
     def of(cls, card: CardView, index: int, audit: Audit) -> _Accounts:
         reading = card.statements.get(audit.id)
         if reading is None or reading.statement is None or not_this_audit(card, audit, reading.statement):
             return cls(index, audit, None)
-        return cls(index, audit, reading.statement, reading.path)
+        return cls(index, audit, reading.statement)
+
+    @property
+    def path(self) -> str:
+        """The statement's path as the card declares it."""
+        return self.audit.statement.path if self.audit.statement else ""
 
     @property
     def here(self) -> str:
@@ -317,10 +321,13 @@ def covered_days(periods: Iterable[AccessPeriod]) -> int:
     return total
 
 
+_DEPTH: dict[str | None, int] = {None: -1} | {name: i for i, name in enumerate(ACCESS_ORDER)}
+"""How deep each access level is; an unstated level is the shallowest of all."""
+
+
 def _deeper(level: AccessLevel | None, than: AccessLevel | None) -> bool:
-    """Whether `level` is deeper than `than`; an unstated level is the shallowest of all."""
-    rank = {None: -1} | {name: i for i, name in enumerate(ACCESS_ORDER)}
-    return rank[level] > rank[than]
+    """Whether `level` is deeper than `than`."""
+    return _DEPTH[level] > _DEPTH[than]
 
 
 @dataclass(frozen=True)
@@ -725,10 +732,11 @@ def _statement_outcome(card: CardView, accounts: _Accounts) -> tuple[float | Non
     reading = card.statements[audit.id]
     if reading.statement is None:
         return 0.0, [_unusable(f"{named} confirms nothing: {reading.problem}", reading, where)]
-    elsewhere = not_this_audit(card, audit, reading.statement)
-    if elsewhere:
+    statement = accounts.statement  # None when valid but about another audit: `_Accounts.of` asked not_this_audit
+    if statement is None:
+        elsewhere = not_this_audit(card, audit, reading.statement)
         return 0.0, [_unusable(f"{named} {'; '.join(elsewhere)}: it confirms nothing of this audit", reading, where)]
-    found = _Comparison(card, accounts, reading.statement).run()
+    found = _Comparison(card, accounts, statement).run()
     gaps = [
         Gap(
             message=f"audit '{audit.id}' ({audit.auditor}): {d.words}",
